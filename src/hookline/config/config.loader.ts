@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { RetrySettings } from '../connectors/sdk';
+import { ConnectorRegistry, HOOK_PLUGIN_TYPE } from '../connectors/connector.registry';
+import { ConfigInvalidError, type ConfigIssue } from '../errors/config-invalid.error';
+import { messages } from '../errors/hookline.messages';
+import { POST_USER_REGISTRATION } from '../events/user-registered.event';
+import type { CompiledConfig, Consumer, ConsumerKind } from './config.model';
+import { COMMON_ENTRY_KEYS, commonEntrySchema, configFileSchema, type ConfigFile } from './config.schema';
+import { formatPath, interpolateEnv, isUnder, type MissingEnv } from './env-interpolation';
+
+export interface ConfigDefaults {
+  retry: Required<RetrySettings>;
+  timeoutMs: number;
+}
+
+export interface LoadOptions {
+  registry: ConnectorRegistry;
+  defaults: ConfigDefaults;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Reads and validates a config file (YAML, or JSON by its `.json` extension). Throws ConfigInvalidError. */
+export function loadConfigFile(file: string, options: LoadOptions): CompiledConfig {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigInvalidError(file, [{ path: '', message: `cannot read the file: ${(error as Error).message}` }]);
+  }
+  return compileConfig(parseConfigText(text, file), { ...options, source: file, baseDir: dirname(path) });
+}
+
+export function parseConfigText(text: string, source: string): unknown {
+  if (extname(source).toLowerCase() === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new ConfigInvalidError(source, [{ path: '', message: `invalid JSON: ${(error as Error).message}` }]);
+    }
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigInvalidError(
+      source,
+      doc.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
+        message: `invalid YAML: ${e.message.split('\n')[0]}`,
+      })),
+    );
+  }
+  return doc.toJS();
+}
+
+/** Validates a parsed config (from a file or an inline object) into ready-to-run consumers. */
+export function compileConfig(
+  raw: unknown,
+  options: LoadOptions & { source: string; baseDir: string },
+): CompiledConfig {
+  const { registry, source } = options;
+  const env = options.env ?? process.env;
+  const issues: ConfigIssue[] = [];
+  const { value, missing } = interpolateEnv(raw, env);
+
+  const parsed = configFileSchema.safeParse(value);
+  if (!parsed.success) throw new ConfigInvalidError(source, zodIssues(parsed.error, []));
+  const file: ConfigFile = parsed.data;
+
+  const tenants = new Map<string, Consumer[]>();
+  const consumers = new Map<string, Consumer>();
+  const disabled: string[] = [];
+  const secretValues = new Set<string>();
+  const configEnv = { baseDir: options.baseDir, source };
+
+  for (const [tenant, section] of Object.entries(file.tenants)) {
+    const list: Consumer[] = [];
+    tenants.set(tenant, list);
+    const sections: Array<[ConsumerKind, 'hooks' | 'connectors']> = [
+      ['hook', 'hooks'],
+      ['connector', 'connectors'],
+    ];
+    for (const [kind, key] of sections) {
+      section[key].forEach((entry, index) => {
+        const at: PropertyKey[] = ['tenants', tenant, key, index];
+        const entryMissing = missing.filter((m) => isUnder(m.path, at));
+        const compiled = compileEntry(entry, { kind, tenant, at, entryMissing, configEnv, options, issues });
+        if (!compiled || compiled === 'disabled') return;
+        if (consumers.has(compiled.consumer.id)) {
+          issues.push({ path: formatPath(at), message: messages.duplicateConsumer(compiled.consumer.id) });
+          return;
+        }
+        if (compiled.disabled) {
+          disabled.push(compiled.consumer.id);
+          return;
+        }
+        consumers.set(compiled.consumer.id, compiled.consumer);
+        list.push(compiled.consumer);
+        compiled.secrets.forEach((s) => secretValues.add(s));
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigInvalidError(source, issues);
+  return {
+    source,
+    tenants,
+    consumers,
+    tenantIds: [...tenants.keys()],
+    disabled,
+    secretValues: [...secretValues].filter((s) => s.length >= 4),
+  };
+}
+
+interface EntryScope {
+  kind: ConsumerKind;
+  tenant: string;
+  at: PropertyKey[];
+  entryMissing: MissingEnv[];
+  configEnv: { baseDir: string; source: string };
+  options: LoadOptions & { source: string };
+  issues: ConfigIssue[];
+}
+
+function compileEntry(
+  entry: Record<string, unknown>,
+  scope: EntryScope,
+): { consumer: Consumer; secrets: string[]; disabled: boolean } | 'disabled' | undefined {
+  const { kind, tenant, at, issues, options } = scope;
+  const common = commonEntrySchema.safeParse(entry);
+  if (!common.success) {
+    issues.push(...zodIssues(common.error, at));
+    return undefined;
+  }
+  const type = kind === 'hook' ? HOOK_PLUGIN_TYPE : entry.type;
+  const plugin = typeof type === 'string' ? options.registry.get(type) : undefined;
+  if (!plugin || (kind === 'connector' && type === HOOK_PLUGIN_TYPE)) {
+    const message =
+      kind === 'hook'
+        ? 'hooks need the sandbox runtime, which is not registered in this app'
+        : messages.unknownConnectorType(type, options.registry.types());
+    issues.push({ path: formatPath(kind === 'hook' ? at : [...at, 'type']), message });
+    return undefined;
+  }
+  const enabled = common.data.enabled;
+  if (enabled) {
+    for (const m of scope.entryMissing) issues.push({ path: formatPath(m.path), message: messages.missingEnv(m.name) });
+    if (scope.entryMissing.length > 0) return undefined;
+  } else if (scope.entryMissing.length > 0) {
+    return 'disabled'; // Not validated further: its variables only need to exist once it is enabled.
+  }
+
+  const own = Object.fromEntries(
+    Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k) && k !== 'type'),
+  );
+  const schema = typeof plugin.config === 'function' ? plugin.config(scope.configEnv) : plugin.config;
+  const parsed = schema.safeParse(own);
+  if (!parsed.success) {
+    issues.push(...zodIssues(parsed.error, at));
+    return undefined;
+  }
+  const name = common.data.name ?? (kind === 'hook' ? deriveHookName(own) : plugin.type);
+  const defaults = options.defaults;
+  const consumer: Consumer = {
+    id: `${tenant}/${plugin.type}/${name}`,
+    tenant,
+    kind,
+    type: plugin.type,
+    name,
+    triggers: [POST_USER_REGISTRATION],
+    plugin,
+    config: parsed.data,
+    retry: { ...defaults.retry, ...stripUndefined(common.data.retry ?? {}) },
+    timeoutMs: common.data.timeoutMs ?? defaults.timeoutMs,
+  };
+  const secrets = (plugin.secrets ?? []).flatMap((field) => collectStrings(own[field]));
+  return { consumer, secrets, disabled: !enabled };
+}
+
+function deriveHookName(own: Record<string, unknown>): string {
+  const script = typeof own.script === 'string' ? own.script : 'hook';
+  return (
+    script
+      .split(/[\\/]/)
+      .pop()!
+      .replace(/\.[cm]?js$/, '')
+      .replace(/[^A-Za-z0-9_.-]/g, '-') || 'hook'
+  );
+}
+
+function collectStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(collectStrings);
+  return [];
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[]): ConfigIssue[] {
+  return error.issues.map((issue) => ({
+    path: formatPath([...prefix, ...issue.path]),
+    message: describeZodIssue(issue),
+  }));
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `required: expected ${issue.expected}`;
+  return issue.message;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { TENANT_ID_PATTERN } from '../events/user-registered.event';
+
+const intMs = (max: number) => z.number().int().min(0).max(max);
+
+export const retrySchema = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(100).optional(),
+  initialDelayMs: intMs(24 * 3600_000).optional(),
+  maxDelayMs: intMs(24 * 3600_000).optional(),
+});
+
+/** Fields every hook and connector entry may have; the rest belongs to the plugin's schema. */
+export const commonEntrySchema = z.object({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected a name of letters, digits, "-", "_" or "." (at most 64)')
+    .optional(),
+  enabled: z.boolean().default(true),
+  retry: retrySchema.optional(),
+  timeoutMs: z.number().int().min(1).max(300_000).optional(),
+});
+
+export const COMMON_ENTRY_KEYS = ['name', 'enabled', 'retry', 'timeoutMs'] as const;
+
+const tenantSchema = z.strictObject({
+  retry: retrySchema.optional(),
+  timeoutMs: z.number().int().min(1).max(300_000).optional(),
+  hooks: z.array(z.record(z.string(), z.unknown()), 'expected a list of hook entries').default([]),
+  connectors: z.array(z.record(z.string(), z.unknown()), 'expected a list of connector entries').default([]),
+});
+
+export const configFileSchema = z.strictObject({
+  defaults: z
+    .strictObject({ retry: retrySchema.optional(), timeoutMs: z.number().int().min(1).max(300_000).optional() })
+    .optional(),
+  tenants: z.record(
+    z.string().regex(TENANT_ID_PATTERN, `expected a tenant id matching ${TENANT_ID_PATTERN}`),
+    tenantSchema.nullable().transform((t) => t ?? tenantSchema.parse({})),
+  ),
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+export type TenantSection = ConfigFile['tenants'][string];

@@ -1,0 +1,79 @@
+import type { DeliveryRecord, DeliveryStatus } from './delivery';
+
+export interface DeliveryQuery {
+  tenant?: string;
+  status?: DeliveryStatus;
+  consumer?: string;
+  /** @default 50 */
+  limit?: number;
+  /** Opaque, from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface DeliveryPage {
+  items: DeliveryRecord[];
+  nextCursor: string | null;
+}
+
+/** Where delivery records are kept. The default keeps a bounded number in memory. */
+export interface DeliveryLog {
+  /** Inserts or replaces a record. Returns false when a record with this id already exists and `ifAbsent` is set. */
+  put(record: DeliveryRecord, options?: { ifAbsent?: boolean }): boolean | Promise<boolean>;
+  update(id: string, patch: Partial<DeliveryRecord>): DeliveryRecord | undefined | Promise<DeliveryRecord | undefined>;
+  get(id: string): DeliveryRecord | undefined | Promise<DeliveryRecord | undefined>;
+  /** Newest first. */
+  list(query: DeliveryQuery): DeliveryPage | Promise<DeliveryPage>;
+}
+
+export const DEFAULT_DELIVERY_LOG_SIZE = 10_000;
+
+/**
+ * In-memory delivery log, bounded: past `maxRecords` the oldest records go first.
+ * A Map keeps insertion order, which is creation order, so eviction and newest-first listing are cheap.
+ */
+export class MemoryDeliveryLog implements DeliveryLog {
+  private readonly records = new Map<string, { seq: number; record: DeliveryRecord }>();
+  private seq = 0;
+
+  constructor(private readonly maxRecords = DEFAULT_DELIVERY_LOG_SIZE) {}
+
+  put(record: DeliveryRecord, options: { ifAbsent?: boolean } = {}): boolean {
+    const existing = this.records.get(record.id);
+    if (existing && options.ifAbsent) return false;
+    if (existing) this.records.delete(record.id);
+    this.records.set(record.id, { seq: ++this.seq, record: { ...record } });
+    while (this.records.size > this.maxRecords) this.records.delete(this.records.keys().next().value!);
+    return true;
+  }
+
+  update(id: string, patch: Partial<DeliveryRecord>): DeliveryRecord | undefined {
+    const entry = this.records.get(id);
+    if (!entry) return undefined;
+    entry.record = { ...entry.record, ...patch, id };
+    return { ...entry.record };
+  }
+
+  get(id: string): DeliveryRecord | undefined {
+    const entry = this.records.get(id);
+    return entry && { ...entry.record };
+  }
+
+  list(query: DeliveryQuery): DeliveryPage {
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+    const before = query.cursor ? Number.parseInt(query.cursor, 36) : Number.POSITIVE_INFINITY;
+    const entries = [...this.records.values()];
+    const items: DeliveryRecord[] = [];
+    let last = 0;
+    for (let i = entries.length - 1; i >= 0 && items.length <= limit; i--) {
+      const { seq, record } = entries[i];
+      if (seq >= before) continue;
+      if (query.tenant && record.tenant !== query.tenant) continue;
+      if (query.status && record.status !== query.status) continue;
+      if (query.consumer && record.consumer !== query.consumer) continue;
+      if (items.length === limit) return { items, nextCursor: last.toString(36) };
+      items.push({ ...record });
+      last = seq;
+    }
+    return { items, nextCursor: null };
+  }
+}

@@ -1,0 +1,95 @@
+import * as fastq from 'fastq';
+import type { HooklineLogger } from '../../logging/hookline.logger';
+import type { DeliveryJob } from '../delivery';
+import type { DeliveryExecutor } from '../delivery.executor';
+import type { DeliveryLog } from '../delivery-log';
+import type { Transport } from './transport';
+
+export interface InlineTransportOptions {
+  type: 'inline';
+}
+
+/**
+ * In-process transport: a bounded-concurrency queue (fastq) plus timers for scheduled retries.
+ * Fast and dependency-free, but not durable: what is queued dies with the process (use `bullmq` for that).
+ * At shutdown every delivery that could not finish is logged and left `failed`, so none vanishes silently.
+ */
+export class InlineTransport implements Transport {
+  readonly name = 'inline';
+  private readonly queue: fastq.queueAsPromised<DeliveryJob, void>;
+  private readonly running = new Set<DeliveryJob>();
+  private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
+  private accepting = true;
+
+  constructor(
+    private readonly executor: DeliveryExecutor,
+    private readonly deliveries: DeliveryLog,
+    private readonly logger: HooklineLogger,
+    concurrency: number,
+  ) {
+    this.queue = fastq.promise(this, this.work, concurrency);
+    this.queue.pause();
+  }
+
+  async start(): Promise<void> {
+    this.queue.resume();
+  }
+
+  async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
+    if (!this.accepting) throw new Error('Hookline is shutting down and takes no new deliveries');
+    for (const job of jobs) void this.queue.push(job);
+  }
+
+  private async work(job: DeliveryJob): Promise<void> {
+    this.running.add(job);
+    try {
+      const result = await this.executor.attempt(job);
+      if (result.status !== 'failed') return;
+      const next = { ...job, attempts: job.attempts + 1 };
+      if (!this.accepting) return this.abandon(next, 'a retry was due after shutdown');
+      const timer = setTimeout(() => {
+        this.retries.delete(timer);
+        void this.queue.push(next);
+      }, result.retryInMs);
+      this.retries.set(timer, next);
+    } finally {
+      this.running.delete(job);
+    }
+  }
+
+  async close(drainMs: number): Promise<void> {
+    this.accepting = false;
+    for (const [timer, job] of this.retries) {
+      clearTimeout(timer);
+      this.abandon(job, 'a retry was scheduled');
+    }
+    this.retries.clear();
+    const drained = this.queue.idle() ? Promise.resolve() : this.queue.drained();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      drained.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), drainMs))),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return;
+    for (const job of this.queue.getQueue()) this.abandon(job, 'it was still queued');
+    this.queue.kill();
+    for (const job of this.running) this.abandon(job, 'it was still running');
+  }
+
+  private abandon(job: DeliveryJob, why: string): void {
+    this.logger.error(`delivery not finished at shutdown: ${why}`, {
+      tenant: job.event.tenant,
+      consumer: job.consumerId,
+      eventId: job.event.id,
+      deliveryId: job.deliveryId,
+      attempts: job.attempts,
+    });
+    void this.deliveries.update(job.deliveryId, {
+      status: 'failed',
+      lastError: `SHUTDOWN: not finished at shutdown (${why})`,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+  }
+}

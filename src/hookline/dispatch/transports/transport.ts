@@ -1,0 +1,15 @@
+import type { DeliveryJob } from '../delivery';
+
+/**
+ * Where deliveries wait and who runs them. `inline` keeps them in memory; a durable transport keeps
+ * them in Redis. Either way, the transport calls the executor and schedules the retries it asks for.
+ */
+export interface Transport {
+  readonly name: string;
+  /** Starts consuming. Called once the app is initialised. */
+  start(): Promise<void>;
+  /** Accepts jobs. Resolves once they are safely held (in memory for `inline`, in Redis for durable ones). */
+  enqueue(jobs: readonly DeliveryJob[]): Promise<void>;
+  /** Stops taking work, waits up to `drainMs` for what is in flight, and logs whatever could not finish. */
+  close(drainMs: number): Promise<void>;
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { AdminTokenGuard } from './admin/admin-token.guard';
+import { AdminController } from './admin/admin.controller';
+import { HooklineListener } from './dispatch/hookline.listener';
+import { HooklineConfigurableModule } from './hookline.module-definition';
+import { hooklineProviders } from './hookline.providers';
+import { HooklineService } from './hookline.service';
+
+/**
+ * Delivers `user.registered` events to each tenant's hooks and connectors.
+ *
+ * ```ts
+ * imports: [EventEmitterModule.forRoot(), HooklineModule.forRoot({ config: 'hookline.yaml' })]
+ * ```
+ * The host owns `EventEmitterModule.forRoot()`; start-up fails with a clear error without it.
+ */
+@Module({
+  providers: [...hooklineProviders, HooklineService, HooklineListener, AdminTokenGuard],
+  controllers: [AdminController],
+  exports: [HooklineService],
+})
+export class HooklineModule extends HooklineConfigurableModule {}

@@ -1,0 +1,67 @@
+import type { LoggerService } from '@nestjs/common';
+import type { ConnectorPlugin, RetrySettings } from './connectors/sdk';
+import type { DeliveryLog } from './dispatch/delivery-log';
+import type { InlineTransportOptions } from './dispatch/transports/inline.transport';
+
+export interface HooklineModuleOptions {
+  /**
+   * The config: a path to a YAML (or `.json`) file, or an inline object of the same shape.
+   * Paths inside a file (hook scripts) are relative to the file.
+   */
+  config: string | Record<string, unknown>;
+  /**
+   * Re-read the config file when it changes (ignored for an inline config).
+   * @default true
+   */
+  watchConfig?: boolean;
+  /**
+   * Where deliveries wait.
+   * @default { type: 'inline' }
+   */
+  transport?: InlineTransportOptions;
+  /**
+   * Deliveries run at once, per app instance.
+   * @default 16
+   */
+  concurrency?: number;
+  /**
+   * Timeout of one delivery attempt, unless the config says otherwise.
+   * @default 10000
+   */
+  defaultTimeoutMs?: number;
+  /**
+   * Retry schedule, unless the config says otherwise (`defaults.retry`, a tenant's or a consumer's `retry`).
+   * @default { maxAttempts: 8, initialDelayMs: 5000, maxDelayMs: 120000 }
+   */
+  retry?: RetrySettings;
+  /**
+   * At shutdown, how long in-flight deliveries may take to finish before they are abandoned (and logged).
+   * @default 10000
+   */
+  drainTimeoutMs?: number;
+  /** Connector plugins besides the built-ins (`connectors/index.ts`). */
+  connectors?: ConnectorPlugin<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * Where Hookline logs; `false` for nowhere.
+   * @default new Logger('Hookline')
+   */
+  logger?: LoggerService | false;
+  /**
+   * Where delivery records are kept.
+   * @default new MemoryDeliveryLog(10000)
+   */
+  deliveryLog?: DeliveryLog;
+  /**
+   * The admin REST API under `/hookline`. Closed (404) unless a token is given; then every request
+   * needs `Authorization: Bearer <token>`.
+   * @default { token: undefined }
+   */
+  admin?: { token?: string };
+}
+
+export const DEFAULTS = {
+  concurrency: 16,
+  defaultTimeoutMs: 10_000,
+  drainTimeoutMs: 10_000,
+  watchConfig: true,
+} as const;

@@ -1,0 +1,94 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { ConfigRegistry } from './config/config.registry';
+import type { DeliveryRecord } from './dispatch/delivery';
+import type { DeliveryLog, DeliveryPage, DeliveryQuery } from './dispatch/delivery-log';
+import { Dispatcher, type DispatchResult } from './dispatch/dispatcher';
+import { messageOf } from './dispatch/error-classifier';
+import type { Transport } from './dispatch/transports/transport';
+import { EventEmitterMissingError } from './errors/event-emitter-missing.error';
+import { USER_REGISTERED, type UserRegisteredEvent } from './events/user-registered.event';
+import { HOOKLINE_OPTIONS } from './hookline.module-definition';
+import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
+import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
+import type { HooklineLogger } from './logging/hookline.logger';
+
+/** Hookline's public service: publish with a guarantee, read deliveries. Also owns the lifecycle. */
+@Injectable()
+export class HooklineService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
+  private closed = false;
+
+  constructor(
+    @Inject(HOOKLINE_OPTIONS) private readonly options: HooklineModuleOptions,
+    @Inject(HOOKLINE_TRANSPORT) private readonly transport: Transport,
+    @Inject(HOOKLINE_DELIVERY_LOG) private readonly deliveries: DeliveryLog,
+    @Inject(HOOKLINE_LOGGER) private readonly logger: HooklineLogger,
+    @Inject(HOOKLINE_SHUTDOWN) private readonly shutdown: AbortController,
+    private readonly dispatcher: Dispatcher,
+    private readonly config: ConfigRegistry,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /**
+   * Enqueues the deliveries of an event and resolves once the transport holds them
+   * (in memory for `inline`, in Redis for a durable transport). Rejects on an invalid event.
+   * Emitting `user.registered` does the same, fire-and-forget.
+   */
+  publish(event: UserRegisteredEvent): Promise<DispatchResult> {
+    return this.dispatcher.dispatch(USER_REGISTERED, event);
+  }
+
+  /** Fire-and-forget dispatch: failures are logged with the event id, never thrown. */
+  dispatchInBackground(eventName: string, event: UserRegisteredEvent): void {
+    this.dispatcher.dispatch(eventName, event).catch((error) => {
+      this.logger.error('event not dispatched', { event: eventName, eventId: event?.id, error: messageOf(error) });
+    });
+  }
+
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryPage> {
+    return Promise.resolve(this.deliveries.list(query));
+  }
+
+  getDelivery(id: string): Promise<DeliveryRecord | undefined> {
+    return Promise.resolve(this.deliveries.get(id));
+  }
+
+  onModuleInit(): void {
+    try {
+      this.moduleRef.get(EventEmitter2, { strict: false });
+    } catch {
+      throw new EventEmitterMissingError();
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.transport.start();
+    if (this.options.watchConfig ?? DEFAULTS.watchConfig) await this.config.watch();
+    const { tenantIds, consumers } = this.config.config;
+    this.logger.info('Hookline ready', {
+      transport: this.transport.name,
+      tenants: tenantIds.length,
+      consumers: consumers.size,
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.transport.close(this.options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs);
+    this.shutdown.abort();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.beforeApplicationShutdown();
+    await this.config.close();
+  }
+}

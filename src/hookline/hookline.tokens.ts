@@ -1,0 +1,6 @@
+/** Injection tokens. Symbols, so they never collide with the host's. */
+export const HOOKLINE_LOGGER = Symbol('HOOKLINE_LOGGER');
+export const HOOKLINE_DELIVERY_LOG = Symbol('HOOKLINE_DELIVERY_LOG');
+export const HOOKLINE_TRANSPORT = Symbol('HOOKLINE_TRANSPORT');
+export const HOOKLINE_CONNECTORS = Symbol('HOOKLINE_CONNECTORS');
+export const HOOKLINE_SHUTDOWN = Symbol('HOOKLINE_SHUTDOWN');
