@@ -1,7 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ConnectorPlugin, RetrySettings } from './connectors/sdk';
 import type { DeliveryLog } from './dispatch/delivery-log';
+import type { BullmqTransportOptions } from './dispatch/transports/bullmq.options';
 import type { InlineTransportOptions } from './dispatch/transports/inline.transport';
+
+export type TransportOptions = InlineTransportOptions | BullmqTransportOptions;
 
 export interface HooklineModuleOptions {
   /**
@@ -15,10 +18,11 @@ export interface HooklineModuleOptions {
    */
   watchConfig?: boolean;
   /**
-   * Where deliveries wait.
+   * Where deliveries wait: `inline` in this process's memory, or `bullmq` in Redis (durable, shared by
+   * every instance using the same queue; see docs/transports.md).
    * @default { type: 'inline' }
    */
-  transport?: InlineTransportOptions;
+  transport?: TransportOptions;
   /**
    * Deliveries run at once, per app instance.
    * @default 16
@@ -48,7 +52,7 @@ export interface HooklineModuleOptions {
   logger?: LoggerService | false;
   /**
    * Where delivery records are kept.
-   * @default new MemoryDeliveryLog(10000)
+   * @default new MemoryDeliveryLog(10000) with `inline`; the queue's own job state with `bullmq`
    */
   deliveryLog?: DeliveryLog;
   /**

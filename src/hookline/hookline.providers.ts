@@ -6,11 +6,13 @@ import { DeliveryExecutor } from './dispatch/delivery.executor';
 import { MemoryDeliveryLog, type DeliveryLog } from './dispatch/delivery-log';
 import { Dispatcher } from './dispatch/dispatcher';
 import { DEFAULT_RETRY } from './dispatch/retry.policy';
-import { InlineTransport } from './dispatch/transports/inline.transport';
+import { BullmqDeliveryLog } from './dispatch/transports/bullmq-delivery-log';
 import type { Transport } from './dispatch/transports/transport';
+import { createBullmqParts, createTransport, type BullmqParts } from './dispatch/transports/transport.factory';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import {
+  HOOKLINE_BULLMQ,
   HOOKLINE_CONNECTORS,
   HOOKLINE_DELIVERY_LOG,
   HOOKLINE_LOGGER,
@@ -50,9 +52,15 @@ export const hooklineProviders: Provider[] = [
       ),
   },
   {
+    provide: HOOKLINE_BULLMQ,
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER],
+    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger) => createBullmqParts(o.transport, logger),
+  },
+  {
     provide: HOOKLINE_DELIVERY_LOG,
-    inject: [HOOKLINE_OPTIONS],
-    useFactory: (o: HooklineModuleOptions) => o.deliveryLog ?? new MemoryDeliveryLog(),
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_BULLMQ],
+    useFactory: (o: HooklineModuleOptions, bullmq: BullmqParts | null) =>
+      o.deliveryLog ?? (bullmq ? new BullmqDeliveryLog(bullmq.queue) : new MemoryDeliveryLog()),
   },
   { provide: HOOKLINE_SHUTDOWN, useFactory: () => new AbortController() },
   {
@@ -63,9 +71,22 @@ export const hooklineProviders: Provider[] = [
   },
   {
     provide: HOOKLINE_TRANSPORT,
-    inject: [HOOKLINE_OPTIONS, DeliveryExecutor, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER],
-    useFactory: (o: HooklineModuleOptions, executor: DeliveryExecutor, log: DeliveryLog, logger: HooklineLogger) =>
-      new InlineTransport(executor, log, logger, o.concurrency ?? DEFAULTS.concurrency),
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_BULLMQ, DeliveryExecutor, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN],
+    useFactory: (
+      o: HooklineModuleOptions,
+      bullmq: BullmqParts | null,
+      executor: DeliveryExecutor,
+      deliveries: DeliveryLog,
+      logger: HooklineLogger,
+      shutdown: AbortController,
+    ) =>
+      createTransport(o.transport, bullmq, {
+        executor,
+        deliveries,
+        logger,
+        shutdown,
+        concurrency: o.concurrency ?? DEFAULTS.concurrency,
+      }),
   },
   {
     provide: Dispatcher,

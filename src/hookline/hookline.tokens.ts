@@ -4,3 +4,5 @@ export const HOOKLINE_DELIVERY_LOG = Symbol('HOOKLINE_DELIVERY_LOG');
 export const HOOKLINE_TRANSPORT = Symbol('HOOKLINE_TRANSPORT');
 export const HOOKLINE_CONNECTORS = Symbol('HOOKLINE_CONNECTORS');
 export const HOOKLINE_SHUTDOWN = Symbol('HOOKLINE_SHUTDOWN');
+/** The BullMQ queue and its resolved options, or null with the inline transport. */
+export const HOOKLINE_BULLMQ = Symbol('HOOKLINE_BULLMQ');

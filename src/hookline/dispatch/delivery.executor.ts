@@ -9,10 +9,14 @@ import type { DeliveryLog } from './delivery-log';
 import { classifyError, messageOf } from './error-classifier';
 import { nextRetryDelayMs } from './retry.policy';
 
+/**
+ * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as
+ * `lastError`: a durable transport stores it (as the job's failed reason) and must never see a secret.
+ */
 export type AttemptResult =
-  | { status: 'succeeded' }
-  | { status: 'failed'; retryInMs: number }
-  | { status: 'dead' };
+  | { status: 'succeeded'; detail?: Record<string, unknown> }
+  | { status: 'failed'; retryInMs: number; error: string }
+  | { status: 'dead'; error: string };
 
 /**
  * Runs one attempt of one delivery: looks the consumer up in the current config, runs it under a
@@ -59,7 +63,7 @@ export class DeliveryExecutor {
         ...(outcome && outcome.detail ? { detail: outcome.detail } : {}),
       });
       this.logger.debug('delivery succeeded', { ...fields, durationMs });
-      return { status: 'succeeded' };
+      return outcome && outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
     } catch (thrown) {
       return this.fail(job, attempt, fields, classifyError(thrown), startedAt, consumer);
     }
@@ -119,10 +123,10 @@ export class DeliveryExecutor {
     const line = { ...fields, durationMs, error: lastError, retryable: error.retryable };
     if (retryInMs === null) {
       this.logger.error('delivery dead', { ...line, maxAttempts: consumer?.retry.maxAttempts });
-      return { status: 'dead' };
+      return { status: 'dead', error: lastError };
     }
     this.logger.warn('delivery attempt failed', { ...line, retryInMs });
-    return { status: 'failed', retryInMs };
+    return { status: 'failed', retryInMs, error: lastError };
   }
 
   private consumerLogger(consumer: Consumer, job: DeliveryJob): ConnectorLogger {

@@ -3,11 +3,20 @@ import type { HooklineLogger } from '../../logging/hookline.logger';
 import type { DeliveryJob } from '../delivery';
 import type { DeliveryExecutor } from '../delivery.executor';
 import type { DeliveryLog } from '../delivery-log';
+import { messages } from '../../errors/hookline.messages';
+import { DeadLetters } from './dead-letters';
 import type { Transport } from './transport';
 
 export interface InlineTransportOptions {
   type: 'inline';
+  /**
+   * Dead deliveries whose event is kept in memory so they can be replayed (the oldest go first).
+   * @default 1000
+   */
+  keepDead?: number;
 }
+
+export const DEFAULT_KEEP_DEAD = 1_000;
 
 /**
  * In-process transport: a bounded-concurrency queue (fastq) plus timers for scheduled retries.
@@ -19,6 +28,7 @@ export class InlineTransport implements Transport {
   private readonly queue: fastq.queueAsPromised<DeliveryJob, void>;
   private readonly running = new Set<DeliveryJob>();
   private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
+  private readonly dead: DeadLetters;
   private accepting = true;
 
   constructor(
@@ -26,7 +36,9 @@ export class InlineTransport implements Transport {
     private readonly deliveries: DeliveryLog,
     private readonly logger: HooklineLogger,
     concurrency: number,
+    keepDead = DEFAULT_KEEP_DEAD,
   ) {
+    this.dead = new DeadLetters(keepDead);
     this.queue = fastq.promise(this, this.work, concurrency);
     this.queue.pause();
   }
@@ -40,10 +52,25 @@ export class InlineTransport implements Transport {
     for (const job of jobs) void this.queue.push(job);
   }
 
+  async replay(deliveryId: string): Promise<boolean> {
+    if (!this.accepting) throw new Error(messages.transportClosed());
+    const job = this.dead.take(deliveryId);
+    if (!job) return false;
+    await this.deliveries.update(deliveryId, {
+      status: 'pending',
+      attempts: 0,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+    void this.queue.push({ ...job, attempts: 0 });
+    return true;
+  }
+
   private async work(job: DeliveryJob): Promise<void> {
     this.running.add(job);
     try {
       const result = await this.executor.attempt(job);
+      if (result.status === 'dead') this.dead.add(job);
       if (result.status !== 'failed') return;
       const next = { ...job, attempts: job.attempts + 1 };
       if (!this.accepting) return this.abandon(next, 'a retry was due after shutdown');
