@@ -7,7 +7,8 @@ export class EnvInvalidError extends Error {
 
 /**
  * The transport from the environment: `HOOKLINE_TRANSPORT=inline` (the default) or `bullmq`,
- * which needs `REDIS_URL` (redis://host:port). Hookline validates the URL itself.
+ * which needs `REDIS_URL` (redis://host:port); `HOOKLINE_REDIS_PREFIX` optionally sets the key prefix
+ * (instances sharing it share the work). Hookline validates both itself.
  */
 export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineModuleOptions['transport'] {
   const type = env.HOOKLINE_TRANSPORT || 'inline';
@@ -18,5 +19,5 @@ export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): Hookline
   if (!env.REDIS_URL) {
     throw new EnvInvalidError('REDIS_URL is required with HOOKLINE_TRANSPORT=bullmq (for example redis://127.0.0.1:6379).');
   }
-  return { type: 'bullmq', url: env.REDIS_URL };
+  return { type: 'bullmq', url: env.REDIS_URL, prefix: env.HOOKLINE_REDIS_PREFIX || undefined };
 }

@@ -7,7 +7,6 @@ import type { DeliveryExecutor } from '../delivery.executor';
 import { backoffDelayMs, DEFAULT_RETRY } from '../retry.policy';
 import type { ResolvedBullmqOptions } from './bullmq.options';
 import {
-  HOOKLINE_BACKOFF,
   jobFor,
   reconnectDelayMs,
   type DeliveryJobData,
