@@ -8,7 +8,8 @@ import { Dispatcher } from './dispatch/dispatcher';
 import { DEFAULT_RETRY } from './dispatch/retry.policy';
 import { BullmqDeliveryLog } from './dispatch/transports/bullmq-delivery-log';
 import type { Transport } from './dispatch/transports/transport';
-import { createBullmqParts, createTransport, type BullmqParts } from './dispatch/transports/transport.factory';
+import type { BullmqConnections } from './dispatch/transports/bullmq.connections';
+import { createBullmqConnections, createTransport } from './dispatch/transports/transport.factory';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import {
@@ -52,14 +53,17 @@ export const hooklineProviders: Provider[] = [
       ),
   },
   {
+    // The bullmq transport's Redis connections (null with inline). Its `redis` client is what a
+    // Redis-backed rate limiter takes, so that limits hold across instances.
     provide: HOOKLINE_BULLMQ,
     inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER],
-    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger) => createBullmqParts(o.transport, logger),
+    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger) =>
+      createBullmqConnections(o.transport, o.concurrency ?? DEFAULTS.concurrency, logger),
   },
   {
     provide: HOOKLINE_DELIVERY_LOG,
     inject: [HOOKLINE_OPTIONS, HOOKLINE_BULLMQ],
-    useFactory: (o: HooklineModuleOptions, bullmq: BullmqParts | null) =>
+    useFactory: (o: HooklineModuleOptions, bullmq: BullmqConnections | null) =>
       o.deliveryLog ?? (bullmq ? new BullmqDeliveryLog(bullmq.queue) : new MemoryDeliveryLog()),
   },
   { provide: HOOKLINE_SHUTDOWN, useFactory: () => new AbortController() },
@@ -74,7 +78,7 @@ export const hooklineProviders: Provider[] = [
     inject: [HOOKLINE_OPTIONS, HOOKLINE_BULLMQ, DeliveryExecutor, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN],
     useFactory: (
       o: HooklineModuleOptions,
-      bullmq: BullmqParts | null,
+      bullmq: BullmqConnections | null,
       executor: DeliveryExecutor,
       deliveries: DeliveryLog,
       logger: HooklineLogger,

@@ -11,12 +11,17 @@ import { nextRetryDelayMs } from './retry.policy';
 
 /**
  * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as
- * `lastError`: a durable transport stores it (as the job's failed reason) and must never see a secret.
+ * `lastError`: a durable transport may store it and must never see a secret.
  */
 export type AttemptResult =
   | { status: 'succeeded'; detail?: Record<string, unknown> }
   | { status: 'failed'; retryInMs: number; error: string }
-  | { status: 'dead'; error: string };
+  | { status: 'dead'; error: string }
+  /**
+   * Not attempted: its rate-limit key is paused (a 429's window) for longer than it may wait in memory.
+   * Run it again in `retryInMs` with the same `attempts` (a durable transport: move the job to delayed).
+   */
+  | { status: 'deferred'; retryInMs: number; error: string };
 
 /**
  * Runs one attempt of one delivery: looks the consumer up in the current config, runs it under a

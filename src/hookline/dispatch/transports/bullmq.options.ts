@@ -47,6 +47,12 @@ export interface BullmqTransportOptions {
    */
   worker?: boolean;
   /**
+   * Jobs this instance takes from Redis at once (BullMQ's worker concurrency). Jobs waiting in the
+   * instance for a batch or a rate-limit turn count here, so a micro-batch holds at most this many.
+   * @default the module's `concurrency`
+   */
+  workerConcurrency?: number;
+  /**
    * Succeeded deliveries kept.
    * @default { maxAgeSeconds: 86400, maxCount: 10000 }
    */
@@ -58,7 +64,10 @@ export interface BullmqTransportOptions {
   keepDead?: RetentionOptions;
 }
 
-export type ResolvedBullmqOptions = Required<Omit<BullmqTransportOptions, 'url' | 'keepSucceeded' | 'keepDead'>> & {
+export type ResolvedBullmqOptions = Required<
+  Omit<BullmqTransportOptions, 'url' | 'keepSucceeded' | 'keepDead' | 'workerConcurrency'>
+> & {
+  workerConcurrency: number;
   keepSucceeded: Required<RetentionOptions>;
   keepDead: Required<RetentionOptions>;
   connection: RedisOptions;
@@ -78,7 +87,7 @@ export const BULLMQ_DEFAULTS = {
 } as const;
 
 /** Validates the options (each error names the option) and turns the URL into ioredis options. */
-export function resolveBullmqOptions(options: BullmqTransportOptions): ResolvedBullmqOptions {
+export function resolveBullmqOptions(options: BullmqTransportOptions, concurrency: number): ResolvedBullmqOptions {
   const { connection, where } = parseRedisUrl(options.url);
   const name = /^[A-Za-z0-9_.-]{1,64}$/;
   return {
@@ -90,7 +99,8 @@ export function resolveBullmqOptions(options: BullmqTransportOptions): ResolvedB
     lockDurationMs: integer('transport.lockDurationMs', options.lockDurationMs, 1_000, BULLMQ_DEFAULTS.lockDurationMs),
     stalledIntervalMs: integer('transport.stalledIntervalMs', options.stalledIntervalMs, 500, BULLMQ_DEFAULTS.stalledIntervalMs),
     maxStalledCount: integer('transport.maxStalledCount', options.maxStalledCount, 0, BULLMQ_DEFAULTS.maxStalledCount),
-    worker: options.worker ?? BULLMQ_DEFAULTS.worker,
+    worker: boolean('transport.worker', options.worker, BULLMQ_DEFAULTS.worker),
+    workerConcurrency: integer('transport.workerConcurrency', options.workerConcurrency, 1, concurrency),
     keepSucceeded: retention('transport.keepSucceeded', options.keepSucceeded, BULLMQ_DEFAULTS.keepSucceeded),
     keepDead: retention('transport.keepDead', options.keepDead, BULLMQ_DEFAULTS.keepDead),
   };
@@ -133,6 +143,12 @@ function redactUrl(url: string): string {
 function integer(option: string, value: number | undefined, min: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min) throw new OptionsInvalidError(option, `an integer >= ${min}`, value);
+  return value;
+}
+
+function boolean(option: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new OptionsInvalidError(option, 'true or false', value);
   return value;
 }
 

@@ -1,5 +1,4 @@
-import { Queue, type JobsOptions } from 'bullmq';
-import type { RedisOptions } from 'ioredis';
+import type { JobsOptions, Queue } from 'bullmq';
 import type { ConsumerKind } from '../../config/config.model';
 import type { UserRegisteredEvent } from '../../events/user-registered.event';
 import type { HooklineLogger } from '../../logging/hookline.logger';
@@ -28,27 +27,6 @@ export const HOOKLINE_BACKOFF = 'hookline';
  * config of the moment) and ends it with an UnrecoverableError. This only has to exceed any `maxAttempts`.
  */
 const BULLMQ_ATTEMPTS = 1_000;
-
-/** Reconnects quickly and forever: workers resume by themselves when Redis returns. */
-export function reconnectDelayMs(times: number): number {
-  return Math.min(250 * times, 3_000);
-}
-
-/**
- * The producer side. `enableOfflineQueue: false` and one retry per command make a publish fail at once
- * while Redis is down, instead of waiting in memory where a crash would lose it.
- */
-export function createDeliveryQueue(options: ResolvedBullmqOptions, outage: RedisOutageLog): DeliveryQueue {
-  const connection: RedisOptions = {
-    ...options.connection,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: reconnectDelayMs,
-  };
-  const queue: DeliveryQueue = new Queue(options.queueName, { connection, prefix: options.prefix });
-  queue.on('error', (error) => outage.down(error));
-  return queue;
-}
 
 export function jobFor(job: DeliveryJob, options: ResolvedBullmqOptions) {
   const opts: JobsOptions = {

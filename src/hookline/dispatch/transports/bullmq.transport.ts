@@ -1,19 +1,12 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { messages } from '../../errors/hookline.messages';
 import { TransportUnavailableError } from '../../errors/transport-unavailable.error';
 import type { HooklineLogger } from '../../logging/hookline.logger';
 import type { DeliveryJob } from '../delivery';
 import type { DeliveryExecutor } from '../delivery.executor';
 import { backoffDelayMs, DEFAULT_RETRY } from '../retry.policy';
-import type { ResolvedBullmqOptions } from './bullmq.options';
-import {
-  jobFor,
-  reconnectDelayMs,
-  type DeliveryJobData,
-  type DeliveryJobResult,
-  type DeliveryQueue,
-  type RedisOutageLog,
-} from './bullmq.queue';
+import type { BullmqConnections } from './bullmq.connections';
+import { jobFor, type DeliveryJobData, type DeliveryJobResult } from './bullmq.queue';
 import type { Transport } from './transport';
 
 /** After the drain time, aborted attempts get this long to record their retry before the worker lets go. */
@@ -45,15 +38,24 @@ export class BullmqTransport implements Transport {
   private accepting = true;
 
   constructor(
-    readonly queue: DeliveryQueue,
-    private readonly options: ResolvedBullmqOptions,
+    private readonly redis: BullmqConnections,
     private readonly executor: DeliveryExecutor,
     private readonly logger: HooklineLogger,
-    private readonly outage: RedisOutageLog,
-    private readonly concurrency: number,
     /** Aborting it ends in-flight attempts (as retryable failures); done when the drain time is over. */
     private readonly shutdown: AbortController,
   ) {}
+
+  private get queue() {
+    return this.redis.queue;
+  }
+
+  private get options() {
+    return this.redis.options;
+  }
+
+  private get outage() {
+    return this.redis.outage;
+  }
 
   async start(): Promise<void> {
     if (this.options.worker) this.worker = this.createWorker();
@@ -104,14 +106,14 @@ export class BullmqTransport implements Transport {
         }
       }
     }
-    await settlesWithin(this.queue.close(), ABORT_GRACE_MS);
+    await settlesWithin(this.redis.close(), ABORT_GRACE_MS);
   }
 
   private createWorker(): Worker<DeliveryJobData, DeliveryJobResult> {
-    const worker = new Worker<DeliveryJobData, DeliveryJobResult>(this.options.queueName, (job) => this.process(job), {
-      connection: { ...this.options.connection, retryStrategy: reconnectDelayMs },
+    const worker = new Worker<DeliveryJobData, DeliveryJobResult>(this.options.queueName, (job, token) => this.process(job, token), {
+      connection: this.redis.workerConnection(),
       prefix: this.options.prefix,
-      concurrency: this.concurrency,
+      concurrency: this.options.workerConcurrency,
       lockDuration: this.options.lockDurationMs,
       stalledInterval: this.options.stalledIntervalMs,
       maxStalledCount: this.options.maxStalledCount,
@@ -124,14 +126,14 @@ export class BullmqTransport implements Transport {
     );
     worker.on('failed', (job, error) => {
       // Dead by the executor's verdict is logged by the executor; this catches BullMQ's own (stalled too often).
-      if (job && !(error instanceof UnrecoverableError) && !(error instanceof RetryLater)) {
+      if (job && !(error instanceof UnrecoverableError) && !(error instanceof RetryLater) && !(error instanceof DelayedError)) {
         this.logger.error('delivery dead', { ...fieldsOf(job), error: error.message });
       }
     });
     return worker;
   }
 
-  private async process(job: Job<DeliveryJobData, DeliveryJobResult>): Promise<DeliveryJobResult> {
+  private async process(job: Job<DeliveryJobData, DeliveryJobResult>, token?: string): Promise<DeliveryJobResult> {
     const delivery: DeliveryJob = {
       deliveryId: job.id!,
       consumerId: job.data.consumerId,
@@ -144,6 +146,11 @@ export class BullmqTransport implements Transport {
       const result = await this.executor.attempt(delivery);
       if (result.status === 'succeeded') return { detail: result.detail ?? null };
       if (result.status === 'failed') throw new RetryLater(result.error, result.retryInMs);
+      if (result.status === 'deferred') {
+        // Not attempted (its rate-limit key is paused): delayed without using an attempt.
+        await job.moveToDelayed(Date.now() + result.retryInMs, token);
+        throw new DelayedError();
+      }
       const dead = new UnrecoverableError(result.error);
       dead.stack = result.error;
       throw dead;

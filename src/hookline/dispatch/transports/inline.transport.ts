@@ -71,8 +71,9 @@ export class InlineTransport implements Transport {
     try {
       const result = await this.executor.attempt(job);
       if (result.status === 'dead') this.dead.add(job);
-      if (result.status !== 'failed') return;
-      const next = { ...job, attempts: job.attempts + 1 };
+      if (result.status !== 'failed' && result.status !== 'deferred') return;
+      // A deferred job was not attempted: it keeps its attempt count.
+      const next = { ...job, attempts: job.attempts + (result.status === 'failed' ? 1 : 0) };
       if (!this.accepting) return this.abandon(next, 'a retry was due after shutdown');
       const timer = setTimeout(() => {
         this.retries.delete(timer);
