@@ -9,8 +9,8 @@ const REGISTER = join(ROOT, 'test/support/register-swc.js');
 const MAIN = join(ROOT, 'src/main.ts');
 
 /**
- * The example app (src/main.ts) as a real child process, run from source. For tests that need several
- * instances sharing one queue, or one killed with SIGKILL.
+ * The example app (src/main.ts, or a fixture app printing the same "listening" line) as a real child
+ * process, run from source. For tests that need several instances sharing one queue, or one killed.
  */
 export class AppProcess {
   private output = '';
@@ -27,9 +27,9 @@ export class AppProcess {
   }
 
   /** Starts the app with these environment variables (PORT is chosen) and waits until it listens. */
-  static async start(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<AppProcess> {
+  static async start(name: string, env: Record<string, string>, entry = MAIN, timeoutMs = 60_000): Promise<AppProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--no-node-snapshot', '-r', REGISTER, MAIN], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', '-r', REGISTER, resolve(ROOT, entry)], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

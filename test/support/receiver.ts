@@ -54,6 +54,17 @@ export class Receiver {
     return counts;
   }
 
+  /** The most arrivals seen in any window of `windowMs` (sliding). */
+  maxInWindow(windowMs: number): number {
+    const times = this.arrivals.map((a) => a.at).sort((a, b) => a - b);
+    let max = 0;
+    for (let start = 0, end = 0; end < times.length; end++) {
+      while (times[end] - times[start] >= windowMs) start++;
+      max = Math.max(max, end - start + 1);
+    }
+    return max;
+  }
+
   /** Resolves once `condition` holds (checked at every arrival), or rejects after `timeoutMs`. */
   async until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
