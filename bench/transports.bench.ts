@@ -1,0 +1,189 @@
+// npm run bench:transports — the same workload through `inline` and `bullmq`, side by side:
+// one webhook consumer on a local receiver (same process), concurrency 16.
+//  1. flood: N events published with `publish` (64 at a time) as fast as they are accepted:
+//     events/s (first publish to last delivery) and enqueue-to-delivery p50/p99 (mostly backlog).
+//  2. paced: PACED events at PACED_RATE/s, well under capacity: enqueue-to-delivery p50/p99 without
+//     a backlog, i.e. what the transport itself adds.
+// Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_EVENTS (default 10000).
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { createUserRegisteredEvent, HooklineModule, HooklineService, type TransportOptions } from '../src/hookline';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
+const WARMUP = 200;
+const PARALLEL_PUBLISHES = 64;
+const PACED = 1_000;
+const PACED_RATE = 200;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECRET = 'whsec_' + Buffer.from('hookline-bench-secret-0123').toString('base64');
+
+interface Result {
+  transport: string;
+  eventsPerSecond: number;
+  p50: number;
+  p99: number;
+  pacedP50: number;
+  pacedP99: number;
+}
+
+/** Arrival bookkeeping of one phase: latency from `publish` to the receiver, per event. */
+class Phase {
+  readonly sentAt = new Map<string, number>();
+  readonly latencies: number[] = [];
+  lastArrival = 0;
+  private wake?: () => void;
+  readonly done: Promise<void>;
+
+  constructor(readonly expected: number) {
+    this.done = new Promise((r) => (this.wake = r));
+  }
+
+  arrived(eventId: string): void {
+    const sent = this.sentAt.get(eventId);
+    if (sent === undefined) return;
+    this.lastArrival = performance.now();
+    this.latencies.push(this.lastArrival - sent);
+    if (this.latencies.length === this.expected) this.wake!();
+  }
+
+  percentile(p: number): number {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+  }
+}
+
+/** The receiver: answers 204 at once and notes when each event arrived. */
+async function startReceiver(onArrival: (eventId: string) => void) {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      onArrival((JSON.parse(body) as { data: { id: string } }).data.id);
+      res.writeHead(204).end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` };
+}
+
+function benchModule(url: string, transport: TransportOptions): DynamicModule {
+  @Module({})
+  class BenchModule {}
+  return {
+    module: BenchModule,
+    imports: [
+      EventEmitterModule.forRoot(),
+      HooklineModule.forRoot({
+        config: { tenants: { acme: { connectors: [{ type: 'webhook', name: 'bench', url, secret: SECRET }] } } },
+        transport,
+        watchConfig: false,
+        logger: false,
+      }),
+    ],
+  };
+}
+
+async function run(name: string, transport: TransportOptions): Promise<Result> {
+  let phase: Phase | undefined;
+  const receiver = await startReceiver((eventId) => phase?.arrived(eventId));
+  const app = await NestFactory.createApplicationContext(benchModule(receiver.url, transport), { logger: false });
+  await app.init();
+  const hookline = app.get(HooklineService);
+  try {
+    const warmup = Array.from({ length: WARMUP }, (_, i) => event(`warm-${i}`));
+    await Promise.all(warmup.map((e) => hookline.publish(e)));
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    const flood = (phase = new Phase(EVENTS));
+    const events = Array.from({ length: EVENTS }, (_, i) => event(`e${i}`));
+    const start = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: PARALLEL_PUBLISHES }, async () => {
+        while (next < events.length) {
+          const e = events[next++];
+          flood.sentAt.set(e.id, performance.now());
+          await hookline.publish(e);
+        }
+      }),
+    );
+    await flood.done;
+
+    const paced = (phase = new Phase(PACED));
+    for (let i = 0; i < PACED; i++) {
+      const e = event(`p${i}`);
+      paced.sentAt.set(e.id, performance.now());
+      await hookline.publish(e);
+      await new Promise((r) => setTimeout(r, 1_000 / PACED_RATE));
+    }
+    await paced.done;
+    return {
+      transport: name,
+      eventsPerSecond: EVENTS / ((flood.lastArrival - start) / 1_000),
+      p50: flood.percentile(0.5),
+      p99: flood.percentile(0.99),
+      pacedP50: paced.percentile(0.5),
+      pacedP99: paced.percentile(0.99),
+    };
+  } finally {
+    await app.close();
+    receiver.server.closeAllConnections();
+    receiver.server.close();
+  }
+}
+
+let seq = 0;
+function event(tag: string) {
+  seq += 1;
+  return createUserRegisteredEvent({ tenant: 'acme', id: `bench-${process.pid}-${tag}-${seq}`, user: { id: `u${seq}`, email: `u${seq}@example.com` } });
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.unlink(...keys);
+    cursor = nextCursor;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+async function main(): Promise<void> {
+  const prefix = `hookline-bench-${process.pid}`;
+  const results: Result[] = [];
+  results.push(await run('inline', { type: 'inline' }));
+  try {
+    results.push(await run('bullmq', { type: 'bullmq', url: REDIS_URL, prefix }));
+  } finally {
+    await deleteKeys(prefix);
+  }
+  const [inline] = results;
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  console.log(`\nOne webhook consumer on 127.0.0.1, concurrency 16, Node ${process.version}\n`);
+  console.log(`Flood: ${EVENTS} events published as fast as accepted (latency is mostly time in the backlog)\n`);
+  console.log('| transport | events/s | vs inline | p50 enqueue→delivery | p99 enqueue→delivery |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of results) {
+    const ratio = (r.eventsPerSecond / inline.eventsPerSecond).toFixed(2);
+    console.log(`| ${r.transport} | ${r.eventsPerSecond.toFixed(0)} | ×${ratio} | ${ms(r.p50)} | ${ms(r.p99)} |`);
+  }
+  console.log(`\nPaced: ${PACED} events at ${PACED_RATE}/s (no backlog: what the transport itself adds)\n`);
+  console.log('| transport | p50 enqueue→delivery | p99 enqueue→delivery |');
+  console.log('|---|---:|---:|');
+  for (const r of results) console.log(`| ${r.transport} | ${ms(r.pacedP50)} | ${ms(r.pacedP99)} |`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
