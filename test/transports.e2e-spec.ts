@@ -135,6 +135,52 @@ async function waitForStatus(app: TestApp, id: string, status: string, timeoutMs
   });
 });
 
+(redisUrl ? describe : describe.skip)('the admin API on the bullmq transport', () => {
+  it('lists deliveries from the queue, newest first, page by page, filtered by status and tenant', async () => {
+    const receiver = await new Receiver().start();
+    const prefix = uniquePrefix('list');
+    const app = await startHooklineApp({ config: webhookConfig(receiver.url), transport: { type: 'bullmq', url: redisUrl!, prefix } });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        ids.push(...(await app.hookline.publish(anEvent())).deliveryIds);
+        await new Promise((r) => setTimeout(r, 5)); // distinct enqueue times: the order is by millisecond
+      }
+      await receiver.until(() => receiver.distinct().size === 5, 15_000, '5 deliveries');
+      await until(async () => (await app.admin().get('/hookline/deliveries?status=succeeded')).body.items.length === 5);
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = `/hookline/deliveries?limit=2&tenant=acme${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = (await app.admin().get(query).expect(200)).body as { items: { id: string; status: string }[]; nextCursor: string | null };
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        page.items.forEach((item) => expect(item.status).toBe('succeeded'));
+        seen.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual([...ids].reverse());
+      expect((await app.admin().get('/hookline/deliveries?tenant=globex')).body.items).toEqual([]);
+      expect((await app.admin().get('/hookline/deliveries?status=dead')).body.items).toEqual([]);
+      const record = (await app.admin().get(`/hookline/deliveries/${ids[0]}`).expect(200)).body;
+      expect(record).toMatchObject({ status: 'succeeded', attempts: 1, lastError: null, detail: { status: 204 } });
+      expect(record.durationMs).toEqual(expect.any(Number));
+    } finally {
+      await app.close();
+      await receiver.stop();
+      await deleteKeys(redisUrl!, prefix);
+    }
+  });
+});
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Every string value under a prefix, concatenated. */
 async function dumpKeys(url: string, prefix: string): Promise<string> {
   const redis = new Redis(url);
