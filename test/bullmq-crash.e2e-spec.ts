@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { ADMIN_TOKEN, webhookConfig } from './support/hookline-app';
 import { AppProcess, inParallel, writeConfigFile } from './support/app-process';
-import { Receiver } from './support/receiver';
+import { WebhookReceiver as Receiver } from './support/webhook-receiver';
 import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
 
 const redisUrl = redisUrlOrWarn('bullmq: two app processes, one SIGKILLed');

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppProcess, inParallel, writeConfigFile } from './support/app-process';
 import { WEBHOOK_SECRET } from './support/hookline-app';
-import { Receiver } from './support/receiver';
+import { WebhookReceiver as Receiver } from './support/webhook-receiver';
 import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
 
 const redisUrl = redisUrlOrWarn('bullmq: a global rate limit across two processes');

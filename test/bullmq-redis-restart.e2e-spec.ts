@@ -1,6 +1,6 @@
 import { TransportUnavailableError } from '../src/hookline';
 import { anEvent, startHooklineApp, webhookConfig } from './support/hookline-app';
-import { Receiver } from './support/receiver';
+import { WebhookReceiver as Receiver } from './support/webhook-receiver';
 import { OwnRedis, redisUrlOrWarn } from './support/redis';
 
 // This suite runs a redis-server of its own (it kills it), but runs with the other Redis suites.

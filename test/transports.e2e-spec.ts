@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { TransportOptions } from '../src/hookline';
 import { anEvent, startHooklineApp, WEBHOOK_SECRET, webhookConfig, type TestApp } from './support/hookline-app';
-import { Receiver } from './support/receiver';
+import { WebhookReceiver as Receiver } from './support/webhook-receiver';
 import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
 
 const redisUrl = redisUrlOrWarn('transports (bullmq half)');

@@ -20,7 +20,7 @@ export interface Answer {
  * A webhook receiver on 127.0.0.1: records every request (even those whose sender dies mid-request)
  * and answers as `answer` says, which a test may change at any time.
  */
-export class Receiver {
+export class WebhookReceiver {
   readonly arrivals: Arrival[] = [];
   answer: (arrival: Arrival) => Answer = () => ({ status: 204 });
   private server?: Server;
