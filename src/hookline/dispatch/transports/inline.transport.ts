@@ -19,6 +19,7 @@ export class InlineTransport implements Transport {
   private readonly queue: fastq.queueAsPromised<DeliveryJob, void>;
   private readonly running = new Set<DeliveryJob>();
   private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
+  private readonly abandoned = new Set<string>();
   private accepting = true;
 
   constructor(
@@ -78,6 +79,9 @@ export class InlineTransport implements Transport {
   }
 
   private abandon(job: DeliveryJob, why: string): void {
+    // An attempt abandoned while running still ends (aborted) later: report each delivery once.
+    if (this.abandoned.has(job.deliveryId)) return;
+    this.abandoned.add(job.deliveryId);
     this.logger.error(`delivery not finished at shutdown: ${why}`, {
       tenant: job.event.tenant,
       consumer: job.consumerId,
