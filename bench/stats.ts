@@ -1,3 +1,5 @@
+import { cpus, totalmem } from 'node:os';
+
 /** Small helpers shared by the benchmarks: percentiles and a fixed-width table. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -33,6 +35,5 @@ function format(n: number): string {
 }
 
 export function machine(): string {
-  const os = require('node:os') as typeof import('node:os');
-  return `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`;
+  return `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
 }

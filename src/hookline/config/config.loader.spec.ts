@@ -62,6 +62,26 @@ tenants:
     expect(config.disabled).toEqual([]);
   });
 
+  it('cascades retry and timeout: module options < file defaults < tenant < consumer', () => {
+    const file = write(`
+defaults: { retry: { maxAttempts: 4 }, timeoutMs: 3000 }
+tenants:
+  acme:
+    retry: { initialDelayMs: 7 }
+    timeoutMs: 2000
+    connectors:
+      - { type: webhook, name: a, url: "https://a.example.com", secret: "${SECRET}", retry: { maxDelayMs: 99 } }
+      - { type: webhook, name: b, url: "https://b.example.com", secret: "${SECRET}", timeoutMs: 1000 }
+  other:
+    connectors:
+      - { type: webhook, url: "https://c.example.com", secret: "${SECRET}" }
+`);
+    const config = loadConfigFile(file, options());
+    expect(config.consumers.get('acme/webhook/a')).toMatchObject({ retry: { maxAttempts: 4, initialDelayMs: 7, maxDelayMs: 99 }, timeoutMs: 2000 });
+    expect(config.consumers.get('acme/webhook/b')).toMatchObject({ retry: { maxAttempts: 4, initialDelayMs: 7, maxDelayMs: DEFAULT_RETRY.maxDelayMs }, timeoutMs: 1000 });
+    expect(config.consumers.get('other/webhook/webhook')).toMatchObject({ retry: { ...DEFAULT_RETRY, maxAttempts: 4 }, timeoutMs: 3000 });
+  });
+
   it('reads JSON by its extension', () => {
     const file = write(JSON.stringify({ tenants: { acme: { connectors: [{ type: 'webhook', url: 'http://127.0.0.1:1/x', secret: SECRET }] } } }), 'c.json');
     expect(loadConfigFile(file, options()).consumers.has('acme/webhook/webhook')).toBe(true);

@@ -76,6 +76,11 @@ export function compileConfig(
   const configEnv = { baseDir: options.baseDir, source };
 
   for (const [tenant, section] of Object.entries(file.tenants)) {
+    // Settings cascade: module options < the file's `defaults` < the tenant's < the consumer's own.
+    const defaults: ConfigDefaults = {
+      retry: { ...options.defaults.retry, ...stripUndefined(file.defaults?.retry ?? {}), ...stripUndefined(section.retry ?? {}) },
+      timeoutMs: section.timeoutMs ?? file.defaults?.timeoutMs ?? options.defaults.timeoutMs,
+    };
     const list: Consumer[] = [];
     tenants.set(tenant, list);
     const sections: Array<[ConsumerKind, 'hooks' | 'connectors']> = [
@@ -86,7 +91,7 @@ export function compileConfig(
       section[key].forEach((entry, index) => {
         const at: PropertyKey[] = ['tenants', tenant, key, index];
         const entryMissing = missing.filter((m) => isUnder(m.path, at));
-        const compiled = compileEntry(entry, { kind, tenant, at, entryMissing, configEnv, options, issues });
+        const compiled = compileEntry(entry, { kind, tenant, at, entryMissing, configEnv, options, defaults, issues });
         if (!compiled || compiled === 'disabled') return;
         if (consumers.has(compiled.consumer.id)) {
           issues.push({ path: formatPath(at), message: messages.duplicateConsumer(compiled.consumer.id) });
@@ -120,6 +125,7 @@ interface EntryScope {
   entryMissing: MissingEnv[];
   configEnv: { baseDir: string; source: string };
   options: LoadOptions & { source: string };
+  defaults: ConfigDefaults;
   issues: ConfigIssue[];
 }
 
@@ -157,7 +163,7 @@ function compileEntry(
   if (!parsed.success) issues.push(...zodIssues(parsed.error, at));
   if (!parsed.success || !common.success) return undefined;
   const name = common.data.name ?? (kind === 'hook' ? deriveHookName(own) : plugin.type);
-  const defaults = options.defaults;
+  const { defaults } = scope;
   const consumer: Consumer = {
     id: `${tenant}/${plugin.type}/${name}`,
     tenant,

@@ -38,7 +38,20 @@ export class InlineTransport implements Transport {
 
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
     if (!this.accepting) throw new Error('Hookline is shutting down and takes no new deliveries');
-    for (const job of jobs) void this.queue.push(job);
+    for (const job of jobs) this.push(job);
+  }
+
+  private push(job: DeliveryJob): void {
+    // The executor never throws for a consumer's failure; this catches a failing delivery log.
+    this.queue.push(job).catch((error) =>
+      this.logger.error('delivery attempt could not run', {
+        tenant: job.event.tenant,
+        consumer: job.consumerId,
+        eventId: job.event.id,
+        deliveryId: job.deliveryId,
+        error: (error as Error)?.message ?? String(error),
+      }),
+    );
   }
 
   private async work(job: DeliveryJob): Promise<void> {
@@ -50,7 +63,7 @@ export class InlineTransport implements Transport {
       if (!this.accepting) return this.abandon(next, 'a retry was due after shutdown');
       const timer = setTimeout(() => {
         this.retries.delete(timer);
-        void this.queue.push(next);
+        this.push(next);
       }, result.retryInMs);
       this.retries.set(timer, next);
     } finally {
