@@ -8,8 +8,7 @@ describe('example app: POST /tenants/:tenant/users', () => {
   beforeAll(async () => {
     process.env.HOOKLINE_CONFIG = 'examples/hookline.yaml';
     const { createApp } = await import('../src/main');
-    app = await createApp();
-    app.useLogger(false);
+    app = await createApp({ logger: false });
     await app.init();
   });
   afterAll(() => app.close());
