@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
-import { ADMIN_TOKEN, webhookConfig } from './support/hookline-app';
+import { ADMIN_TOKEN } from './support/hookline-test-app';
+import { webhookConfig } from './support/webhook-fixtures';
 import { AppProcess, inParallel, writeConfigFile } from './support/app-process';
 import { WebhookReceiver as Receiver } from './support/webhook-receiver';
 import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';

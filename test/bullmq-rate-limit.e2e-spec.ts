@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppProcess, inParallel, writeConfigFile } from './support/app-process';
-import { WEBHOOK_SECRET } from './support/hookline-app';
+import { WEBHOOK_SECRET } from './support/webhook-fixtures';
 import { WebhookReceiver as Receiver } from './support/webhook-receiver';
 import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
 

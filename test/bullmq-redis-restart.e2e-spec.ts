@@ -1,5 +1,7 @@
 import { TransportUnavailableError } from '../src/hookline';
-import { anEvent, startHooklineApp, webhookConfig } from './support/hookline-app';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HooklineTestApp } from './support/hookline-test-app';
+import { anEvent, webhookConfig } from './support/webhook-fixtures';
 import { WebhookReceiver as Receiver } from './support/webhook-receiver';
 import { OwnRedis, redisUrlOrWarn } from './support/redis';
 
@@ -13,7 +15,7 @@ const redisUrl = redisUrlOrWarn('bullmq: Redis restarted mid-run');
     const redis = await OwnRedis.start();
     const receiver = await new Receiver().start();
     receiver.answer = () => ({ status: 204, delayMs: 20 });
-    const app = await startHooklineApp({
+    const app = await HooklineTestApp.start({
       config: webhookConfig(receiver.url),
       transport: { type: 'bullmq', url: redis.url, prefix: 'restart' },
       concurrency: 4,
@@ -28,7 +30,7 @@ const redisUrl = redisUrlOrWarn('bullmq: Redis restarted mid-run');
       await expect(app.hookline.publish(refused)).rejects.toThrow(TransportUnavailableError);
       await expect(app.hookline.publish(refused)).rejects.toThrow(/Redis at 127\.0\.0\.1:\d+\/0 is unavailable/);
       const emitted = anEvent();
-      app.emitter.emit('user.registered', emitted);
+      app.app.get(EventEmitter2).emit('user.registered', emitted);
       await until(() => app.logger.matching(new RegExp(`event not dispatched .*eventId=${emitted.id}`)).length === 1);
       const deliveredBeforeRestart = receiver.distinct().size;
       expect(deliveredBeforeRestart).toBeLessThan(expected.size); // the restart happened mid-run

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import type { TransportOptions } from '../src/hookline';
-import { anEvent, startHooklineApp, WEBHOOK_SECRET, webhookConfig, type TestApp } from './support/hookline-app';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HooklineTestApp } from './support/hookline-test-app';
+import { anEvent, replay, WEBHOOK_SECRET, webhookConfig } from './support/webhook-fixtures';
 import { WebhookReceiver as Receiver } from './support/webhook-receiver';
 import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
 
@@ -13,7 +15,7 @@ if (redisUrl) transports.push(['bullmq', (prefix) => ({ type: 'bullmq', url: red
 
 describe.each(transports)('the %s transport', (name, transportFor) => {
   let receiver: Receiver;
-  let app: TestApp | undefined;
+  let app: HooklineTestApp | undefined;
   let prefix: string;
 
   beforeEach(async () => {
@@ -29,10 +31,10 @@ describe.each(transports)('the %s transport', (name, transportFor) => {
   });
 
   it('delivers an event emitted twice once per consumer', async () => {
-    app = await startHooklineApp({ config: webhookConfig(receiver.url, ['crm', 'audit']), transport: transportFor(prefix) });
+    app = await HooklineTestApp.start({ config: webhookConfig(receiver.url, ['crm', 'audit']), transport: transportFor(prefix) });
     const event = anEvent();
-    app.emitter.emit('user.registered', event);
-    app.emitter.emit('user.registered', event);
+    app.app.get(EventEmitter2).emit('user.registered', event);
+    app.app.get(EventEmitter2).emit('user.registered', event);
     const first = await app.hookline.publish(event);
     await app.hookline.publish(event);
 
@@ -45,31 +47,31 @@ describe.each(transports)('the %s transport', (name, transportFor) => {
 
   it('replays a dead delivery once its endpoint is fixed', async () => {
     receiver.answer = () => ({ status: 410 }); // permanent: dead at the first attempt
-    app = await startHooklineApp({ config: webhookConfig(receiver.url), transport: transportFor(prefix) });
+    app = await HooklineTestApp.start({ config: webhookConfig(receiver.url), transport: transportFor(prefix) });
     const event = anEvent();
     const [id] = (await app.hookline.publish(event)).deliveryIds;
 
     await waitForStatus(app, id, 'dead');
-    const dead = (await app.admin().get(`/hookline/deliveries/${id}`).expect(200)).body;
+    const dead = (await app.admin(`/hookline/deliveries/${id}`).expect(200)).body;
     expect(dead).toMatchObject({ status: 'dead', attempts: 1, eventId: event.id, consumer: 'acme/webhook/crm' });
     expect(dead.lastError).toMatch(/410/);
 
     receiver.answer = () => ({ status: 204 });
-    const replayed = await app.admin().post(`/hookline/deliveries/${id}/replay`).expect(202);
+    const replayed = await replay(app, id).expect(202);
     expect(replayed.body.id).toBe(id);
     await waitForStatus(app, id, 'succeeded');
     expect(receiver.arrivals.map((a) => a.deliveryId)).toEqual([id, id]);
-    expect((await app.admin().get(`/hookline/deliveries/${id}`)).body).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect((await app.admin(`/hookline/deliveries/${id}`)).body).toMatchObject({ status: 'succeeded', attempts: 1 });
 
-    const again = await app.admin().post(`/hookline/deliveries/${id}/replay`).expect(409);
+    const again = await replay(app, id).expect(409);
     expect(again.body.message).toMatch(/only dead deliveries can be replayed/);
-    await app.admin().post('/hookline/deliveries/dlv_nosuchdelivery/replay').expect(404);
+    await replay(app, 'dlv_nosuchdelivery').expect(404);
   });
 
   it('retries a 503 no sooner than its Retry-After, with the same delivery id', async () => {
     let calls = 0;
     receiver.answer = () => (++calls === 1 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 204 });
-    app = await startHooklineApp({ config: webhookConfig(receiver.url), transport: transportFor(prefix) });
+    app = await HooklineTestApp.start({ config: webhookConfig(receiver.url), transport: transportFor(prefix) });
     const [id] = (await app.hookline.publish(anEvent())).deliveryIds;
 
     await waitForStatus(app, id, 'succeeded');
@@ -84,7 +86,7 @@ describe.each(transports)('the %s transport', (name, transportFor) => {
   it('stops at once on a permanent failure, and after maxAttempts on retryable ones', async () => {
     receiver.answer = (a) => ({ status: a.eventId === permanent.id ? 400 : 500 });
     const permanent = anEvent();
-    app = await startHooklineApp({ config: webhookConfig(receiver.url), transport: transportFor(prefix) });
+    app = await HooklineTestApp.start({ config: webhookConfig(receiver.url), transport: transportFor(prefix) });
     const [permanentId] = (await app.hookline.publish(permanent)).deliveryIds;
     const [retryableId] = (await app.hookline.publish(anEvent())).deliveryIds;
 
@@ -93,12 +95,12 @@ describe.each(transports)('the %s transport', (name, transportFor) => {
     const counts = receiver.counts();
     expect(counts.get(permanentId)).toBe(1);
     expect(counts.get(retryableId)).toBe(3);
-    const dead = await app.admin().get('/hookline/deliveries?status=dead').expect(200);
+    const dead = await app.admin('/hookline/deliveries?status=dead').expect(200);
     expect(dead.body.items.map((r: { id: string }) => r.id).sort()).toEqual([permanentId, retryableId].sort());
   });
 });
 
-async function waitForStatus(app: TestApp, id: string, status: string, timeoutMs = 15_000): Promise<void> {
+async function waitForStatus(app: HooklineTestApp, id: string, status: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: string | undefined;
   while (Date.now() < deadline) {
@@ -115,7 +117,7 @@ async function waitForStatus(app: TestApp, id: string, status: string, timeoutMs
     receiver.answer = (a) => ({ status: a.eventId === failing.id ? 400 : 204 });
     const failing = anEvent();
     const prefix = uniquePrefix('secrets');
-    const app = await startHooklineApp({ config: webhookConfig(receiver.url), transport: { type: 'bullmq', url: redisUrl!, prefix } });
+    const app = await HooklineTestApp.start({ config: webhookConfig(receiver.url), transport: { type: 'bullmq', url: redisUrl!, prefix } });
     try {
       await app.hookline.publish(anEvent());
       await app.hookline.publish(failing);
@@ -139,7 +141,7 @@ async function waitForStatus(app: TestApp, id: string, status: string, timeoutMs
   it('lists deliveries from the queue, newest first, page by page, filtered by status and tenant', async () => {
     const receiver = await new Receiver().start();
     const prefix = uniquePrefix('list');
-    const app = await startHooklineApp({ config: webhookConfig(receiver.url), transport: { type: 'bullmq', url: redisUrl!, prefix } });
+    const app = await HooklineTestApp.start({ config: webhookConfig(receiver.url), transport: { type: 'bullmq', url: redisUrl!, prefix } });
     try {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
@@ -147,22 +149,22 @@ async function waitForStatus(app: TestApp, id: string, status: string, timeoutMs
         await new Promise((r) => setTimeout(r, 5)); // distinct enqueue times: the order is by millisecond
       }
       await receiver.until(() => receiver.distinct().size === 5, 15_000, '5 deliveries');
-      await until(async () => (await app.admin().get('/hookline/deliveries?status=succeeded')).body.items.length === 5);
+      await until(async () => (await app.admin('/hookline/deliveries?status=succeeded')).body.items.length === 5);
 
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
         const query: string = `/hookline/deliveries?limit=2&tenant=acme${cursor ? `&cursor=${cursor}` : ''}`;
-        const page = (await app.admin().get(query).expect(200)).body as { items: { id: string; status: string }[]; nextCursor: string | null };
+        const page = (await app.admin(query).expect(200)).body as { items: { id: string; status: string }[]; nextCursor: string | null };
         expect(page.items.length).toBeLessThanOrEqual(2);
         page.items.forEach((item) => expect(item.status).toBe('succeeded'));
         seen.push(...page.items.map((item) => item.id));
         cursor = page.nextCursor;
       } while (cursor);
       expect(seen).toEqual([...ids].reverse());
-      expect((await app.admin().get('/hookline/deliveries?tenant=globex')).body.items).toEqual([]);
-      expect((await app.admin().get('/hookline/deliveries?status=dead')).body.items).toEqual([]);
-      const record = (await app.admin().get(`/hookline/deliveries/${ids[0]}`).expect(200)).body;
+      expect((await app.admin('/hookline/deliveries?tenant=globex')).body.items).toEqual([]);
+      expect((await app.admin('/hookline/deliveries?status=dead')).body.items).toEqual([]);
+      const record = (await app.admin(`/hookline/deliveries/${ids[0]}`).expect(200)).body;
       expect(record).toMatchObject({ status: 'succeeded', attempts: 1, lastError: null, detail: { status: 204 } });
       expect(record.durationMs).toEqual(expect.any(Number));
     } finally {
