@@ -1,10 +1,13 @@
-// npm run bench:transports — the same workload through `inline` and `bullmq`, side by side:
-// one webhook consumer on a local receiver (same process), concurrency 16.
-//  1. flood: N events published with `publish` (64 at a time) as fast as they are accepted:
-//     events/s (first publish to last delivery) and enqueue-to-delivery p50/p99 (mostly backlog).
-//  2. paced: PACED events at PACED_RATE/s, well under capacity: enqueue-to-delivery p50/p99 without
-//     a backlog, i.e. what the transport itself adds.
-// Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_EVENTS (default 10000).
+/**
+ * Transports: the same workload through `inline` and `bullmq`, side by side in one run. One webhook
+ * consumer (signed, real HTTP) on a receiver in this process, concurrency 16.
+ *  1. flood: N events published with `publish` (64 at a time) as fast as they are accepted:
+ *     events/s (first publish to last delivery) and enqueue-to-delivery p50/p99 (mostly backlog).
+ *  2. paced: PACED events at about PACED_RATE/s, well under capacity: enqueue-to-delivery p50/p99
+ *     without a backlog, i.e. what the transport itself adds.
+ * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_EVENTS (default 10000).
+ */
+import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -13,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { createUserRegisteredEvent, HooklineModule, HooklineService, type TransportOptions } from '../src/hookline';
+import { machine, percentile, table } from './stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const WARMUP = 200;
@@ -52,8 +56,7 @@ class Phase {
   }
 
   percentile(p: number): number {
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+    return percentile([...this.latencies].sort((a, b) => a - b), p);
   }
 }
 
@@ -126,10 +129,10 @@ async function run(name: string, transport: TransportOptions): Promise<Result> {
     return {
       transport: name,
       eventsPerSecond: EVENTS / ((flood.lastArrival - start) / 1_000),
-      p50: flood.percentile(0.5),
-      p99: flood.percentile(0.99),
-      pacedP50: paced.percentile(0.5),
-      pacedP99: paced.percentile(0.99),
+      p50: flood.percentile(50),
+      p99: flood.percentile(99),
+      pacedP50: paced.percentile(50),
+      pacedP99: paced.percentile(99),
     };
   } finally {
     await app.close();
@@ -165,19 +168,16 @@ async function main(): Promise<void> {
     await deleteKeys(prefix);
   }
   const [inline] = results;
-  const ms = (v: number) => `${v.toFixed(1)} ms`;
-  console.log(`\nOne webhook consumer on 127.0.0.1, concurrency 16, Node ${process.version}\n`);
+  console.log(`${machine()}; one webhook consumer on 127.0.0.1, concurrency 16\n`);
   console.log(`Flood: ${EVENTS} events published as fast as accepted (latency is mostly time in the backlog)\n`);
-  console.log('| transport | events/s | vs inline | p50 enqueue→delivery | p99 enqueue→delivery |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const r of results) {
-    const ratio = (r.eventsPerSecond / inline.eventsPerSecond).toFixed(2);
-    console.log(`| ${r.transport} | ${r.eventsPerSecond.toFixed(0)} | ×${ratio} | ${ms(r.p50)} | ${ms(r.p99)} |`);
-  }
-  console.log(`\nPaced: ${PACED} events at ${PACED_RATE}/s (no backlog: what the transport itself adds)\n`);
-  console.log('| transport | p50 enqueue→delivery | p99 enqueue→delivery |');
-  console.log('|---|---:|---:|');
-  for (const r of results) console.log(`| ${r.transport} | ${ms(r.pacedP50)} | ${ms(r.pacedP99)} |`);
+  console.log(
+    table(
+      ['transport', 'events/s', 'vs inline', 'p50 enqueue→delivery ms', 'p99 enqueue→delivery ms'],
+      results.map((r) => [r.transport, r.eventsPerSecond, `×${(r.eventsPerSecond / inline.eventsPerSecond).toFixed(2)}`, r.p50, r.p99]),
+    ),
+  );
+  console.log(`\nPaced: ${PACED} events at about ${PACED_RATE}/s (no backlog: what the transport itself adds)\n`);
+  console.log(table(['transport', 'p50 enqueue→delivery ms', 'p99 enqueue→delivery ms'], results.map((r) => [r.transport, r.pacedP50, r.pacedP99])));
 }
 
 main().then(
