@@ -5,7 +5,9 @@
  *     events/s (first publish to last delivery) and enqueue-to-delivery p50/p99 (mostly backlog).
  *  2. paced: PACED events at about PACED_RATE/s, well under capacity: enqueue-to-delivery p50/p99
  *     without a backlog, i.e. what the transport itself adds.
- * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_EVENTS (default 10000).
+ * The two transports alternate, round after round (each round boots a fresh app), and the medians of
+ * the rounds are reported, so that a noisy neighbour skews both sides alike.
+ * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_EVENTS (default 10000), BENCH_ROUNDS (default 3).
  */
 import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -19,6 +21,7 @@ import { createUserRegisteredEvent, HooklineModule, HooklineService, type Transp
 import { machine, percentile, table } from './stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = 200;
 const PARALLEL_PUBLISHES = 64;
 const PACED = 1_000;
@@ -160,15 +163,26 @@ async function deleteKeys(prefix: string): Promise<void> {
 
 async function main(): Promise<void> {
   const prefix = `hookline-bench-${process.pid}`;
-  const results: Result[] = [];
-  results.push(await run('inline', { type: 'inline' }));
+  const rounds: Record<string, Result[]> = { inline: [], bullmq: [] };
   try {
-    results.push(await run('bullmq', { type: 'bullmq', url: REDIS_URL, prefix }));
+    for (let round = 0; round < ROUNDS; round++) {
+      rounds.inline.push(await run('inline', { type: 'inline' }));
+      rounds.bullmq.push(await run('bullmq', { type: 'bullmq', url: REDIS_URL, prefix: `${prefix}-${round}` }));
+    }
   } finally {
-    await deleteKeys(prefix);
+    for (let round = 0; round < ROUNDS; round++) await deleteKeys(`${prefix}-${round}`);
   }
+  const results = Object.entries(rounds).map(([transport, rs]) => ({
+    transport,
+    eventsPerSecond: median(rs.map((r) => r.eventsPerSecond)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    pacedP50: median(rs.map((r) => r.pacedP50)),
+    pacedP99: median(rs.map((r) => r.pacedP99)),
+  }));
+  const ratios = rounds.bullmq.map((r, i) => r.eventsPerSecond / rounds.inline[i].eventsPerSecond);
   const [inline] = results;
-  console.log(`${machine()}; one webhook consumer on 127.0.0.1, concurrency 16\n`);
+  console.log(`${machine()}; one webhook consumer on 127.0.0.1, concurrency 16; medians of ${ROUNDS} rounds\n`);
   console.log(`Flood: ${EVENTS} events published as fast as accepted (latency is mostly time in the backlog)\n`);
   console.log(
     table(
@@ -176,8 +190,13 @@ async function main(): Promise<void> {
       results.map((r) => [r.transport, r.eventsPerSecond, `×${(r.eventsPerSecond / inline.eventsPerSecond).toFixed(2)}`, r.p50, r.p99]),
     ),
   );
+  console.log(`\nbullmq/inline events/s per round: ${ratios.map((x) => `×${x.toFixed(2)}`).join(', ')}`);
   console.log(`\nPaced: ${PACED} events at about ${PACED_RATE}/s (no backlog: what the transport itself adds)\n`);
   console.log(table(['transport', 'p50 enqueue→delivery ms', 'p99 enqueue→delivery ms'], results.map((r) => [r.transport, r.pacedP50, r.pacedP99])));
+}
+
+function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
 }
 
 main().then(
