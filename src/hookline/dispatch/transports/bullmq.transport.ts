@@ -125,7 +125,8 @@ export class BullmqTransport implements Transport {
       this.logger.warn('delivery recovered from a worker that stopped; it runs again', { deliveryId }),
     );
     worker.on('failed', (job, error) => {
-      // Dead by the executor's verdict is logged by the executor; this catches BullMQ's own (stalled too often).
+      // The executor logs its own verdicts; this catches anything else the processor threw. (A job failed for
+      // stalling more than maxStalledCount times shows in the delivery log as dead, with BullMQ's reason.)
       if (job && !(error instanceof UnrecoverableError) && !(error instanceof RetryLater) && !(error instanceof DelayedError)) {
         this.logger.error('delivery dead', { ...fieldsOf(job), error: error.message });
       }
