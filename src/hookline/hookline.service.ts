@@ -11,6 +11,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConfigRegistry } from './config/config.registry';
 import type { DeliveryRecord } from './dispatch/delivery';
 import type { DeliveryLog, DeliveryPage, DeliveryQuery } from './dispatch/delivery-log';
+import { DeliveryExecutor } from './dispatch/delivery.executor';
 import { Dispatcher, type DispatchResult } from './dispatch/dispatcher';
 import { messageOf } from './dispatch/error-classifier';
 import type { Transport } from './dispatch/transports/transport';
@@ -33,6 +34,7 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
     @Inject(HOOKLINE_LOGGER) private readonly logger: HooklineLogger,
     @Inject(HOOKLINE_SHUTDOWN) private readonly shutdown: AbortController,
     private readonly dispatcher: Dispatcher,
+    private readonly executor: DeliveryExecutor,
     private readonly config: ConfigRegistry,
     private readonly moduleRef: ModuleRef,
   ) {}
@@ -85,6 +87,7 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
     this.closed = true;
     await this.transport.close(this.options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs);
     this.shutdown.abort();
+    this.executor.close();
   }
 
   async onModuleDestroy(): Promise<void> {
