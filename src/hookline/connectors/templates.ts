@@ -66,7 +66,8 @@ function engineFor(escape: TemplateOptions['escape']): Liquid {
       parseLimit: TEMPLATE_LIMITS.maxSourceLength,
       renderLimit: TEMPLATE_LIMITS.renderLimitMs,
       memoryLimit: TEMPLATE_LIMITS.memoryLimit,
-      outputEscape: escape,
+      // liquidjs hands the escape hook the raw value: undefined for a missing field, numbers, objects.
+      outputEscape: escape && ((value: unknown) => escape(value == null ? '' : String(value))),
     });
     engines.set(escape, engine);
   }

@@ -19,12 +19,19 @@ import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { RequestSlots } from './request-slots';
 import { nextRetryDelayMs } from './retry.policy';
 
+/**
+ * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as
+ * `lastError`: a durable transport may store it and must never see a secret.
+ */
 export type AttemptResult =
-  | { status: 'succeeded' }
-  | { status: 'failed'; retryInMs: number }
-  | { status: 'dead' }
-  /** Not attempted (its rate-limit key is paused): run it again in `retryInMs`, with the same `attempts`. */
-  | { status: 'deferred'; retryInMs: number };
+  | { status: 'succeeded'; detail?: Record<string, unknown> }
+  | { status: 'failed'; retryInMs: number; error: string }
+  | { status: 'dead'; error: string }
+  /**
+   * Not attempted: its rate-limit key is paused (a 429's window) for longer than it may wait in memory.
+   * Run it again in `retryInMs` with the same `attempts` (a durable transport: move the job to delayed).
+   */
+  | { status: 'deferred'; retryInMs: number; error: string };
 
 export interface DeliveryExecutorOptions {
   /**
@@ -121,7 +128,7 @@ export class DeliveryExecutor {
       ...(outcome.detail ? { detail: outcome.detail } : {}),
     });
     this.logger.debug('delivery succeeded', { ...fields, durationMs });
-    return { status: 'succeeded' };
+    return outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
   }
 
   /** Stops pacing timers. The transport calls it after its drain (the module does, at shutdown). */
@@ -252,14 +259,15 @@ export class DeliveryExecutor {
 
   private async defer(job: DeliveryJob, fields: LogFields, retryInMs: number, reason: string): Promise<AttemptResult> {
     const now = Date.now();
+    const error = this.logger.redactor.redact(`RATE_LIMITED: ${reason}; not attempted yet`);
     await this.deliveries.update(job.deliveryId, {
       status: 'pending',
-      lastError: this.logger.redactor.redact(`RATE_LIMITED: ${reason}; not attempted, will be`),
+      lastError: error,
       updatedAt: new Date(now).toISOString(),
       nextAttemptAt: new Date(now + retryInMs).toISOString(),
     });
     this.logger.info('delivery deferred: rate limit paused', { ...fields, retryInMs });
-    return { status: 'deferred', retryInMs };
+    return { status: 'deferred', retryInMs, error };
   }
 
   private async fail(
@@ -285,10 +293,10 @@ export class DeliveryExecutor {
     const line = { ...fields, durationMs, error: lastError, retryable: error.retryable };
     if (retryInMs === null) {
       this.logger.error('delivery dead', { ...line, maxAttempts: consumer?.retry.maxAttempts });
-      return { status: 'dead' };
+      return { status: 'dead', error: lastError };
     }
     this.logger.warn('delivery attempt failed', { ...line, retryInMs });
-    return { status: 'failed', retryInMs };
+    return { status: 'failed', retryInMs, error: lastError };
   }
 
   private consumerLogger(consumer: Consumer, job: DeliveryJob): ConnectorLogger {
