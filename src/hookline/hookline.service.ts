@@ -22,6 +22,15 @@ import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
 import type { HooklineLogger } from './logging/hookline.logger';
 
+export interface ConsumerSummary {
+  id: string;
+  tenant: string;
+  kind: string;
+  type: string;
+  name: string;
+  summary: Record<string, unknown>;
+}
+
 /** Hookline's public service: publish with a guarantee, read deliveries. Also owns the lifecycle. */
 @Injectable()
 export class HooklineService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
@@ -57,6 +66,22 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
 
   listDeliveries(query: DeliveryQuery): Promise<DeliveryPage> {
     return Promise.resolve(this.deliveries.list(query));
+  }
+
+  /**
+   * The enabled consumers, as the admin API shows them: ids and each connector's safe summary
+   * (`describe`: a host, a fingerprint), never its config or a secret.
+   */
+  listConsumers(): ConsumerSummary[] {
+    return [...this.config.config.consumers.values()].map((c) => ({
+      id: c.id,
+      tenant: c.tenant,
+      kind: c.kind,
+      type: c.type,
+      name: c.name,
+      // Redacted as well: a plugin's describe() is trusted to be safe, and checked all the same.
+      summary: JSON.parse(this.logger.redactor.redact(JSON.stringify(c.plugin.describe?.(c.config) ?? {}))),
+    }));
   }
 
   getDelivery(id: string): Promise<DeliveryRecord | undefined> {

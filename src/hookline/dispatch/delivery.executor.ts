@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ConfigRegistry } from '../config/config.registry';
 import type { Consumer } from '../config/config.model';
 import { createHttpClient } from '../connectors/http-client';
@@ -84,6 +85,8 @@ export class DeliveryExecutor {
     private readonly shutdown: AbortSignal,
     options: DeliveryExecutorOptions = {},
   ) {
+    // Every request in flight and every waiting lane listens to the shutdown signal: far more than 10.
+    setMaxListeners(0, shutdown);
     this.slots = new RequestSlots(options.concurrency ?? 16);
     this.limiter = options.rateLimiter ?? createRateLimiter();
     this.lanes = new DeliveryLanes<Pending>(
