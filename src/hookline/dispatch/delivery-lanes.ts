@@ -70,6 +70,7 @@ export class DeliveryLanes<E extends LaneEntry> {
     try {
       while (lane.pending.length > 0 && !this.shutdown.aborted) {
         await this.waitToFill(lane);
+        if (this.shutdown.aborted) break;
         const { rate, maxItems } = lane.settings;
         if (rate) {
           try {
