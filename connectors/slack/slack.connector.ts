@@ -58,7 +58,6 @@ const slackConfig = z
     blocks: templateTreeField({ escape: escapeMrkdwn })
       .refine((b) => Array.isArray(b), 'expected a list of Block Kit blocks')
       .optional(),
-    timeoutMs: z.number().int().min(100).max(60_000).optional(),
     digest: z
       .strictObject({
         maxWaitMs: z.number().int().min(0).max(60_000).default(2000),
@@ -145,7 +144,8 @@ async function post(
   };
   const webhook = new IncomingWebhook(config.webhookUrl, {
     fetch: keepingFetch,
-    timeout: config.timeoutMs ?? 0,
+    // The attempt's timeout (the consumer's `timeoutMs`) aborts the request through the delivery's signal.
+    timeout: 0,
     retryConfig: { retries: 0 },
   });
   try {

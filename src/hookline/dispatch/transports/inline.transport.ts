@@ -22,6 +22,8 @@ export class InlineTransport implements Transport {
   private readonly queue: fastq.queueAsPromised<DeliveryJob, void>;
   private readonly running = new Set<DeliveryJob>();
   private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
+  /** Deliveries already reported as unfinished at shutdown: a job that ends later is not reported twice. */
+  private readonly abandoned = new Set<string>();
   private accepting = true;
 
   constructor(
@@ -83,6 +85,8 @@ export class InlineTransport implements Transport {
   }
 
   private abandon(job: DeliveryJob, why: string): void {
+    if (this.abandoned.has(job.deliveryId)) return;
+    this.abandoned.add(job.deliveryId);
     this.logger.error(`delivery not finished at shutdown: ${why}`, {
       tenant: job.event.tenant,
       consumer: job.consumerId,
