@@ -114,8 +114,14 @@ async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext,
   items.forEach((item, index) => {
     const scope = templateScope(item.event);
     const properties: Record<string, string> = {};
-    // Every mapped property, empty ones included: an email upsert must carry the full property set.
-    for (const [name, template] of Object.entries(item.config.properties)) properties[name] = template.render(scope).trim();
+    try {
+      // Every mapped property, empty ones included: an email upsert must carry the full property set.
+      for (const [name, template] of Object.entries(item.config.properties)) properties[name] = template.render(scope).trim();
+    } catch (error) {
+      // A template that hits a render limit fails its own delivery, not the batch.
+      results[index] = { ok: false, error: new PermanentError(`a property template failed: ${(error as Error).message}`, { code: 'TEMPLATE_FAILED' }) };
+      return;
+    }
     const id = properties[config.idProperty];
     if (!id) {
       results[index] = {

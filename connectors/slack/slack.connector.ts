@@ -100,10 +100,18 @@ export const slackConnector = defineConnector<SlackConfig>({
     async deliverBatch(items, ctx): Promise<BatchItemResult[]> {
       const config = items[0].config;
       warnOverrides(config, ctx.log);
-      const message =
-        items.length === 1 ? messageFor(items[0].event, config) : digestFor(items.map((i) => ({ event: i.event, config: i.config })));
-      await post(config, message, ctx.http, ctx.signal);
-      return items.map(() => ({ ok: true, detail: { webhook: config.fingerprint, digestOf: items.length } }));
+      // Rendered one by one: a template that hits a render limit fails its own delivery, not the digest.
+      const lines = items.map((item) => {
+        try {
+          return { line: item.config.text.render(templateScope(item.event)) };
+        } catch (error) {
+          return { error: new PermanentError(`the text template failed: ${(error as Error).message}`, { code: 'TEMPLATE_FAILED' }) };
+        }
+      });
+      const ok = items.filter((_, i) => lines[i].line !== undefined);
+      if (ok.length === 1) await post(config, messageFor(ok[0].event, ok[0].config), ctx.http, ctx.signal);
+      else if (ok.length > 1) await post(config, digestOf(lines.flatMap((l) => (l.line === undefined ? [] : [l.line])), config), ctx.http, ctx.signal);
+      return lines.map((l) => (l.error ? { ok: false, error: l.error } : { ok: true, detail: { webhook: config.fingerprint, digestOf: ok.length } }));
     },
   },
 });
@@ -115,11 +123,10 @@ function messageFor(event: UserRegisteredEvent, config: SlackConfig): IncomingWe
   return withOverrides(message, config);
 }
 
-/** One message for many registrations: a count, then each one's `text` on its own line. Blocks are left out. */
-export function digestFor(items: { event: UserRegisteredEvent; config: SlackConfig }[]): IncomingWebhookSendArguments {
-  const lines = items.map(({ event, config }) => `• ${config.text.render(templateScope(event)).replace(/\n+/g, ' ')}`);
-  const text = `${items.length} new users:\n${lines.join('\n')}`;
-  return withOverrides({ text: text.length > 39_000 ? text.slice(0, 39_000) + '\n…' : text }, items[0].config);
+/** One message for many registrations: a count, then each one's rendered `text` on its own line. No blocks. */
+export function digestOf(lines: string[], config: SlackConfig): IncomingWebhookSendArguments {
+  const text = `${lines.length} new users:\n${lines.map((line) => `• ${line.replace(/\n+/g, ' ')}`).join('\n')}`;
+  return withOverrides({ text: text.length > 39_000 ? text.slice(0, 39_000) + '\n…' : text }, config);
 }
 
 function withOverrides(message: IncomingWebhookSendArguments, config: SlackConfig): IncomingWebhookSendArguments {

@@ -153,6 +153,21 @@ describe('Slack connector (e2e, against the Slack fake)', () => {
     expect(records[0].detail).toMatchObject({ digestOf: 12 });
   });
 
+  it('digest: a template that hits its render limit for one user fails that delivery only', async () => {
+    const app = await boot({ text: '{{ user.email }}{% for i in (1..user.user_metadata.n) %}xx{% endfor %}', digest: { maxWaitMs: 200, maxItems: 10 } });
+    await app.register('acme', [
+      { email: 'a@example.com', user_metadata: { n: 1 } },
+      { email: 'bomb@example.com', user_metadata: { n: 100_000_000 } },
+      { email: 'b@example.com', user_metadata: { n: 2 } },
+    ]);
+    const records = await app.settled(5000);
+    const dead = records.filter((r) => r.status === 'dead');
+    expect(dead).toHaveLength(1);
+    expect(dead[0].lastError).toMatch(/^TEMPLATE_FAILED: the text template failed: .*limit/);
+    expect(slack.posted()).toHaveLength(1);
+    expect(slack.posted()[0].payload!.text).toBe('2 new users:\n• a@example.comxx\n• b@example.comxxxx');
+  });
+
   it('rejects a bad template or a plain-http non-loopback URL at config load, naming the field', async () => {
     await expect(boot({ text: 'Hi {{ user.email ' })).rejects.toThrow(/tenants\.acme\.connectors\[0\]\.text: invalid template/);
     await expect(boot({}, 'http://hooks.slack.com/services/T/B/X')).rejects.toThrow(/connectors\[0\]\.webhookUrl: expected https/);

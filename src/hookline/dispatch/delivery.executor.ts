@@ -172,6 +172,9 @@ export class DeliveryExecutor {
       let rateLimited: DeliveryError | undefined;
       entries.forEach((entry, i) => {
         const result = results[i];
+        if (!result || typeof result !== 'object') {
+          return entry.settle({ kind: 'error', error: new PermanentError(`${entry.consumer.type}: deliverBatch gave no result for this item`) });
+        }
         if (result.ok) return entry.settle({ kind: 'ok', detail: result.detail });
         const error = classifyError(result.error);
         if (isRateLimited(error)) rateLimited ??= error;
