@@ -20,7 +20,8 @@ export interface HooklineModuleOptions {
    */
   transport?: InlineTransportOptions;
   /**
-   * Deliveries run at once, per app instance.
+   * Requests in flight at once, per app instance. A batch request counts once; deliveries waiting for
+   * their batch or their rate-limit turn do not count.
    * @default 16
    */
   concurrency?: number;

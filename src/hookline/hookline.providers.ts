@@ -5,6 +5,7 @@ import { ConnectorRegistry } from './connectors/connector.registry';
 import { DeliveryExecutor } from './dispatch/delivery.executor';
 import { MemoryDeliveryLog, type DeliveryLog } from './dispatch/delivery-log';
 import { Dispatcher } from './dispatch/dispatcher';
+import { createRateLimiter, type RateLimiter } from './dispatch/rate-limiter';
 import { DEFAULT_RETRY } from './dispatch/retry.policy';
 import { InlineTransport } from './dispatch/transports/inline.transport';
 import type { Transport } from './dispatch/transports/transport';
@@ -14,6 +15,7 @@ import {
   HOOKLINE_CONNECTORS,
   HOOKLINE_DELIVERY_LOG,
   HOOKLINE_LOGGER,
+  HOOKLINE_RATE_LIMITER,
   HOOKLINE_SHUTDOWN,
   HOOKLINE_TRANSPORT,
 } from './hookline.tokens';
@@ -56,16 +58,32 @@ export const hooklineProviders: Provider[] = [
   },
   { provide: HOOKLINE_SHUTDOWN, useFactory: () => new AbortController() },
   {
+    // Per process for `inline`. A Redis-backed transport passes its client here
+    // (`createRateLimiter({ redis })`), so limits hold across every instance.
+    provide: HOOKLINE_RATE_LIMITER,
+    useFactory: (): RateLimiter => createRateLimiter(),
+  },
+  {
     provide: DeliveryExecutor,
-    inject: [ConfigRegistry, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN],
-    useFactory: (config: ConfigRegistry, log: DeliveryLog, logger: HooklineLogger, shutdown: AbortController) =>
-      new DeliveryExecutor(config, log, logger, shutdown.signal),
+    inject: [HOOKLINE_OPTIONS, ConfigRegistry, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_RATE_LIMITER],
+    useFactory: (
+      o: HooklineModuleOptions,
+      config: ConfigRegistry,
+      log: DeliveryLog,
+      logger: HooklineLogger,
+      shutdown: AbortController,
+      rateLimiter: RateLimiter,
+    ) =>
+      new DeliveryExecutor(config, log, logger, shutdown.signal, {
+        concurrency: o.concurrency ?? DEFAULTS.concurrency,
+        rateLimiter,
+      }),
   },
   {
     provide: HOOKLINE_TRANSPORT,
-    inject: [HOOKLINE_OPTIONS, DeliveryExecutor, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER],
-    useFactory: (o: HooklineModuleOptions, executor: DeliveryExecutor, log: DeliveryLog, logger: HooklineLogger) =>
-      new InlineTransport(executor, log, logger, o.concurrency ?? DEFAULTS.concurrency),
+    inject: [DeliveryExecutor, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER],
+    useFactory: (executor: DeliveryExecutor, log: DeliveryLog, logger: HooklineLogger) =>
+      new InlineTransport(executor, log, logger),
   },
   {
     provide: Dispatcher,
