@@ -1,0 +1,434 @@
+import ivm = require('isolated-vm');
+import { performFetch, FetchRefusedError } from './fetch.bridge';
+import { parseAllowHost, type AllowHostRule } from './host-policy';
+import { ISOLATE_BOOTSTRAP } from './isolate.bootstrap';
+import { SANDBOX_LIMITS } from './sandbox.limits';
+import type { FromWorker, InvokeMessage } from './sandbox.protocol';
+import type { InvocationStatus, LogLevel } from './sandbox.types';
+
+/** One tenant's isolate in this worker: never shared with another tenant. */
+interface TenantIsolate {
+  key: string;
+  isolate: ivm.Isolate;
+  memoryMb: number;
+  hooks: Map<string, Promise<HookContext>>;
+  active: number;
+  lastUsed: number;
+  timeoutStrikes: number;
+  /** No new work; disposed once its invocations are over. */
+  retired: boolean;
+}
+
+/** One hook's long-lived context, its compiled script loaded: module-level state persists across calls. */
+interface HookContext {
+  hookId: string;
+  hash: string;
+  context: ivm.Context;
+  enter: ivm.Reference<(kind: string, id: number, a?: unknown, b?: unknown) => unknown>;
+  owner: TenantIsolate;
+}
+
+interface Invocation {
+  id: number;
+  msg: InvokeMessage;
+  owner?: TenantIsolate;
+  hook?: HookContext;
+  rules: AllowHostRule[];
+  startedAt: number;
+  deadline: number;
+  deadlineTimer: NodeJS.Timeout;
+  timers: Map<number, NodeJS.Timeout>;
+  fetches: Map<number, AbortController>;
+  fetchCount: number;
+  completed: boolean;
+  ended: boolean;
+  logLines: number;
+  logBytes: number;
+  logDropped: boolean;
+  secrets: string[];
+}
+
+type ErrorInfo = { name: string; message: string };
+
+const WRAPPER_PREFIX = '(function (exports, require, module, __filename, __dirname) {';
+const WRAPPER_SUFFIX = '\n})';
+const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
+
+/**
+ * Runs hook invocations in isolated-vm isolates, inside a sandbox worker process: one isolate per tenant
+ * (with its memory limit), one context per hook, a timeout on every entry into the isolate and a
+ * deadline per invocation. Talks to the app only through `emit`.
+ */
+export class IsolateRuntime {
+  private readonly scripts = new Map<string, { hash: string; source: string; filename: string }>();
+  private readonly isolates = new Map<string, TenantIsolate>();
+  private readonly invocations = new Map<number, Invocation>();
+  private recycleRequested = false;
+
+  constructor(
+    private readonly emit: (message: FromWorker) => void,
+    private readonly options: { maxRssMb: number; onCatastrophicError(message: string): void },
+  ) {}
+
+  async invoke(msg: InvokeMessage): Promise<void> {
+    if (msg.source !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, source: msg.source, filename: msg.filename });
+    const startedAt = performance.now();
+    const inv: Invocation = {
+      id: msg.id,
+      msg,
+      rules: msg.allowHosts.map(parseAllowHost).filter((r): r is AllowHostRule => typeof r !== 'string'),
+      startedAt,
+      deadline: startedAt + msg.timeoutMs,
+      deadlineTimer: setTimeout(() => this.onDeadline(inv), msg.timeoutMs),
+      timers: new Map(),
+      fetches: new Map(),
+      fetchCount: 0,
+      completed: false,
+      ended: false,
+      logLines: 0,
+      logBytes: 0,
+      logDropped: false,
+      secrets: Object.values(msg.secrets).filter((s) => typeof s === 'string' && s.length >= 4),
+    };
+    this.invocations.set(msg.id, inv);
+    try {
+      const script = this.scripts.get(msg.hookId);
+      if (!script || script.hash !== msg.hash) throw new Error('the sandbox worker lost the script; try again');
+      const owner = this.isolateFor(msg);
+      inv.owner = owner;
+      owner.active++;
+      const hook = await this.contextFor(owner, inv, script);
+      if (inv.ended) return;
+      inv.hook = hook;
+      const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
+      await this.enter(inv, ['invoke', msg.id, payload]);
+    } catch (error) {
+      this.onEntryError(inv, error);
+    }
+  }
+
+  cancel(id: number, reason: string): void {
+    const inv = this.invocations.get(id);
+    if (!inv) return;
+    this.finish(inv, 'error', undefined, { name: 'AbortError', message: reason });
+    this.end(inv);
+  }
+
+  /** Disposes isolates idle for longer than `idleMs`. */
+  evictIdle(now = performance.now(), idleMs: number = SANDBOX_LIMITS.isolateIdleMs): void {
+    for (const owner of [...this.isolates.values()]) {
+      if (owner.active === 0 && now - owner.lastUsed > idleMs) this.dispose(owner);
+    }
+  }
+
+  get isolateCount(): number {
+    return this.isolates.size;
+  }
+
+  private isolateFor(msg: InvokeMessage): TenantIsolate {
+    const key = `${msg.tenant}\0${msg.memoryMb}`;
+    const existing = this.isolates.get(key);
+    if (existing && !existing.retired && !existing.isolate.isDisposed) {
+      this.isolates.delete(key); // Re-inserted last: the Map's order is least recently used first.
+      this.isolates.set(key, existing);
+      existing.lastUsed = performance.now();
+      return existing;
+    }
+    if (existing) this.isolates.delete(key);
+    if (this.isolates.size >= SANDBOX_LIMITS.maxIsolatesPerWorker) {
+      const idle = [...this.isolates.values()].find((o) => o.active === 0);
+      if (idle) this.dispose(idle);
+    }
+    const owner: TenantIsolate = {
+      key,
+      memoryMb: msg.memoryMb,
+      isolate: new ivm.Isolate({
+        memoryLimit: msg.memoryMb,
+        onCatastrophicError: (message) => this.options.onCatastrophicError(message),
+      }),
+      hooks: new Map(),
+      active: 0,
+      lastUsed: performance.now(),
+      timeoutStrikes: 0,
+      retired: false,
+    };
+    this.isolates.set(key, owner);
+    return owner;
+  }
+
+  private contextFor(owner: TenantIsolate, inv: Invocation, script: { hash: string; source: string; filename: string }) {
+    const cached = owner.hooks.get(inv.msg.hookId);
+    if (cached) {
+      return cached.then((hook) => (hook.hash === script.hash ? hook : this.replaceContext(owner, inv, script, hook)));
+    }
+    return this.replaceContext(owner, inv, script);
+  }
+
+  private replaceContext(
+    owner: TenantIsolate,
+    inv: Invocation,
+    script: { hash: string; source: string; filename: string },
+    previous?: HookContext,
+  ): Promise<HookContext> {
+    previous?.context.release();
+    const created = this.createContext(owner, inv, script);
+    owner.hooks.set(inv.msg.hookId, created);
+    created.catch(() => {
+      if (owner.hooks.get(inv.msg.hookId) === created) owner.hooks.delete(inv.msg.hookId);
+    });
+    return created;
+  }
+
+  private async createContext(
+    owner: TenantIsolate,
+    inv: Invocation,
+    script: { hash: string; source: string; filename: string },
+  ): Promise<HookContext> {
+    const { isolate } = owner;
+    const context = await isolate.createContext();
+    try {
+      const hook = { hookId: inv.msg.hookId, hash: script.hash, context, owner } as HookContext;
+      const bridge = new ivm.Reference((kind: string, id: number, a: unknown, b: unknown) => this.onBridge(hook, kind, id, a, b));
+      hook.enter = await context.evalClosure(ISOLATE_BOOTSTRAP, [bridge], { result: { reference: true }, timeout: 2_000 });
+      const compiled = await isolate.compileScript(WRAPPER_PREFIX + script.source + WRAPPER_SUFFIX, {
+        filename: script.filename,
+      });
+      const wrapper = await compiled.run(context, { reference: true, timeout: this.remaining(inv) });
+      compiled.release();
+      await hook.enter.apply(undefined, ['load', inv.id, wrapper.derefInto(), script.filename], {
+        timeout: this.remaining(inv),
+      });
+      return hook;
+    } catch (error) {
+      context.release();
+      throw error;
+    }
+  }
+
+  private remaining(inv: Invocation): number {
+    return Math.max(1, Math.ceil(inv.deadline - performance.now()));
+  }
+
+  private enter(inv: Invocation, args: [string, number, unknown?, unknown?]): Promise<unknown> {
+    if (inv.ended || !inv.hook || inv.hook.owner.isolate.isDisposed) return Promise.resolve();
+    return inv.hook.enter.apply(undefined, args, { arguments: { copy: true }, timeout: this.remaining(inv) });
+  }
+
+  /** Enters the isolate for a timer or a fetch result; the invocation may end afterwards. */
+  private enterLater(inv: Invocation, args: [string, number, unknown?, unknown?]): void {
+    this.enter(inv, args).then(
+      () => this.maybeEnd(inv),
+      (error) => this.onEntryError(inv, error),
+    );
+  }
+
+  /** Called by the isolate through the bridge reference. Everything here is untrusted input. */
+  private onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): void {
+    const inv = typeof id === 'number' ? this.invocations.get(id) : undefined;
+    if (!inv || inv.ended || inv.msg.hookId !== hook.hookId || inv.owner !== hook.owner) return;
+    if (kind === 'log' && LEVELS.has(a as LogLevel)) return this.log(inv, a as LogLevel, String(b));
+    if (kind === 'result') return this.onResult(inv, a, b);
+    if (kind === 'timer' && typeof a === 'number' && typeof b === 'number') return this.schedule(inv, a, b);
+    if (kind === 'clear' && typeof a === 'number') {
+      clearTimeout(inv.timers.get(a));
+      inv.timers.delete(a);
+      return this.maybeEnd(inv);
+    }
+    if (kind === 'fetch' && typeof a === 'number' && typeof b === 'string') return this.startFetch(inv, a, b);
+  }
+
+  private onResult(inv: Invocation, status: unknown, payload: unknown): void {
+    if (status === 'ok') {
+      let response: unknown = null;
+      if (typeof payload === 'string') response = JSON.parse(payload);
+      this.finish(inv, 'ok', response, null);
+    } else {
+      let error: ErrorInfo = { name: 'Error', message: 'the hook failed' };
+      try {
+        const parsed = JSON.parse(String(payload));
+        error = { name: String(parsed.name), message: this.redact(inv, String(parsed.message)) };
+      } catch {
+        // Keep the generic error.
+      }
+      this.finish(inv, 'error', undefined, error);
+    }
+    this.maybeEnd(inv);
+  }
+
+  private schedule(inv: Invocation, tid: number, ms: number): void {
+    if (inv.timers.size >= SANDBOX_LIMITS.maxTimersPerInvocation) {
+      return this.log(inv, 'warn', `[hookline] more than ${SANDBOX_LIMITS.maxTimersPerInvocation} pending timers; setTimeout ignored`);
+    }
+    const delay = Math.max(0, Math.min(Number.isFinite(ms) ? ms : 0, 2 ** 31 - 1));
+    if (performance.now() + delay >= inv.deadline) return; // It would fire after the invocation's time.
+    inv.timers.set(
+      tid,
+      setTimeout(() => {
+        inv.timers.delete(tid);
+        this.enterLater(inv, ['timer', inv.id, tid]);
+      }, delay),
+    );
+  }
+
+  private startFetch(inv: Invocation, fid: number, requestJson: string): void {
+    const settle = (outcome: object) => {
+      inv.fetches.delete(fid);
+      if (!inv.ended) this.enterLater(inv, ['fetch', inv.id, fid, JSON.stringify(outcome)]);
+    };
+    if (++inv.fetchCount > SANDBOX_LIMITS.maxFetchesPerInvocation) {
+      const message = `fetch: more than ${SANDBOX_LIMITS.maxFetchesPerInvocation} requests in one invocation`;
+      this.log(inv, 'warn', `[hookline] ${message}`);
+      return settle({ error: message });
+    }
+    const controller = new AbortController();
+    inv.fetches.set(fid, controller);
+    let request;
+    try {
+      request = JSON.parse(requestJson);
+    } catch {
+      return settle({ error: 'fetch: invalid request' });
+    }
+    performFetch(request, inv.rules, controller.signal).then(
+      (response) => settle({ response }),
+      (error: Error) => {
+        if (inv.ended) return;
+        if (error instanceof FetchRefusedError) this.log(inv, 'warn', `[hookline] ${error.message}`);
+        settle({ error: this.redact(inv, error.message) });
+      },
+    );
+  }
+
+  private log(inv: Invocation, level: LogLevel, message: string): void {
+    if (inv.logDropped) return;
+    const text = this.redact(inv, message.slice(0, SANDBOX_LIMITS.maxLogLineBytes));
+    const bytes = Buffer.byteLength(text);
+    if (inv.logLines >= SANDBOX_LIMITS.maxLogLines || inv.logBytes + bytes > SANDBOX_LIMITS.maxLogBytes) {
+      inv.logDropped = true;
+      const note = `[hookline] log limit reached (${SANDBOX_LIMITS.maxLogLines} lines or ${SANDBOX_LIMITS.maxLogBytes} bytes per invocation); further lines are dropped`;
+      this.emit({ t: 'log', id: inv.id, level: 'warn', message: note });
+      return;
+    }
+    inv.logLines++;
+    inv.logBytes += bytes;
+    this.emit({ t: 'log', id: inv.id, level, message: text });
+  }
+
+  private redact(inv: Invocation, text: string): string {
+    let out = text;
+    for (const secret of inv.secrets) out = out.split(secret).join('[REDACTED]');
+    return out;
+  }
+
+  private finish(inv: Invocation, status: InvocationStatus, response: unknown, error: ErrorInfo | null): void {
+    if (inv.completed) return;
+    inv.completed = true;
+    if (status === 'ok' && inv.owner) inv.owner.timeoutStrikes = 0;
+    const durationMs = Math.round((performance.now() - inv.startedAt) * 1000) / 1000;
+    this.emit({ t: 'result', id: inv.id, status, response: status === 'ok' ? (response ?? null) : null, error, durationMs });
+  }
+
+  private onDeadline(inv: Invocation): void {
+    if (!inv.completed) {
+      const hint = inv.hook ? '' : ' (while loading the script)';
+      this.finish(inv, 'timeout', undefined, {
+        name: 'TimeoutError',
+        message: `the hook did not complete within ${inv.msg.timeoutMs} ms${hint}; a callback-style hook must call cb()`,
+      });
+      this.strike(inv);
+    } else {
+      const pending = inv.timers.size + inv.fetches.size;
+      if (pending > 0) this.log(inv, 'warn', `[hookline] ${pending} timer(s) or request(s) still pending at the timeout were cancelled`);
+    }
+    this.end(inv);
+  }
+
+  private strike(inv: Invocation): void {
+    const owner = inv.owner;
+    if (owner && ++owner.timeoutStrikes >= SANDBOX_LIMITS.isolateTimeoutStrikes) this.retire(owner);
+  }
+
+  private onEntryError(inv: Invocation, error: unknown): void {
+    const owner = inv.owner;
+    const message = error instanceof Error ? error.message : String(error);
+    if (owner && (owner.isolate.isDisposed || /memory limit/i.test(message))) return this.onMemoryLimit(owner);
+    if (inv.ended) return;
+    if (/execution timed out/i.test(message)) {
+      if (!inv.completed) {
+        this.finish(inv, 'timeout', undefined, {
+          name: 'TimeoutError',
+          message: `the hook ran past its timeout of ${inv.msg.timeoutMs} ms`,
+        });
+      } else {
+        this.log(inv, 'error', '[hookline] work left running after the hook completed ran past the timeout');
+      }
+      this.strike(inv);
+      return this.end(inv);
+    }
+    const name = error instanceof Error ? error.name : 'Error';
+    if (!inv.completed) this.finish(inv, 'error', undefined, { name, message: this.redact(inv, message) });
+    else this.log(inv, 'error', `[hookline] ${name}: ${message}`);
+    this.end(inv);
+  }
+
+  /** The isolate hit its heap limit and was disposed: every invocation in it ends, the next call gets a fresh one. */
+  private onMemoryLimit(owner: TenantIsolate): void {
+    for (const inv of [...this.invocations.values()]) {
+      if (inv.owner !== owner) continue;
+      this.finish(inv, 'memory_limit', undefined, {
+        name: 'MemoryLimitError',
+        message: `the hook exceeded its memory limit of ${owner.memoryMb} MB`,
+      });
+      this.end(inv);
+    }
+    this.dispose(owner);
+  }
+
+  private maybeEnd(inv: Invocation): void {
+    if (inv.completed && !inv.ended && inv.timers.size === 0 && inv.fetches.size === 0) this.end(inv);
+  }
+
+  private end(inv: Invocation): void {
+    if (inv.ended) return;
+    if (!inv.completed) this.finish(inv, 'error', undefined, { name: 'Error', message: 'the invocation ended without a result' });
+    inv.ended = true;
+    clearTimeout(inv.deadlineTimer);
+    for (const timer of inv.timers.values()) clearTimeout(timer);
+    for (const controller of inv.fetches.values()) controller.abort();
+    inv.timers.clear();
+    inv.fetches.clear();
+    const hook = inv.hook;
+    if (hook && !hook.owner.isolate.isDisposed) {
+      hook.enter.apply(undefined, ['end', inv.id], { timeout: 1_000 }).catch(() => undefined);
+    }
+    this.invocations.delete(inv.id);
+    this.emit({ t: 'end', id: inv.id });
+    const owner = inv.owner;
+    if (owner) {
+      owner.active--;
+      owner.lastUsed = performance.now();
+      if (owner.retired && owner.active === 0) this.dispose(owner);
+    }
+    this.checkMemory();
+  }
+
+  private retire(owner: TenantIsolate): void {
+    owner.retired = true;
+    if (this.isolates.get(owner.key) === owner) this.isolates.delete(owner.key);
+    if (owner.active === 0) this.dispose(owner);
+  }
+
+  private dispose(owner: TenantIsolate): void {
+    if (this.isolates.get(owner.key) === owner) this.isolates.delete(owner.key);
+    owner.retired = true;
+    if (!owner.isolate.isDisposed) owner.isolate.dispose();
+  }
+
+  private checkMemory(): void {
+    if (this.recycleRequested) return;
+    const rssMb = process.memoryUsage.rss() / 1048576;
+    if (rssMb > this.options.maxRssMb) {
+      this.recycleRequested = true;
+      this.emit({ t: 'recycle', rssMb: Math.round(rssMb) });
+    }
+  }
+}

@@ -1,0 +1,277 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { SANDBOX_LIMITS } from './sandbox.limits';
+import type { FromWorker, InvokeMessage } from './sandbox.protocol';
+import { sandboxWorkerEntry } from './sandbox-worker.entry';
+import type { HookInvocation, HookLogEntry, InvocationResult, Sandbox } from './sandbox.types';
+
+export interface SandboxPoolOptions {
+  /**
+   * Sandbox worker processes. Tenants are assigned to one by a hash of their id (affinity), so a
+   * tenant's isolate stays warm.
+   * @default the number of cores, at most 4
+   */
+  size?: number;
+  /**
+   * A worker whose resident memory passes this is replaced once its invocations are done.
+   * @default 1536
+   */
+  workerMaxRssMb?: number;
+  /** Where the pool reports crashes and restarts. */
+  log?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+}
+
+interface Pending {
+  invocation: HookInvocation;
+  startedAt: number;
+  logs: HookLogEntry[];
+  result?: InvocationResult;
+  resolve(result: InvocationResult): void;
+  graceTimer: NodeJS.Timeout;
+  unlisten(): void;
+}
+
+interface Worker {
+  index: number;
+  child: ChildProcess;
+  pending: Map<number, Pending>;
+  /** Script hash last sent per hook: a worker gets each version's source once. */
+  scripts: Map<string, string>;
+  stderrTail: string;
+  fatal?: string;
+  retired: boolean;
+}
+
+const STDERR_TAIL = 8 * 1024;
+const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|OOM/i;
+
+/**
+ * Runs hooks in a small pool of supervised sandbox worker processes. Workers start on first use; a
+ * worker that dies is restarted at once and its in-flight invocations end with a clear status; the
+ * app never loads isolated-vm itself.
+ */
+export class SandboxPool implements Sandbox {
+  private readonly workers: Array<Worker | undefined>;
+  private readonly draining = new Set<Worker>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: SandboxPoolOptions = {}) {
+    const size = options.size ?? Math.min(4, availableParallelism());
+    if (!Number.isInteger(size) || size < 1) throw new TypeError(`SandboxPool: size must be a positive integer, received ${size}`);
+    this.workers = new Array(size).fill(undefined);
+  }
+
+  /** Starts every worker now rather than on first use. */
+  warmUp(): void {
+    for (let i = 0; i < this.workers.length; i++) this.workerAt(i);
+  }
+
+  invoke(invocation: HookInvocation): Promise<InvocationResult> {
+    if (this.closed) return Promise.resolve(failure('error', 'SandboxClosedError', 'the sandbox is closed', 0, true));
+    const worker = this.workerAt(affinity(invocation.tenant, this.workers.length));
+    const id = this.nextId++;
+    const message: InvokeMessage = {
+      t: 'invoke',
+      id,
+      tenant: invocation.tenant,
+      hookId: invocation.hookId,
+      filename: invocation.script.filename,
+      hash: invocation.script.hash,
+      payload: JSON.stringify(invocation.input),
+      secrets: { ...invocation.secrets },
+      allowHosts: [...invocation.allowHosts],
+      timeoutMs: invocation.timeoutMs,
+      memoryMb: invocation.memoryMb,
+    };
+    if (worker.scripts.get(invocation.hookId) !== invocation.script.hash) {
+      message.source = invocation.script.source;
+      worker.scripts.set(invocation.hookId, invocation.script.hash);
+    }
+    return new Promise<InvocationResult>((resolve) => {
+      const startedAt = performance.now();
+      const onAbort = () => worker.child.send({ t: 'cancel', id, reason: 'the delivery was cancelled' }, () => undefined);
+      invocation.signal?.addEventListener('abort', onAbort, { once: true });
+      const pending: Pending = {
+        invocation,
+        startedAt,
+        logs: [],
+        resolve,
+        unlisten: () => invocation.signal?.removeEventListener('abort', onAbort),
+        // The worker times its invocations itself; this only covers a worker that stops answering.
+        graceTimer: setTimeout(() => {
+          this.settle(pending, failure('timeout', 'TimeoutError', `the sandbox worker did not answer within ${invocation.timeoutMs} ms`, elapsed(startedAt)));
+          this.forget(worker, id);
+        }, invocation.timeoutMs + SANDBOX_LIMITS.hostGraceMs).unref(),
+      };
+      worker.pending.set(id, pending);
+      this.updateRef(worker);
+      worker.child.send(message, (error) => {
+        if (!error) return;
+        this.settle(pending, failure('error', 'SandboxCrashError', `could not reach the sandbox worker: ${error.message}`, 0, true));
+        this.forget(worker, id);
+      });
+      if (invocation.signal?.aborted) onAbort();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.workers, ...this.draining].filter((w): w is Worker => !!w);
+    this.workers.fill(undefined);
+    this.draining.clear();
+    await Promise.all(all.map((w) => this.stop(w)));
+  }
+
+  private workerAt(index: number): Worker {
+    const existing = this.workers[index];
+    if (existing) return existing;
+    const child = fork(sandboxWorkerEntry(), [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb)], {
+      execArgv: ['--no-node-snapshot'],
+      // Nothing of the app's environment reaches the worker (hooks could not read it anyway).
+      env: {},
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    const worker: Worker = { index, child, pending: new Map(), scripts: new Map(), stderrTail: '', retired: false };
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      worker.stderrTail = (worker.stderrTail + chunk).slice(-STDERR_TAIL);
+    });
+    child.on('message', (message: FromWorker) => this.onMessage(worker, message));
+    child.on('exit', (code, signal) => this.onExit(worker, code, signal));
+    child.on('error', (error) => this.options.log?.('error', 'sandbox worker error', { worker: index, error: error.message }));
+    this.workers[index] = worker;
+    this.updateRef(worker);
+    return worker;
+  }
+
+  private onMessage(worker: Worker, message: FromWorker): void {
+    if (message.t === 'recycle') return this.recycle(worker, message.rssMb);
+    if (message.t === 'fatal') {
+      worker.fatal = message.message;
+      return;
+    }
+    const pending = worker.pending.get(message.id);
+    if (!pending) return;
+    if (message.t === 'log') {
+      const entry = { level: message.level, message: message.message };
+      if (!pending.result) pending.logs.push(entry);
+      pending.invocation.onLog?.(entry);
+    } else if (message.t === 'result') {
+      const { status, response, error, durationMs } = message;
+      this.settle(pending, { status, response, error, logs: pending.logs, durationMs });
+    } else if (message.t === 'end') {
+      this.forget(worker, message.id);
+    }
+  }
+
+  private settle(pending: Pending, result: InvocationResult): void {
+    if (pending.result) return;
+    pending.result = result.logs.length ? result : { ...result, logs: pending.logs };
+    pending.unlisten();
+    pending.resolve(pending.result);
+  }
+
+  private forget(worker: Worker, id: number): void {
+    const pending = worker.pending.get(id);
+    if (!pending) return;
+    clearTimeout(pending.graceTimer);
+    pending.unlisten();
+    worker.pending.delete(id);
+    this.updateRef(worker);
+    if (worker.retired && worker.pending.size === 0) void this.stop(worker);
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
+    this.draining.delete(worker);
+    const unfinished = [...worker.pending.values()].filter((p) => !p.result);
+    for (const pending of worker.pending.values()) clearTimeout(pending.graceTimer);
+    worker.pending.clear();
+    if (worker.retired || this.closed) {
+      for (const p of unfinished) this.settle(p, failure('error', 'SandboxClosedError', 'the sandbox was closed', elapsed(p.startedAt), true));
+      return;
+    }
+    const outOfMemory = OUT_OF_MEMORY.test(worker.stderrTail) || signal === 'SIGABRT' || code === 134;
+    const cause = outOfMemory
+      ? 'V8 ran out of memory'
+      : worker.fatal
+        ? `catastrophic isolate error: ${worker.fatal}`
+        : signal
+          ? `killed by ${signal}`
+          : `exit code ${code}`;
+    const others = unfinished.length > 1 ? ` with ${unfinished.length - 1} other invocation(s)` : '';
+    for (const pending of unfinished) {
+      // A lone invocation in an out-of-memory crash is the culprit; with company, no one can tell.
+      const result =
+        outOfMemory && unfinished.length === 1
+          ? failure('memory_limit', 'MemoryLimitError', `the hook exhausted the sandbox worker's memory (${cause}); the worker was restarted`, elapsed(pending.startedAt))
+          : failure('error', 'SandboxCrashError', `the sandbox worker crashed (${cause})${others}; it was restarted`, elapsed(pending.startedAt), true);
+      this.settle(pending, result);
+    }
+    this.options.log?.('error', 'sandbox worker crashed; restarting it', { worker: worker.index, cause, inFlight: unfinished.length });
+    this.workerAt(worker.index);
+  }
+
+  private recycle(worker: Worker, rssMb: number): void {
+    if (worker.retired) return;
+    worker.retired = true;
+    if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
+    this.draining.add(worker);
+    this.options.log?.('info', 'sandbox worker memory past its bound; replacing it', { worker: worker.index, rssMb });
+    if (worker.pending.size === 0) void this.stop(worker);
+  }
+
+  private stop(worker: Worker): Promise<void> {
+    worker.retired = true;
+    for (const pending of worker.pending.values()) {
+      clearTimeout(pending.graceTimer);
+      this.settle(pending, failure('error', 'SandboxClosedError', 'the sandbox was closed', elapsed(pending.startedAt), true));
+    }
+    worker.pending.clear();
+    const { child } = worker;
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  /** A worker keeps the app's event loop alive only while it has work: an idle pool never holds up exit. */
+  private updateRef(worker: Worker): void {
+    const channel = worker.child.channel as { ref(): void; unref(): void } | undefined;
+    if (worker.pending.size > 0) {
+      worker.child.ref();
+      channel?.ref();
+    } else {
+      worker.child.unref();
+      channel?.unref();
+      (worker.child.stderr as { unref?(): void } | null)?.unref?.();
+    }
+  }
+}
+
+function affinity(tenant: string, size: number): number {
+  let hash = 2166136261;
+  for (let i = 0; i < tenant.length; i++) hash = Math.imul(hash ^ tenant.charCodeAt(i), 16777619);
+  return (hash >>> 0) % size;
+}
+
+function elapsed(startedAt: number): number {
+  return Math.round(performance.now() - startedAt);
+}
+
+function failure(
+  status: InvocationResult['status'],
+  name: string,
+  message: string,
+  durationMs: number,
+  crashed = false,
+): InvocationResult {
+  return { status, response: null, error: { name, message }, logs: [], durationMs, ...(crashed ? { crashed } : {}) };
+}
