@@ -151,6 +151,12 @@ function compileEntry(
     return 'disabled'; // Not validated further: its variables only need to exist once it is enabled.
   }
 
+  const limits = plugin.timeouts;
+  const explicitTimeout = common.data.timeoutMs;
+  const timeoutTooLong = !!limits && explicitTimeout !== undefined && explicitTimeout > limits.maxMs;
+  if (timeoutTooLong) {
+    issues.push({ path: formatPath([...at, 'timeoutMs']), message: messages.timeoutTooLong(plugin.type, limits.maxMs) });
+  }
   const own = Object.fromEntries(
     Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k) && k !== 'type'),
   );
@@ -160,6 +166,7 @@ function compileEntry(
     issues.push(...zodIssues(parsed.error, at));
     return undefined;
   }
+  if (timeoutTooLong) return undefined;
   const name = common.data.name ?? (kind === 'hook' ? deriveHookName(own) : plugin.type);
   const defaults = options.defaults;
   const consumer: Consumer = {
@@ -172,7 +179,7 @@ function compileEntry(
     plugin,
     config: parsed.data,
     retry: { ...defaults.retry, ...stripUndefined(common.data.retry ?? {}) },
-    timeoutMs: common.data.timeoutMs ?? defaults.timeoutMs,
+    timeoutMs: explicitTimeout ?? limits?.defaultMs ?? defaults.timeoutMs,
   };
   const secrets = (plugin.secrets ?? []).flatMap((field) => collectStrings(own[field]));
   return { consumer, secrets, disabled: !enabled };

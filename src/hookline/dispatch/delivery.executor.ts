@@ -74,6 +74,7 @@ export class DeliveryExecutor {
     const signal = controller.signal;
     const ctx: ConnectorContext = {
       signal,
+      timeoutMs: consumer.timeoutMs,
       log: this.consumerLogger(consumer, job),
       http: createHttpClient(signal),
       delivery: { id: job.deliveryId, eventId: job.event.id, tenant: job.event.tenant, consumerId: consumer.id, attempt },

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { Script } from 'node:vm';
+import { SANDBOX_LIMITS } from './sandbox.limits';
+import type { HookScript } from './sandbox.types';
+
+/** The wrapper the sandbox puts around a script (on the script's first line, so line numbers match). */
+export const SCRIPT_WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'] as const;
+
+/** A hook script that cannot be used: unreadable, too large, or not valid JavaScript. */
+export class HookScriptError extends Error {
+  override readonly name = 'HookScriptError';
+}
+
+/**
+ * Reads a script and checks its syntax without running it (node:vm only parses here: no code of the
+ * script executes in the app). The message names the file and the line.
+ */
+export function readHookScript(path: string, displayName = path): HookScript {
+  let source: string;
+  try {
+    if (statSync(path).size > SANDBOX_LIMITS.maxScriptBytes) {
+      throw new HookScriptError(`${displayName} is larger than ${SANDBOX_LIMITS.maxScriptBytes} bytes`);
+    }
+    source = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof HookScriptError) throw error;
+    throw new HookScriptError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  checkSyntax(source, displayName);
+  return { filename: displayName, source, hash: createHash('sha256').update(source).digest('hex') };
+}
+
+export function checkSyntax(source: string, filename: string): void {
+  try {
+    new Script(SCRIPT_WRAPPER[0] + source + SCRIPT_WRAPPER[1], { filename });
+  } catch (error) {
+    const line = /:(\d+)\s*$/m.exec(String((error as Error).stack).split('\n')[0])?.[1];
+    throw new HookScriptError(`${filename}${line ? ` line ${line}` : ''}: ${(error as Error).name}: ${(error as Error).message}`);
+  }
+}
+
+/** A script on disk, re-read (and re-checked) when its modification time changes. */
+export class HookScriptFile {
+  private mtimeMs: number;
+  private script: HookScript;
+
+  constructor(
+    readonly path: string,
+    readonly displayName: string,
+  ) {
+    this.mtimeMs = statMtime(path);
+    this.script = readHookScript(path, displayName);
+  }
+
+  /** The current version. Throws HookScriptError when the file changed into something unusable. */
+  current(): HookScript {
+    const mtimeMs = statMtime(this.path);
+    if (mtimeMs !== this.mtimeMs) {
+      this.script = readHookScript(this.path, this.displayName);
+      this.mtimeMs = mtimeMs;
+    }
+    return this.script;
+  }
+}
+
+function statMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
