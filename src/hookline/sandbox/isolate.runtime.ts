@@ -1,4 +1,4 @@
-import ivm = require('isolated-vm');
+import ivm from 'isolated-vm';
 import { performFetch, FetchRefusedError } from './fetch.bridge';
 import { parseAllowHost, type AllowHostRule } from './host-policy';
 import { ISOLATE_BOOTSTRAP } from './isolate.bootstrap';
