@@ -1,4 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
@@ -39,6 +40,7 @@ export async function performFetch(
   request: BridgeRequest,
   rules: readonly AllowHostRule[],
   signal: AbortSignal,
+  resolver: Resolver = defaultResolver,
 ): Promise<BridgeResponse> {
   const method = String(request.method || 'GET').toUpperCase();
   if (!METHODS.has(method)) throw new FetchRefusedError(`fetch: unsupported method ${JSON.stringify(method)}`);
@@ -50,7 +52,7 @@ export async function performFetch(
   let current = { method, body: request.body };
   for (let hop = 0; ; hop++) {
     const rule = authorise(url, rules);
-    const response = await send(url, current.method, headers, current.body, rule, signal);
+    const response = await send(url, current.method, headers, current.body, checkedLookup(rule, resolver), signal);
     const location = response.headers.find(([k]) => k === 'location')?.[1];
     if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response;
     if (hop >= SANDBOX_LIMITS.maxRedirects) throw new FetchRefusedError(`fetch: more than ${SANDBOX_LIMITS.maxRedirects} redirects`);
@@ -109,11 +111,15 @@ function checkHeaders(raw: unknown): Record<string, string> {
   return out;
 }
 
+/** Resolves a host name to all its addresses (DNS by default; tests pass their own). */
+export type Resolver = (hostname: string, family?: number) => Promise<LookupAddress[]>;
+
+const defaultResolver: Resolver = (hostname, family) => dnsLookup(hostname, { all: true, family: family ?? 0 });
+
 /** DNS lookup that keeps only addresses the rule allows, so the socket connects to a checked address. */
-function checkedLookup(rule: AllowHostRule): LookupFunction {
+function checkedLookup(rule: AllowHostRule, resolver: Resolver): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, family: options.family }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
+    resolver(hostname, options.family as number | undefined).then((addresses) => {
       const host = normaliseHost(hostname);
       const allowed = addresses.filter((a) => !isPrivateAddress(a.address) || unlocksPrivate(rule, host));
       if (allowed.length === 0) {
@@ -122,7 +128,7 @@ function checkedLookup(rule: AllowHostRule): LookupFunction {
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
       callback(null, allowed[0].address, allowed[0].family);
-    });
+    }, (error: NodeJS.ErrnoException) => callback(error, '', 0));
   };
 }
 
@@ -131,7 +137,7 @@ function send(
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
-  rule: AllowHostRule,
+  lookup: LookupFunction,
   signal: AbortSignal,
 ): Promise<BridgeResponse> {
   const requestFn = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -140,7 +146,7 @@ function send(
   return new Promise<BridgeResponse>((resolve, reject) => {
     const req = requestFn(
       url,
-      { method, headers: { ...headers, 'accept-encoding': 'identity' }, lookup: checkedLookup(rule), signal: combined },
+      { method, headers: { ...headers, 'accept-encoding': 'identity' }, lookup, signal: combined },
       (res) => collect(res, url, resolve, reject),
     );
     req.on('error', (error: Error) => {
