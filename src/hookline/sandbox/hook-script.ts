@@ -35,8 +35,10 @@ export function checkSyntax(source: string, filename: string): void {
   try {
     new Script(SCRIPT_WRAPPER[0] + source + SCRIPT_WRAPPER[1], { filename });
   } catch (error) {
-    const line = /:(\d+)\s*$/m.exec(String((error as Error).stack).split('\n')[0])?.[1];
-    throw new HookScriptError(`${filename}${line ? ` line ${line}` : ''}: ${(error as Error).name}: ${(error as Error).message}`);
+    const line = Number(/:(\d+)\s*$/m.exec(String((error as Error).stack).split('\n')[0])?.[1]);
+    // Past the last line means the wrapper's closing line: the script ended too early.
+    const where = !line ? '' : line > source.split('\n').length ? ' at the end of the file' : ` line ${line}`;
+    throw new HookScriptError(`${filename}${where}: ${(error as Error).name}: ${(error as Error).message}`);
   }
 }
 

@@ -30,7 +30,12 @@ function hookSchema(env: ConfigEnv) {
     .strictObject({
       script: z.string('expected the path of a .js file, relative to the config file').min(1),
       secrets: z
-        .record(z.string().regex(SECRET_NAME, 'expected a secret name of letters, digits and "_"'), z.string())
+        .record(z.string(), z.string('expected a string (use ${env:NAME} to read one from the environment)'))
+        .superRefine((secrets, ctx) => {
+          for (const key of Object.keys(secrets)) {
+            if (!SECRET_NAME.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected a secret name of letters, digits and "_"' });
+          }
+        })
         .default({}),
       allowHosts: z
         .array(

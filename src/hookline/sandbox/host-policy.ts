@@ -15,6 +15,9 @@ const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 /** Parses an `allowHosts` entry. Returns an error message for an invalid one. */
 export function parseAllowHost(entry: string): AllowHostRule | string {
   const source = entry;
+  if (/[/@?#\s]/.test(entry.trim())) {
+    return `expected a host name, "*.domain" or an IP, optionally with ":port" (not a URL); received ${JSON.stringify(source)}`;
+  }
   let text = entry.trim().toLowerCase();
   let port: number | undefined;
   const bracketed = /^\[([0-9a-f:.]+)\](?::(\d+))?$/.exec(text);
