@@ -46,6 +46,8 @@ interface Invocation {
   logBytes: number;
   logDropped: boolean;
   secrets: string[];
+  /** A result the hook produced during the current entry, sent once the entry is over (after its logs). */
+  outbox?: FromWorker;
 }
 
 type ErrorInfo = { name: string; message: string };
@@ -102,6 +104,8 @@ export class IsolateRuntime {
       inv.hook = hook;
       const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
       await this.enter(inv, ['invoke', msg.id, payload]);
+      this.flush(inv);
+      this.maybeEnd(inv);
     } catch (error) {
       this.onEntryError(inv, error);
     }
@@ -217,7 +221,10 @@ export class IsolateRuntime {
   /** Enters the isolate for a timer or a fetch result; the invocation may end afterwards. */
   private enterLater(inv: Invocation, args: [string, number, unknown?, unknown?]): void {
     this.enter(inv, args).then(
-      () => this.maybeEnd(inv),
+      () => {
+        this.flush(inv);
+        this.maybeEnd(inv);
+      },
       (error) => this.onEntryError(inv, error),
     );
   }
@@ -238,10 +245,11 @@ export class IsolateRuntime {
   }
 
   private onResult(inv: Invocation, status: unknown, payload: unknown): void {
+    if (inv.completed) return;
     if (status === 'ok') {
       let response: unknown = null;
       if (typeof payload === 'string') response = JSON.parse(payload);
-      this.finish(inv, 'ok', response, null);
+      this.finish(inv, 'ok', response, null, true);
     } else {
       let error: ErrorInfo = { name: 'Error', message: 'the hook failed' };
       try {
@@ -250,9 +258,21 @@ export class IsolateRuntime {
       } catch {
         // Keep the generic error.
       }
-      this.finish(inv, 'error', undefined, error);
+      if (isAllocationFailure(error)) this.finish(inv, 'memory_limit', undefined, memoryError(inv), true);
+      else this.finish(inv, 'error', undefined, error, true);
     }
-    this.maybeEnd(inv);
+    // Normally flushed when the entry returns; this covers a result that arrives after it.
+    setTimeout(() => {
+      this.flush(inv);
+      this.maybeEnd(inv);
+    }, 20).unref();
+  }
+
+  private flush(inv: Invocation): void {
+    const message = inv.outbox;
+    if (!message) return;
+    inv.outbox = undefined;
+    this.emit(message);
   }
 
   private schedule(inv: Invocation, tid: number, ms: number): void {
@@ -319,15 +339,18 @@ export class IsolateRuntime {
     return out;
   }
 
-  private finish(inv: Invocation, status: InvocationStatus, response: unknown, error: ErrorInfo | null): void {
+  private finish(inv: Invocation, status: InvocationStatus, response: unknown, error: ErrorInfo | null, defer = false): void {
     if (inv.completed) return;
     inv.completed = true;
     if (status === 'ok' && inv.owner) inv.owner.timeoutStrikes = 0;
     const durationMs = Math.round((performance.now() - inv.startedAt) * 1000) / 1000;
-    this.emit({ t: 'result', id: inv.id, status, response: status === 'ok' ? (response ?? null) : null, error, durationMs });
+    const message: FromWorker = { t: 'result', id: inv.id, status, response: status === 'ok' ? (response ?? null) : null, error, durationMs };
+    if (defer) inv.outbox = message;
+    else this.emit(message);
   }
 
   private onDeadline(inv: Invocation): void {
+    this.flush(inv);
     if (!inv.completed) {
       const hint = inv.hook ? '' : ' (while loading the script)';
       this.finish(inv, 'timeout', undefined, {
@@ -348,6 +371,7 @@ export class IsolateRuntime {
   }
 
   private onEntryError(inv: Invocation, error: unknown): void {
+    this.flush(inv);
     const owner = inv.owner;
     const message = error instanceof Error ? error.message : String(error);
     if (owner && (owner.isolate.isDisposed || /memory limit/i.test(message))) return this.onMemoryLimit(owner);
@@ -365,7 +389,8 @@ export class IsolateRuntime {
       return this.end(inv);
     }
     const name = error instanceof Error ? error.name : 'Error';
-    if (!inv.completed) this.finish(inv, 'error', undefined, { name, message: this.redact(inv, message) });
+    if (!inv.completed && isAllocationFailure({ name, message })) this.finish(inv, 'memory_limit', undefined, memoryError(inv));
+    else if (!inv.completed) this.finish(inv, 'error', undefined, { name, message: this.redact(inv, message) });
     else this.log(inv, 'error', `[hookline] ${name}: ${message}`);
     this.end(inv);
   }
@@ -374,10 +399,7 @@ export class IsolateRuntime {
   private onMemoryLimit(owner: TenantIsolate): void {
     for (const inv of [...this.invocations.values()]) {
       if (inv.owner !== owner) continue;
-      this.finish(inv, 'memory_limit', undefined, {
-        name: 'MemoryLimitError',
-        message: `the hook exceeded its memory limit of ${owner.memoryMb} MB`,
-      });
+      this.finish(inv, 'memory_limit', undefined, memoryError(inv));
       this.end(inv);
     }
     this.dispose(owner);
@@ -389,6 +411,7 @@ export class IsolateRuntime {
 
   private end(inv: Invocation): void {
     if (inv.ended) return;
+    this.flush(inv);
     if (!inv.completed) this.finish(inv, 'error', undefined, { name: 'Error', message: 'the invocation ended without a result' });
     inv.ended = true;
     clearTimeout(inv.deadlineTimer);
@@ -431,4 +454,13 @@ export class IsolateRuntime {
       this.emit({ t: 'recycle', rssMb: Math.round(rssMb) });
     }
   }
+}
+
+/** ArrayBuffer memory past the isolate's limit is refused with a RangeError rather than a disposal. */
+function isAllocationFailure(error: ErrorInfo): boolean {
+  return error.name === 'RangeError' && /Array buffer allocation failed/.test(error.message);
+}
+
+function memoryError(inv: Invocation): ErrorInfo {
+  return { name: 'MemoryLimitError', message: `the hook exceeded its memory limit of ${inv.msg.memoryMb} MB` };
 }

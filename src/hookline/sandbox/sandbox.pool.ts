@@ -39,11 +39,15 @@ interface Worker {
   scripts: Map<string, string>;
   stderrTail: string;
   fatal?: string;
+  /** Why the pool killed it, if it did. */
+  killing?: string;
   retired: boolean;
 }
 
 const STDERR_TAIL = 8 * 1024;
-const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|OOM/i;
+const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace/i;
+/** How long a worker that started dying of V8 out-of-memory may take to exit before it is killed. */
+const DYING_GRACE_MS = 250;
 
 /**
  * Runs hooks in a small pool of supervised sandbox worker processes. Workers start on first use; a
@@ -98,10 +102,12 @@ export class SandboxPool implements Sandbox {
         logs: [],
         resolve,
         unlisten: () => invocation.signal?.removeEventListener('abort', onAbort),
-        // The worker times its invocations itself; this only covers a worker that stops answering.
+        // The worker times its invocations itself; this covers a worker that stopped answering (a V8
+        // out-of-memory abort can hang while printing its report): it is killed, and restarted.
         graceTimer: setTimeout(() => {
-          this.settle(pending, failure('timeout', 'TimeoutError', `the sandbox worker did not answer within ${invocation.timeoutMs} ms`, elapsed(startedAt)));
+          this.settle(pending, failure('timeout', 'TimeoutError', `the sandbox worker did not answer within ${invocation.timeoutMs} ms; it was restarted`, elapsed(startedAt)));
           this.forget(worker, id);
+          this.kill(worker, 'it stopped answering');
         }, invocation.timeoutMs + SANDBOX_LIMITS.hostGraceMs).unref(),
       };
       worker.pending.set(id, pending);
@@ -137,6 +143,8 @@ export class SandboxPool implements Sandbox {
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       worker.stderrTail = (worker.stderrTail + chunk).slice(-STDERR_TAIL);
+      // V8 is aborting on out-of-memory; that path can hang, so the worker gets little time to exit.
+      if (OUT_OF_MEMORY.test(worker.stderrTail)) setTimeout(() => this.kill(worker, 'V8 ran out of memory'), DYING_GRACE_MS).unref();
     });
     child.on('message', (message: FromWorker) => this.onMessage(worker, message));
     child.on('exit', (code, signal) => this.onExit(worker, code, signal));
@@ -198,9 +206,11 @@ export class SandboxPool implements Sandbox {
       ? 'V8 ran out of memory'
       : worker.fatal
         ? `catastrophic isolate error: ${worker.fatal}`
-        : signal
-          ? `killed by ${signal}`
-          : `exit code ${code}`;
+        : worker.killing
+          ? `killed: ${worker.killing}`
+          : signal
+            ? `killed by ${signal}`
+            : `exit code ${code}`;
     const others = unfinished.length > 1 ? ` with ${unfinished.length - 1} other invocation(s)` : '';
     for (const pending of unfinished) {
       // A lone invocation in an out-of-memory crash is the culprit; with company, no one can tell.
@@ -212,6 +222,14 @@ export class SandboxPool implements Sandbox {
     }
     this.options.log?.('error', 'sandbox worker crashed; restarting it', { worker: worker.index, cause, inFlight: unfinished.length });
     this.workerAt(worker.index);
+  }
+
+  /** Kills a worker that cannot be trusted to exit; `onExit` settles its invocations and restarts it. */
+  private kill(worker: Worker, why: string): void {
+    const { child } = worker;
+    if (child.exitCode !== null || child.signalCode !== null || worker.killing) return;
+    worker.killing = why;
+    child.kill('SIGKILL');
   }
 
   private recycle(worker: Worker, rssMb: number): void {
@@ -232,8 +250,10 @@ export class SandboxPool implements Sandbox {
     worker.pending.clear();
     const { child } = worker;
     if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    // Referenced until it is gone, so that a CLI awaiting close() does not exit before its worker.
+    child.ref();
     return new Promise<void>((resolve) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 2_000);
       child.once('exit', () => {
         clearTimeout(kill);
         resolve();
