@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { Script } from 'node:vm';
+import { compileFunction } from 'node:vm';
 import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { HookScript } from './sandbox.types';
-
-/** The wrapper the sandbox puts around a script (on the script's first line, so line numbers match). */
-export const SCRIPT_WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'] as const;
 
 /** A hook script that cannot be used: unreadable, too large, or not valid JavaScript. */
 export class HookScriptError extends Error {
@@ -31,12 +28,12 @@ export function readHookScript(path: string, displayName = path): HookScript {
   return { filename: displayName, source, hash: createHash('sha256').update(source).digest('hex') };
 }
 
+/** Compiles the script as a CommonJS function body (never runs it): a stray `}` cannot close the wrapper. */
 export function checkSyntax(source: string, filename: string): void {
   try {
-    new Script(SCRIPT_WRAPPER[0] + source + SCRIPT_WRAPPER[1], { filename });
+    compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
   } catch (error) {
     const line = Number(/:(\d+)\s*$/m.exec(String((error as Error).stack).split('\n')[0])?.[1]);
-    // Past the last line means the wrapper's closing line: the script ended too early.
     const where = !line ? '' : line > source.split('\n').length ? ' at the end of the file' : ` line ${line}`;
     throw new HookScriptError(`${filename}${where}: ${(error as Error).name}: ${(error as Error).message}`);
   }

@@ -84,7 +84,7 @@ describe('hook plugin', () => {
     expect(config.script.current().hash).not.toBe(before);
     writeFileSync(file, 'module.exports = async () => {');
     utimesSync(file, new Date(), new Date(Date.now() + 10_000));
-    expect(() => config.script.current()).toThrow(/live\.js at the end of the file: SyntaxError/);
+    expect(() => config.script.current()).toThrow(/live\.js line 1: SyntaxError: Unexpected end of input/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { SandboxPool } from './sandbox.pool';
-import type { HookInvocation } from './sandbox.types';
+import { createServer, type Server } from 'node:http';
+import { affinity, SandboxPool } from './sandbox.pool';
+import type { HookInvocation, HookLogEntry } from './sandbox.types';
 
 function script(source: string, filename = 'hook.js') {
   return { filename, source, hash: createHash('sha256').update(source).digest('hex') };
@@ -56,5 +57,69 @@ describe('SandboxPool', () => {
     await expect(run('module.exports = function (u, c, cb) { while (true) {} };', { timeoutMs: 300 })).resolves.toMatchObject({ status: 'timeout' });
     const syntax = await run('module.exports = function (\n{');
     expect(syntax).toMatchObject({ status: 'error', error: { name: 'SyntaxError' } });
+  });
+
+  it('keeps module-level state between invocations of a hook, and recompiles a changed script', async () => {
+    const v1 = 'let n = 0; module.exports = async () => ++n;';
+    const call = (source: string) => run(source, { hookId: 'acme/hook/counter' });
+    await expect(call(v1)).resolves.toMatchObject({ response: 1 });
+    await expect(call(v1)).resolves.toMatchObject({ response: 2 });
+    const v2 = 'let n = 100; module.exports = async () => ++n;';
+    await expect(call(v2)).resolves.toMatchObject({ response: 101 });
+  });
+
+  it('runs hooks of one tenant concurrently, each with its own secrets and logs', async () => {
+    const source = 'module.exports = async (user, context) => { await new Promise((r) => setTimeout(r, 20)); console.log(context.secrets.N); return context.secrets.N; };';
+    const results = await Promise.all(
+      ['1', '2', '3', '4'].map((n) => run(source, { hookId: 'acme/hook/concurrent', secrets: { N: n } })),
+    );
+    expect(results.map((r) => [r.response, r.logs[0].message])).toEqual([['1', '1'], ['2', '2'], ['3', '3'], ['4', '4']]);
+  });
+
+  it('ignores timers set past the invocation time', async () => {
+    const result = await run('module.exports = function (u, c, cb) { setTimeout(() => console.log("late"), 60000); cb(); };');
+    expect(result).toMatchObject({ status: 'ok', logs: [] });
+  });
+
+  describe('work left running after cb', () => {
+    let server: Server;
+    let port = 0;
+    beforeAll(async () => {
+      server = createServer((req, res) => setTimeout(() => res.writeHead(req.url === '/fail' ? 500 : 200).end('done'), 100));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(() => server.close());
+
+    it('completes the delivery at cb while a fetch carries on; its failure is logged later', async () => {
+      const late: HookLogEntry[] = [];
+      const source = `module.exports = function (u, c, cb) { fetch('http://127.0.0.1:${port}/fail').then((r) => console.log('status', r.status)); cb(); };`;
+      const result = await run(source, { allowHosts: [`127.0.0.1:${port}`], onLog: (e) => late.push(e) });
+      expect(result).toMatchObject({ status: 'ok', logs: [] });
+      await new Promise((r) => setTimeout(r, 600));
+      expect(late).toEqual([
+        { level: 'warn', message: '[hookline] a request started by the hook answered 500 after it completed' },
+        { level: 'log', message: 'status 500' },
+      ]);
+    });
+  });
+
+  it('restarts a crashed worker: its in-flight invocations fail as retryable, the next one runs', async () => {
+    const slow = run('module.exports = function (u, c, cb) { setTimeout(cb, 1500); };', { timeoutMs: 3000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const worker = (pool as unknown as { workers: Array<{ child: { pid: number } }> }).workers[0];
+    process.kill(worker.child.pid, 'SIGKILL');
+    const crashed = await slow;
+    expect(crashed).toMatchObject({ status: 'error', crashed: true, error: { name: 'SandboxCrashError' } });
+    expect(crashed.error?.message).toContain('killed by SIGKILL');
+    await expect(run('module.exports = async () => "alive";')).resolves.toMatchObject({ status: 'ok', response: 'alive' });
+  });
+});
+
+describe('affinity', () => {
+  it('keeps a tenant on one worker and spreads tenants over all of them', () => {
+    const tenants = Array.from({ length: 40 }, (_, i) => `tenant-${i}`);
+    expect(tenants.map((t) => affinity(t, 2))).toEqual(tenants.map((t) => affinity(t, 2)));
+    expect(new Set(tenants.map((t) => affinity(t, 4)))).toEqual(new Set([0, 1, 2, 3]));
   });
 });

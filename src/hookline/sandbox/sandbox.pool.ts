@@ -276,7 +276,8 @@ export class SandboxPool implements Sandbox {
   }
 }
 
-function affinity(tenant: string, size: number): number {
+/** The worker of a tenant: a stable hash (FNV-1a) of its id. */
+export function affinity(tenant: string, size: number): number {
   let hash = 2166136261;
   for (let i = 0; i < tenant.length; i++) hash = Math.imul(hash ^ tenant.charCodeAt(i), 16777619);
   return (hash >>> 0) % size;
