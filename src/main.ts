@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { HooklineError } from './hookline';
@@ -7,8 +8,8 @@ import { HooklineError } from './hookline';
 /** Request bodies above this are refused with 413. */
 export const BODY_LIMIT = '16kb';
 
-export async function createApp(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false });
+export async function createApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...options, bodyParser: false });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.enableShutdownHooks();
   return app;

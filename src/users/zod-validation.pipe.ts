@@ -9,7 +9,7 @@ export class ZodValidationPipe<T> implements PipeTransform<unknown, T> {
   ) {}
 
   transform(value: unknown): T {
-    const parsed = this.schema.safeParse(value);
+    const parsed = this.schema.safeParse(value, { reportInput: true });
     if (parsed.success) return parsed.data;
     throw new BadRequestException({
       statusCode: 400,

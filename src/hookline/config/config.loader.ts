@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { RetrySettings } from '../connectors/sdk';
+import type { ConnectorPlugin, RetrySettings } from '../connectors/sdk';
 import { ConnectorRegistry, HOOK_PLUGIN_TYPE } from '../connectors/connector.registry';
 import { ConfigInvalidError, type ConfigIssue } from '../errors/config-invalid.error';
 import { messages } from '../errors/hookline.messages';
@@ -60,12 +60,12 @@ export function compileConfig(
   raw: unknown,
   options: LoadOptions & { source: string; baseDir: string },
 ): CompiledConfig {
-  const { registry, source } = options;
+  const { source } = options;
   const env = options.env ?? process.env;
   const issues: ConfigIssue[] = [];
   const { value, missing } = interpolateEnv(raw, env);
 
-  const parsed = configFileSchema.safeParse(value);
+  const parsed = configFileSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) throw new ConfigInvalidError(source, zodIssues(parsed.error, []));
   const file: ConfigFile = parsed.data;
 
@@ -76,6 +76,11 @@ export function compileConfig(
   const configEnv = { baseDir: options.baseDir, source };
 
   for (const [tenant, section] of Object.entries(file.tenants)) {
+    // Settings cascade: module options < the file's `defaults` < the tenant's < the consumer's own.
+    const defaults: ConfigDefaults = {
+      retry: { ...options.defaults.retry, ...stripUndefined(file.defaults?.retry ?? {}), ...stripUndefined(section.retry ?? {}) },
+      timeoutMs: section.timeoutMs ?? file.defaults?.timeoutMs ?? options.defaults.timeoutMs,
+    };
     const list: Consumer[] = [];
     tenants.set(tenant, list);
     const sections: Array<[ConsumerKind, 'hooks' | 'connectors']> = [
@@ -86,7 +91,17 @@ export function compileConfig(
       section[key].forEach((entry, index) => {
         const at: PropertyKey[] = ['tenants', tenant, key, index];
         const entryMissing = missing.filter((m) => isUnder(m.path, at));
-        const compiled = compileEntry(entry, { kind, tenant, at, entryMissing, configEnv, options, issues });
+        const compiled = compileEntry(entry, {
+          kind,
+          tenant,
+          at,
+          entryMissing,
+          configEnv,
+          options,
+          defaults,
+          configTimeoutMs: section.timeoutMs ?? file.defaults?.timeoutMs,
+          issues,
+        });
         if (!compiled || compiled === 'disabled') return;
         if (consumers.has(compiled.consumer.id)) {
           issues.push({ path: formatPath(at), message: messages.duplicateConsumer(compiled.consumer.id) });
@@ -120,7 +135,16 @@ interface EntryScope {
   entryMissing: MissingEnv[];
   configEnv: { baseDir: string; source: string };
   options: LoadOptions & { source: string };
+  defaults: ConfigDefaults;
+  /** A timeout set by the file's `defaults` or the tenant, if any (plugins with their own limits need to know). */
+  configTimeoutMs?: number;
   issues: ConfigIssue[];
+}
+
+/** A plugin with its own limits: its default, unless the file or tenant set one (kept within its maximum). */
+function pluginTimeout(limits: ConnectorPlugin['timeouts'], configTimeoutMs: number | undefined): number | undefined {
+  if (!limits) return undefined;
+  return Math.min(configTimeoutMs ?? limits.defaultMs, limits.maxMs);
 }
 
 function compileEntry(
@@ -128,11 +152,9 @@ function compileEntry(
   scope: EntryScope,
 ): { consumer: Consumer; secrets: string[]; disabled: boolean } | 'disabled' | undefined {
   const { kind, tenant, at, issues, options } = scope;
-  const common = commonEntrySchema.safeParse(entry);
-  if (!common.success) {
-    issues.push(...zodIssues(common.error, at));
-    return undefined;
-  }
+  // Common fields and the plugin's own are both checked, so one run reports every problem of an entry.
+  const common = commonEntrySchema.safeParse(entry, { reportInput: true });
+  if (!common.success) issues.push(...zodIssues(common.error, at));
   const type = kind === 'hook' ? HOOK_PLUGIN_TYPE : entry.type;
   const plugin = typeof type === 'string' ? options.registry.get(type) : undefined;
   if (!plugin || (kind === 'connector' && type === HOOK_PLUGIN_TYPE)) {
@@ -143,7 +165,7 @@ function compileEntry(
     issues.push({ path: formatPath(kind === 'hook' ? at : [...at, 'type']), message });
     return undefined;
   }
-  const enabled = common.data.enabled;
+  const enabled = common.data?.enabled ?? entry.enabled !== false;
   if (enabled) {
     for (const m of scope.entryMissing) issues.push({ path: formatPath(m.path), message: messages.missingEnv(m.name) });
     if (scope.entryMissing.length > 0) return undefined;
@@ -152,7 +174,7 @@ function compileEntry(
   }
 
   const limits = plugin.timeouts;
-  const explicitTimeout = common.data.timeoutMs;
+  const explicitTimeout = common.data?.timeoutMs;
   const timeoutTooLong = !!limits && explicitTimeout !== undefined && explicitTimeout > limits.maxMs;
   if (timeoutTooLong) {
     issues.push({ path: formatPath([...at, 'timeoutMs']), message: messages.timeoutTooLong(plugin.type, limits.maxMs) });
@@ -161,14 +183,11 @@ function compileEntry(
     Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k) && k !== 'type'),
   );
   const schema = typeof plugin.config === 'function' ? plugin.config(scope.configEnv) : plugin.config;
-  const parsed = schema.safeParse(own);
-  if (!parsed.success) {
-    issues.push(...zodIssues(parsed.error, at));
-    return undefined;
-  }
-  if (timeoutTooLong) return undefined;
+  const parsed = schema.safeParse(own, { reportInput: true });
+  if (!parsed.success) issues.push(...zodIssues(parsed.error, at));
+  if (!parsed.success || !common.success || timeoutTooLong) return undefined;
   const name = common.data.name ?? (kind === 'hook' ? deriveHookName(own) : plugin.type);
-  const defaults = options.defaults;
+  const { defaults } = scope;
   const consumer: Consumer = {
     id: `${tenant}/${plugin.type}/${name}`,
     tenant,
@@ -179,7 +198,7 @@ function compileEntry(
     plugin,
     config: parsed.data,
     retry: { ...defaults.retry, ...stripUndefined(common.data.retry ?? {}) },
-    timeoutMs: explicitTimeout ?? limits?.defaultMs ?? defaults.timeoutMs,
+    timeoutMs: explicitTimeout ?? pluginTimeout(limits, scope.configTimeoutMs) ?? defaults.timeoutMs,
   };
   const secrets = (plugin.secrets ?? []).flatMap((field) => collectStrings(own[field]));
   return { consumer, secrets, disabled: !enabled };

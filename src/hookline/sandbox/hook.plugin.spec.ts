@@ -55,6 +55,18 @@ describe('hook plugin', () => {
     expect(config.secretValues).toEqual(['value-1234']);
   });
 
+  it("takes a tenant's timeout within the hook maximum", () => {
+    const config = (timeoutMs: number) =>
+      compileConfig({ tenants: { acme: { timeoutMs, hooks: [{ script: 'ok.js' }] } } }, {
+        registry,
+        defaults: { retry: { ...DEFAULT_RETRY }, timeoutMs: 60_000 },
+        source: 'hookline.yaml',
+        baseDir: dir,
+      }).consumers.get('acme/hook/ok')!.timeoutMs;
+    expect(config(5_000)).toBe(5_000);
+    expect(config(120_000)).toBe(30_000);
+  });
+
   it('reports a syntax error as a config issue naming the file and the line', () => {
     const [issue] = issuesOf([{ name: 'b', script: 'broken.js' }]);
     expect(issue.path).toBe('tenants.acme.hooks[0].script');

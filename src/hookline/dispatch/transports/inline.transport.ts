@@ -19,6 +19,7 @@ export class InlineTransport implements Transport {
   private readonly queue: fastq.queueAsPromised<DeliveryJob, void>;
   private readonly running = new Set<DeliveryJob>();
   private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
+  private readonly abandoned = new Set<string>();
   private accepting = true;
 
   constructor(
@@ -37,7 +38,20 @@ export class InlineTransport implements Transport {
 
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
     if (!this.accepting) throw new Error('Hookline is shutting down and takes no new deliveries');
-    for (const job of jobs) void this.queue.push(job);
+    for (const job of jobs) this.push(job);
+  }
+
+  private push(job: DeliveryJob): void {
+    // The executor never throws for a consumer's failure; this catches a failing delivery log.
+    this.queue.push(job).catch((error) =>
+      this.logger.error('delivery attempt could not run', {
+        tenant: job.event.tenant,
+        consumer: job.consumerId,
+        eventId: job.event.id,
+        deliveryId: job.deliveryId,
+        error: (error as Error)?.message ?? String(error),
+      }),
+    );
   }
 
   private async work(job: DeliveryJob): Promise<void> {
@@ -49,7 +63,7 @@ export class InlineTransport implements Transport {
       if (!this.accepting) return this.abandon(next, 'a retry was due after shutdown');
       const timer = setTimeout(() => {
         this.retries.delete(timer);
-        void this.queue.push(next);
+        this.push(next);
       }, result.retryInMs);
       this.retries.set(timer, next);
     } finally {
@@ -78,6 +92,9 @@ export class InlineTransport implements Transport {
   }
 
   private abandon(job: DeliveryJob, why: string): void {
+    // An attempt abandoned while running still ends (aborted) later: report each delivery once.
+    if (this.abandoned.has(job.deliveryId)) return;
+    this.abandoned.add(job.deliveryId);
     this.logger.error(`delivery not finished at shutdown: ${why}`, {
       tenant: job.event.tenant,
       consumer: job.consumerId,

@@ -1,0 +1,77 @@
+import request from 'supertest';
+import { HooklineTestApp } from './support/hookline-test-app';
+import { Receiver } from './support/receiver';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+describe('admin API', () => {
+  let receiver: Receiver;
+  let harness: HooklineTestApp;
+
+  beforeAll(async () => {
+    receiver = await Receiver.start();
+    receiver.respond({ status: 400, body: 'no' });
+    harness = await HooklineTestApp.start({
+      config: {
+        tenants: {
+          acme: { connectors: [{ type: 'webhook', url: `${receiver.url}/path-with-${SECRET}`, secret: SECRET }] },
+          globex: { connectors: [{ type: 'webhook', url: receiver.url, secret: SECRET }] },
+        },
+      },
+    });
+    await harness.register('acme', { email: 'a1@example.com' }).expect(201);
+    await harness.register('acme', { email: 'a2@example.com' }).expect(201);
+    await harness.register('globex', { email: 'g1@example.com' }).expect(201);
+    await harness.waitForDeliveries((d) => d.length === 3 && d.every((x) => x.status === 'succeeded' || x.status === 'dead'));
+  });
+  afterAll(async () => {
+    await harness.close();
+    await receiver.close();
+  });
+
+  it('is closed without a token: 404', async () => {
+    const closed = await HooklineTestApp.start({ config: { tenants: {} }, admin: {} });
+    await request(closed.app.getHttpServer()).get('/hookline/deliveries').expect(404);
+    await closed.close();
+  });
+
+  it('refuses a missing or wrong token with 401', async () => {
+    const server = harness.app.getHttpServer();
+    await request(server).get('/hookline/deliveries').expect(401);
+    await request(server).get('/hookline/deliveries').set('authorization', 'Bearer wrong').expect(401);
+  });
+
+  it('lists deliveries newest first, filtered and paginated', async () => {
+    const all = await harness.deliveries();
+    expect(all.map((d) => d.tenant)).toEqual(['globex', 'acme', 'acme']);
+    expect(Object.keys(all[0]).sort()).toEqual(
+      ['attempts', 'consumer', 'createdAt', 'durationMs', 'eventId', 'id', 'kind', 'lastError', 'nextAttemptAt', 'status', 'tenant', 'updatedAt', 'detail'].sort(),
+    );
+    expect((await harness.deliveries('?tenant=acme')).map((d) => d.tenant)).toEqual(['acme', 'acme']);
+    expect(await harness.deliveries('?status=dead')).toHaveLength(1);
+    expect(await harness.deliveries('?consumer=globex/webhook/webhook')).toHaveLength(1);
+
+    const page1 = await harness.admin('/hookline/deliveries?limit=2').expect(200);
+    expect(page1.body.items).toHaveLength(2);
+    const page2 = await harness.admin(`/hookline/deliveries?limit=2&cursor=${page1.body.nextCursor}`).expect(200);
+    expect(page2.body.items).toHaveLength(1);
+    expect(page2.body.nextCursor).toBeNull();
+    expect(page2.body.items[0].id).toBe(all[2].id);
+
+    const one = await harness.admin(`/hookline/deliveries/${all[0].id}`).expect(200);
+    expect(one.body).toEqual(all[0]);
+    await harness.admin('/hookline/deliveries/dlv_nope').expect(404);
+  });
+
+  it('answers 400 naming the field for an invalid query', async () => {
+    const res = await harness.admin('/hookline/deliveries?status=lost&limit=0').expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'status']);
+  });
+
+  it('never shows a secret, even one that appears in an error', async () => {
+    const res = await harness.admin('/hookline/deliveries?limit=500').expect(200);
+    const text = JSON.stringify(res.body);
+    expect(text).not.toContain(SECRET.slice(6));
+    expect(harness.logger.text()).not.toContain(SECRET.slice(6));
+  });
+});
