@@ -115,6 +115,11 @@ function complete(id, inv, error, response) {
   inv.completed = true;
   if (error !== undefined && error !== null) send('result', id, 'error', describeError(error));
   else send('result', id, 'ok', serialise(id, response));
+  // Nothing left running: forget the invocation now, so the worker need not enter again to end it.
+  if (inv.timers.size === 0 && inv.fetches.size === 0) {
+    inv.ended = true;
+    invs.delete(id);
+  }
 }
 
 function isThenable(value) {

@@ -47,7 +47,11 @@ interface Invocation {
   logDropped: boolean;
   secrets: string[];
   /** A result the hook produced during the current entry, sent once the entry is over (after its logs). */
-  outbox?: FromWorker;
+  outbox?: Extract<FromWorker, { t: 'result' }>;
+  /** The hook itself completed (cb, resolve or throw), rather than a timeout or a failed entry. */
+  completedByHook: boolean;
+  /** It set a timer or started a fetch: the isolate may hold state for it until told to end it. */
+  usedAsync: boolean;
 }
 
 type ErrorInfo = { name: string; message: string };
@@ -91,6 +95,8 @@ export class IsolateRuntime {
       logBytes: 0,
       logDropped: false,
       secrets: Object.values(msg.secrets).filter((s) => typeof s === 'string' && s.length >= 4),
+      completedByHook: false,
+      usedAsync: false,
     };
     this.invocations.set(msg.id, inv);
     try {
@@ -246,6 +252,7 @@ export class IsolateRuntime {
 
   private onResult(inv: Invocation, status: unknown, payload: unknown): void {
     if (inv.completed) return;
+    inv.completedByHook = true;
     if (status === 'ok') {
       let response: unknown = null;
       if (typeof payload === 'string') response = JSON.parse(payload);
@@ -272,10 +279,16 @@ export class IsolateRuntime {
     const message = inv.outbox;
     if (!message) return;
     inv.outbox = undefined;
+    // The common case, nothing left running: the result also ends the invocation (one message, not two).
+    if (!inv.ended && inv.timers.size === 0 && inv.fetches.size === 0) {
+      this.end(inv, false);
+      message.ended = true;
+    }
     this.emit(message);
   }
 
   private schedule(inv: Invocation, tid: number, ms: number): void {
+    inv.usedAsync = true;
     if (inv.timers.size >= SANDBOX_LIMITS.maxTimersPerInvocation) {
       return this.log(inv, 'warn', `[hookline] more than ${SANDBOX_LIMITS.maxTimersPerInvocation} pending timers; setTimeout ignored`);
     }
@@ -291,6 +304,7 @@ export class IsolateRuntime {
   }
 
   private startFetch(inv: Invocation, fid: number, requestJson: string): void {
+    inv.usedAsync = true;
     const settle = (outcome: object) => {
       inv.fetches.delete(fid);
       if (!inv.ended) this.enterLater(inv, ['fetch', inv.id, fid, JSON.stringify(outcome)]);
@@ -409,9 +423,9 @@ export class IsolateRuntime {
     if (inv.completed && !inv.ended && inv.timers.size === 0 && inv.fetches.size === 0) this.end(inv);
   }
 
-  private end(inv: Invocation): void {
+  private end(inv: Invocation, announce = true): void {
     if (inv.ended) return;
-    this.flush(inv);
+    if (announce) this.flush(inv);
     if (!inv.completed) this.finish(inv, 'error', undefined, { name: 'Error', message: 'the invocation ended without a result' });
     inv.ended = true;
     clearTimeout(inv.deadlineTimer);
@@ -420,11 +434,12 @@ export class IsolateRuntime {
     inv.timers.clear();
     inv.fetches.clear();
     const hook = inv.hook;
-    if (hook && !hook.owner.isolate.isDisposed) {
+    const isolateHoldsState = inv.usedAsync || !inv.completedByHook;
+    if (hook && isolateHoldsState && !hook.owner.isolate.isDisposed) {
       hook.enter.apply(undefined, ['end', inv.id], { timeout: 1_000 }).catch(() => undefined);
     }
     this.invocations.delete(inv.id);
-    this.emit({ t: 'end', id: inv.id });
+    if (announce) this.emit({ t: 'end', id: inv.id });
     const owner = inv.owner;
     if (owner) {
       owner.active--;

@@ -169,6 +169,7 @@ export class SandboxPool implements Sandbox {
     } else if (message.t === 'result') {
       const { status, response, error, durationMs } = message;
       this.settle(pending, { status, response, error, logs: pending.logs, durationMs });
+      if (message.ended) this.forget(worker, message.id);
     } else if (message.t === 'end') {
       this.forget(worker, message.id);
     }

@@ -29,6 +29,8 @@ export type FromWorker =
       response: unknown;
       error: { name: string; message: string } | null;
       durationMs: number;
+      /** The invocation is over too (no `end` follows). */
+      ended?: boolean;
     }
   /** The invocation is over: no more log lines will come for it. */
   | { t: 'end'; id: number }
