@@ -113,8 +113,9 @@ function complete(id, inv, error, response) {
     return;
   }
   inv.completed = true;
-  if (error !== undefined && error !== null) send('result', id, 'error', describeError(error));
-  else send('result', id, 'ok', serialise(id, response));
+  // The result settles the worker's call into 'invoke' (a promise), so it needs no bridge message.
+  if (error !== undefined && error !== null) inv.settle(['error', describeError(error)]);
+  else inv.settle(['ok', serialise(id, response)]);
   // Nothing left running: forget the invocation now, so the worker need not enter again to end it.
   if (inv.timers.size === 0 && inv.fetches.size === 0) {
     inv.ended = true;
@@ -251,8 +252,15 @@ function load(id, wrapper, filename) {
 function invoke(id, payload) {
   current = id;
   const p = JSONparse(payload);
-  const inv = { timers: new MapC(), fetches: new MapC(), completed: false, ended: false };
+  let settle;
+  const outcome = new PromiseC(function (resolve) { settle = resolve; });
+  const inv = { timers: new MapC(), fetches: new MapC(), completed: false, ended: false, settle: settle };
   invs.set(id, inv);
+  run(id, inv, p);
+  return outcome;
+}
+
+function run(id, inv, p) {
   const secrets = p.secrets;
   try {
     if (form === 'actions') {
@@ -311,6 +319,7 @@ function settleFetch(id, fid, outcome) {
 function end(id) {
   const inv = invs.get(id);
   if (!inv) return;
+  if (!inv.completed) inv.settle(['ended']);
   inv.ended = true;
   inv.timers.clear();
   for (const pending of inv.fetches.values()) pending.reject(new TypeErrorC('fetch: cancelled, the invocation is over'));

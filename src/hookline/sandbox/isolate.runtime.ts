@@ -109,7 +109,10 @@ export class IsolateRuntime {
       if (inv.ended) return;
       inv.hook = hook;
       const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
-      await this.enter(inv, ['invoke', msg.id, payload]);
+      // Resolves when the hook completes (cb, resolve or throw), however late: timers and fetches settle
+      // through other entries meanwhile.
+      const outcome = await this.enter(inv, ['invoke', msg.id, payload], true);
+      if (Array.isArray(outcome) && outcome[0] !== 'ended') this.onResult(inv, outcome[0], outcome[1]);
       this.flush(inv);
       this.maybeEnd(inv);
     } catch (error) {
@@ -219,9 +222,11 @@ export class IsolateRuntime {
     return Math.max(1, Math.ceil(inv.deadline - performance.now()));
   }
 
-  private enter(inv: Invocation, args: [string, number, unknown?, unknown?]): Promise<unknown> {
+  private enter(inv: Invocation, args: [string, number, unknown?, unknown?], awaitResult = false): Promise<unknown> {
     if (inv.ended || !inv.hook || inv.hook.owner.isolate.isDisposed) return Promise.resolve();
-    return inv.hook.enter.apply(undefined, args, { arguments: { copy: true }, timeout: this.remaining(inv) });
+    const options = { arguments: { copy: true }, timeout: this.remaining(inv) } as const;
+    if (awaitResult) return inv.hook.enter.apply(undefined, args, { ...options, result: { promise: true, copy: true } });
+    return inv.hook.enter.apply(undefined, args, options);
   }
 
   /** Enters the isolate for a timer or a fetch result; the invocation may end afterwards. */
@@ -240,7 +245,6 @@ export class IsolateRuntime {
     const inv = typeof id === 'number' ? this.invocations.get(id) : undefined;
     if (!inv || inv.ended || inv.msg.hookId !== hook.hookId || inv.owner !== hook.owner) return;
     if (kind === 'log' && LEVELS.has(a as LogLevel)) return this.log(inv, a as LogLevel, String(b));
-    if (kind === 'result') return this.onResult(inv, a, b);
     if (kind === 'timer' && typeof a === 'number' && typeof b === 'number') return this.schedule(inv, a, b);
     if (kind === 'clear' && typeof a === 'number') {
       clearTimeout(inv.timers.get(a));
@@ -268,11 +272,6 @@ export class IsolateRuntime {
       if (isAllocationFailure(error)) this.finish(inv, 'memory_limit', undefined, memoryError(inv), true);
       else this.finish(inv, 'error', undefined, error, true);
     }
-    // Normally flushed when the entry returns; this covers a result that arrives after it.
-    setTimeout(() => {
-      this.flush(inv);
-      this.maybeEnd(inv);
-    }, 20).unref();
   }
 
   private flush(inv: Invocation): void {

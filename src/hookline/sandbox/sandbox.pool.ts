@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { SANDBOX_LIMITS } from './sandbox.limits';
-import type { FromWorker, InvokeMessage } from './sandbox.protocol';
+import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
 import type { HookInvocation, HookLogEntry, InvocationResult, Sandbox } from './sandbox.types';
 
@@ -38,6 +38,8 @@ interface Worker {
   /** Script hash last sent per hook: a worker gets each version's source once. */
   scripts: Map<string, string>;
   stderrTail: string;
+  /** Messages to send at the end of this tick, as one batch. */
+  outbox: Array<{ message: ToWorker; onError?(error: Error): void }>;
   fatal?: string;
   /** Why the pool killed it, if it did. */
   killing?: string;
@@ -94,7 +96,7 @@ export class SandboxPool implements Sandbox {
     }
     return new Promise<InvocationResult>((resolve) => {
       const startedAt = performance.now();
-      const onAbort = () => worker.child.send({ t: 'cancel', id, reason: 'the delivery was cancelled' }, () => undefined);
+      const onAbort = () => this.send(worker, { t: 'cancel', id, reason: 'the delivery was cancelled' });
       invocation.signal?.addEventListener('abort', onAbort, { once: true });
       const pending: Pending = {
         invocation,
@@ -112,8 +114,7 @@ export class SandboxPool implements Sandbox {
       };
       worker.pending.set(id, pending);
       this.updateRef(worker);
-      worker.child.send(message, (error) => {
-        if (!error) return;
+      this.send(worker, message, (error) => {
         this.settle(pending, failure('error', 'SandboxCrashError', `could not reach the sandbox worker: ${error.message}`, 0, true));
         this.forget(worker, id);
       });
@@ -139,19 +140,37 @@ export class SandboxPool implements Sandbox {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    const worker: Worker = { index, child, pending: new Map(), scripts: new Map(), stderrTail: '', retired: false };
+    const worker: Worker = { index, child, pending: new Map(), scripts: new Map(), stderrTail: '', outbox: [], retired: false };
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       worker.stderrTail = (worker.stderrTail + chunk).slice(-STDERR_TAIL);
       // V8 is aborting on out-of-memory; that path can hang, so the worker gets little time to exit.
       if (OUT_OF_MEMORY.test(worker.stderrTail)) setTimeout(() => this.kill(worker, 'V8 ran out of memory'), DYING_GRACE_MS).unref();
     });
-    child.on('message', (message: FromWorker) => this.onMessage(worker, message));
+    child.on('message', (batch: FromWorker[]) => this.onBatch(worker, batch));
     child.on('exit', (code, signal) => this.onExit(worker, code, signal));
     child.on('error', (error) => this.options.log?.('error', 'sandbox worker error', { worker: index, error: error.message }));
     this.workers[index] = worker;
     this.updateRef(worker);
     return worker;
+  }
+
+  /** Queues a message; those queued in the same tick (16 invocations started together) go as one write. */
+  private send(worker: Worker, message: ToWorker, onError?: (error: Error) => void): void {
+    if (worker.outbox.push({ message, onError }) > 1) return;
+    queueMicrotask(() => {
+      const batch = worker.outbox;
+      worker.outbox = [];
+      if (!worker.child.connected) return batch.forEach((b) => b.onError?.(new Error('the worker is gone')));
+      worker.child.send(
+        batch.map((b) => b.message),
+        (error) => error && batch.forEach((b) => b.onError?.(error)),
+      );
+    });
+  }
+
+  private onBatch(worker: Worker, batch: FromWorker[]): void {
+    for (const message of batch) this.onMessage(worker, message);
   }
 
   private onMessage(worker: Worker, message: FromWorker): void {

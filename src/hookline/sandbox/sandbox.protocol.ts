@@ -1,6 +1,9 @@
 import type { InvocationStatus, LogLevel } from './sandbox.types';
 
-/** Messages between the app (the pool) and a sandbox worker process, over the IPC channel. */
+/**
+ * Messages between the app (the pool) and a sandbox worker process, over the IPC channel. Both sides
+ * send arrays: the messages of one turn of their event loop, batched.
+ */
 export interface InvokeMessage {
   t: 'invoke';
   id: number;
