@@ -70,6 +70,7 @@ export class IsolateRuntime {
   private readonly isolates = new Map<string, TenantIsolate>();
   private readonly invocations = new Map<number, Invocation>();
   private recycleRequested = false;
+  private memoryCheckedAt = 0;
 
   constructor(
     private readonly emit: (message: FromWorker) => void,
@@ -461,7 +462,10 @@ export class IsolateRuntime {
   }
 
   private checkMemory(): void {
-    if (this.recycleRequested) return;
+    // Reading RSS is a system call: once a second is enough to notice growth.
+    const now = performance.now();
+    if (this.recycleRequested || now - this.memoryCheckedAt < 1_000) return;
+    this.memoryCheckedAt = now;
     const rssMb = process.memoryUsage.rss() / 1048576;
     if (rssMb > this.options.maxRssMb) {
       this.recycleRequested = true;
