@@ -70,7 +70,7 @@ export class IsolateRuntime {
   private readonly isolates = new Map<string, TenantIsolate>();
   private readonly invocations = new Map<number, Invocation>();
   private recycleRequested = false;
-  private memoryCheckedAt = 0;
+  private memoryCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly emit: (message: FromWorker) => void,

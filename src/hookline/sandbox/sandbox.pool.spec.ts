@@ -123,3 +123,26 @@ describe('affinity', () => {
     expect(new Set(tenants.map((t) => affinity(t, 4)))).toEqual(new Set([0, 1, 2, 3]));
   });
 });
+
+describe('worker recycling', () => {
+  it('replaces a worker whose memory passed its bound, once its invocations are done', async () => {
+    const pool = new SandboxPool({ size: 1, workerMaxRssMb: 1 });
+    const workerPid = () => (pool as unknown as { workers: Array<{ child: { pid: number } } | undefined> }).workers[0]?.child.pid;
+    try {
+      const call = () =>
+        pool.invoke({ tenant: 'acme', hookId: 'acme/hook/r', script: script('module.exports = async () => "ok";'), input, secrets: {}, allowHosts: [], timeoutMs: 2000, memoryMb: 16 });
+      const firstCall = call();
+      const first = workerPid();
+      await expect(firstCall).resolves.toMatchObject({ status: 'ok' });
+      await new Promise((r) => setTimeout(r, 100));
+      const secondCall = call();
+      const second = workerPid();
+      await expect(secondCall).resolves.toMatchObject({ status: 'ok', response: 'ok' });
+      expect(first).toEqual(expect.any(Number));
+      expect(second).toEqual(expect.any(Number));
+      expect(second).not.toBe(first);
+    } finally {
+      await pool.close();
+    }
+  });
+});
