@@ -12,6 +12,8 @@ interface TenantIsolate {
   isolate: ivm.Isolate;
   memoryMb: number;
   hooks: Map<string, Promise<HookContext>>;
+  /** Contexts ready to use, so the warm path does not wait on a promise. */
+  ready: Map<string, HookContext>;
   active: number;
   lastUsed: number;
   timeoutStrikes: number;
@@ -106,7 +108,8 @@ export class IsolateRuntime {
       const owner = this.isolateFor(msg);
       inv.owner = owner;
       owner.active++;
-      const hook = await this.contextFor(owner, inv, script);
+      const ready = owner.ready.get(msg.hookId);
+      const hook = ready && ready.hash === script.hash ? ready : await this.contextFor(owner, inv, script);
       if (inv.ended) return;
       inv.hook = hook;
       const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
@@ -161,6 +164,7 @@ export class IsolateRuntime {
         onCatastrophicError: (message) => this.options.onCatastrophicError(message),
       }),
       hooks: new Map(),
+      ready: new Map(),
       active: 0,
       lastUsed: performance.now(),
       timeoutStrikes: 0,
@@ -187,9 +191,15 @@ export class IsolateRuntime {
     previous?.context.release();
     const created = this.createContext(owner, inv, script);
     owner.hooks.set(inv.msg.hookId, created);
-    created.catch(() => {
-      if (owner.hooks.get(inv.msg.hookId) === created) owner.hooks.delete(inv.msg.hookId);
-    });
+    owner.ready.delete(inv.msg.hookId);
+    created.then(
+      (hook) => {
+        if (owner.hooks.get(inv.msg.hookId) === created) owner.ready.set(inv.msg.hookId, hook);
+      },
+      () => {
+        if (owner.hooks.get(inv.msg.hookId) === created) owner.hooks.delete(inv.msg.hookId);
+      },
+    );
     return created;
   }
 
