@@ -38,6 +38,10 @@ function main(): void {
     }
   });
   process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => {
+    flush();
+    process.exit(0);
+  });
   setInterval(() => runtime.evictIdle(), EVICT_EVERY_MS).unref();
 }
 
