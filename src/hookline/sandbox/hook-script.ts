@@ -41,7 +41,10 @@ export function checkSyntax(source: string, filename: string): void {
 
 /** A script on disk, re-read (and re-checked) when its modification time changes. */
 export class HookScriptFile {
+  /** The file's modification time is looked at most this often (a stat per delivery adds up). */
+  static checkEveryMs = 1_000;
   private mtimeMs: number;
+  private checkedAt = Date.now();
   private script: HookScript;
 
   constructor(
@@ -54,6 +57,9 @@ export class HookScriptFile {
 
   /** The current version. Throws HookScriptError when the file changed into something unusable. */
   current(): HookScript {
+    const now = Date.now();
+    if (now - this.checkedAt < HookScriptFile.checkEveryMs) return this.script;
+    this.checkedAt = now;
     const mtimeMs = statMtime(this.path);
     if (mtimeMs !== this.mtimeMs) {
       this.script = readHookScript(this.path, this.displayName);

@@ -7,6 +7,7 @@ import { DeliveryTimeoutError, PermanentError, RetryableError } from '../errors/
 import { ConfigInvalidError } from '../errors/config-invalid.error';
 import { DEFAULT_RETRY } from '../dispatch/retry.policy';
 import { createHookPlugin, throwUnlessOk, type HookConfig } from './hook.plugin';
+import { HookScriptFile } from './hook-script';
 import type { HookInvocation, InvocationResult, Sandbox } from './sandbox.types';
 
 /** Records invocations; the real sandbox is exercised by the pool and security specs. */
@@ -86,6 +87,7 @@ describe('hook plugin', () => {
   });
 
   it('runs the current version of the script, re-read when the file changes', async () => {
+    HookScriptFile.checkEveryMs = 0;
     const file = join(dir, 'live.js');
     writeFileSync(file, 'module.exports = async () => 1;');
     const consumer = compile([{ script: 'live.js' }]).consumers.get('acme/hook/live')!;
