@@ -70,6 +70,19 @@ describe('hookline CLI', () => {
       expect(JSON.parse(result.stdout)).toMatchObject({ status: 'memory_limit' });
     });
 
+    it('waits for work left running after cb, and reports its failure in the logs', async () => {
+      const hook = file('late.js', `module.exports = function (user, context, cb) { fetch('https://not-allowed.example/'); cb(); };`);
+      const { code, stdout } = await cli('run', hook, '--json', '--timeout-ms', '2000');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({
+        status: 'ok',
+        logs: [
+          { level: 'warn', message: '[hookline] fetch: host not-allowed.example:443 is not in allowHosts' },
+          { level: 'error', message: expect.stringContaining('uncaught after the hook completed: TypeError') },
+        ],
+      });
+    });
+
     it('prints a readable report without --json', async () => {
       const hook = file('readable.js', 'module.exports = async (user) => { console.warn("careful"); return user.username; };');
       const { code, stdout } = await cli('run', hook);

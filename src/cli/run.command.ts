@@ -5,7 +5,7 @@ import { HookScriptError, readHookScript } from '../hookline/sandbox/hook-script
 import { parseAllowHost } from '../hookline/sandbox/host-policy';
 import { SandboxPool } from '../hookline/sandbox/sandbox.pool';
 import { SANDBOX_LIMITS } from '../hookline/sandbox/sandbox.limits';
-import type { InvocationResult } from '../hookline/sandbox/sandbox.types';
+import type { HookLogEntry, InvocationResult } from '../hookline/sandbox/sandbox.types';
 import { EXIT, UsageError } from './usage.error';
 
 export interface RunOptions {
@@ -58,6 +58,10 @@ async function invoke(
   }
   const event = eventFromPayload(run.payload);
   const pool = new SandboxPool({ size: 1 });
+  // Every line, including those written by work the hook left running after cb() (until its timeout).
+  const logs: HookLogEntry[] = [];
+  let ended!: () => void;
+  const over = new Promise<void>((resolve) => (ended = resolve));
   try {
     const result = await pool.invoke({
       tenant: event.tenant,
@@ -68,8 +72,11 @@ async function invoke(
       allowHosts: run.allowHosts,
       timeoutMs: run.timeoutMs,
       memoryMb: run.memoryMb,
+      onLog: (entry) => logs.push(entry),
+      onEnd: () => ended(),
     });
-    const { status, response, error, logs, durationMs } = result;
+    await over;
+    const { status, response, error, durationMs } = result;
     return { status, response: response ?? null, error, logs, durationMs };
   } finally {
     await pool.close();

@@ -413,9 +413,13 @@ export class IsolateRuntime {
       return this.end(inv);
     }
     const name = error instanceof Error ? error.name : 'Error';
-    if (!inv.completed && isAllocationFailure({ name, message })) this.finish(inv, 'memory_limit', undefined, memoryError(inv));
-    else if (!inv.completed) this.finish(inv, 'error', undefined, { name, message: this.redact(inv, message) });
-    else this.log(inv, 'error', `[hookline] ${name}: ${message}`);
+    if (inv.completed) {
+      // Work left running after cb() failed: logged; the rest of that work carries on until the timeout.
+      this.log(inv, 'error', `[hookline] uncaught after the hook completed: ${name}: ${message}`);
+      return this.maybeEnd(inv);
+    }
+    if (isAllocationFailure({ name, message })) this.finish(inv, 'memory_limit', undefined, memoryError(inv));
+    else this.finish(inv, 'error', undefined, { name, message: this.redact(inv, message) });
     this.end(inv);
   }
 

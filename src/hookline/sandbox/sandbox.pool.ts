@@ -207,6 +207,7 @@ export class SandboxPool implements Sandbox {
     clearTimeout(pending.graceTimer);
     pending.unlisten();
     worker.pending.delete(id);
+    pending.invocation.onEnd?.();
     this.updateRef(worker);
     if (worker.retired && worker.pending.size === 0) void this.stop(worker);
   }
@@ -215,8 +216,10 @@ export class SandboxPool implements Sandbox {
     if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     this.draining.delete(worker);
     const unfinished = [...worker.pending.values()].filter((p) => !p.result);
-    for (const pending of worker.pending.values()) clearTimeout(pending.graceTimer);
+    const all = [...worker.pending.values()];
+    for (const pending of all) clearTimeout(pending.graceTimer);
     worker.pending.clear();
+    queueMicrotask(() => all.forEach((p) => p.invocation.onEnd?.()));
     if (worker.retired || this.closed) {
       for (const p of unfinished) this.settle(p, failure('error', 'SandboxClosedError', 'the sandbox was closed', elapsed(p.startedAt), true));
       return;
@@ -266,6 +269,7 @@ export class SandboxPool implements Sandbox {
     for (const pending of worker.pending.values()) {
       clearTimeout(pending.graceTimer);
       this.settle(pending, failure('error', 'SandboxClosedError', 'the sandbox was closed', elapsed(pending.startedAt), true));
+      pending.invocation.onEnd?.();
     }
     worker.pending.clear();
     const { child } = worker;

@@ -36,6 +36,8 @@ export interface HookInvocation {
   signal?: AbortSignal;
   /** Called for every console line, including those written after the result (work left running after `cb`). */
   onLog?(entry: HookLogEntry): void;
+  /** Called once the invocation is over: after its result and any work it left running (until its timeout). */
+  onEnd?(): void;
 }
 
 export type InvocationStatus = 'ok' | 'error' | 'timeout' | 'memory_limit';
