@@ -78,7 +78,7 @@ describe('hookline CLI', () => {
         status: 'ok',
         logs: [
           { level: 'warn', message: '[hookline] fetch: host not-allowed.example:443 is not in allowHosts' },
-          { level: 'error', message: expect.stringContaining('uncaught after the hook completed: TypeError') },
+          { level: 'warn', message: '[hookline] a request started by the hook failed after it completed: fetch: host not-allowed.example:443 is not in allowHosts' },
         ],
       });
     });

@@ -306,7 +306,7 @@ function settleFetch(id, fid, outcome) {
   current = id;
   const result = JSONparse(outcome);
   if (result.error) {
-    // Unhandled, the rejection is reported (and logged) by the worker like any uncaught error.
+    if (inv.completed) send('log', id, 'warn', '[hookline] a request started by the hook failed after it completed: ' + result.error);
     pending.reject(new TypeErrorC(result.error));
   } else {
     if (inv.completed && (result.response.status < 200 || result.response.status >= 300)) {

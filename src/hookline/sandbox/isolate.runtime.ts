@@ -54,6 +54,8 @@ interface Invocation {
   completedByHook: boolean;
   /** It set a timer or started a fetch: the isolate may hold state for it until told to end it. */
   usedAsync: boolean;
+  /** Entries for timers and fetch results not yet run in the isolate: work still pending. */
+  entriesInFlight: number;
 }
 
 type ErrorInfo = { name: string; message: string };
@@ -100,6 +102,7 @@ export class IsolateRuntime {
       secrets: Object.values(msg.secrets).filter((s) => typeof s === 'string' && s.length >= 4),
       completedByHook: false,
       usedAsync: false,
+      entriesInFlight: 0,
     };
     this.invocations.set(msg.id, inv);
     try {
@@ -242,13 +245,22 @@ export class IsolateRuntime {
 
   /** Enters the isolate for a timer or a fetch result; the invocation may end afterwards. */
   private enterLater(inv: Invocation, args: [string, number, unknown?, unknown?]): void {
+    inv.entriesInFlight++;
     this.enter(inv, args).then(
       () => {
+        inv.entriesInFlight--;
         this.flush(inv);
         this.maybeEnd(inv);
       },
-      (error) => this.onEntryError(inv, error),
+      (error) => {
+        inv.entriesInFlight--;
+        this.onEntryError(inv, error);
+      },
     );
+  }
+
+  private idle(inv: Invocation): boolean {
+    return inv.timers.size === 0 && inv.fetches.size === 0 && inv.entriesInFlight === 0;
   }
 
   /** Called by the isolate through the bridge reference. Everything here is untrusted input. */
@@ -290,7 +302,7 @@ export class IsolateRuntime {
     if (!message) return;
     inv.outbox = undefined;
     // The common case, nothing left running: the result also ends the invocation (one message, not two).
-    if (!inv.ended && inv.timers.size === 0 && inv.fetches.size === 0) {
+    if (!inv.ended && this.idle(inv)) {
       this.end(inv, false);
       message.ended = true;
     }
@@ -414,8 +426,9 @@ export class IsolateRuntime {
     }
     const name = error instanceof Error ? error.name : 'Error';
     if (inv.completed) {
-      // Work left running after cb() failed: logged; the rest of that work carries on until the timeout.
-      this.log(inv, 'error', `[hookline] uncaught after the hook completed: ${name}: ${message}`);
+      // Work left running after cb() failed: logged (fetch failures are, as they happen); the rest of
+      // that work carries on until the timeout.
+      if (!message.startsWith('fetch: ')) this.log(inv, 'error', `[hookline] uncaught after the hook completed: ${name}: ${message}`);
       return this.maybeEnd(inv);
     }
     if (isAllocationFailure({ name, message })) this.finish(inv, 'memory_limit', undefined, memoryError(inv));
@@ -434,7 +447,7 @@ export class IsolateRuntime {
   }
 
   private maybeEnd(inv: Invocation): void {
-    if (inv.completed && !inv.ended && inv.timers.size === 0 && inv.fetches.size === 0) this.end(inv);
+    if (inv.completed && !inv.ended && this.idle(inv)) this.end(inv);
   }
 
   private end(inv: Invocation, announce = true): void {
