@@ -1,34 +1,9 @@
-import ivm from 'isolated-vm';
 import { performFetch, FetchRefusedError } from './fetch.bridge';
 import { parseAllowHost, type AllowHostRule } from './host-policy';
-import { ISOLATE_BOOTSTRAP } from './isolate.bootstrap';
 import { SANDBOX_LIMITS } from './sandbox.limits';
+import { TenantIsolates, type HookContext, type TenantIsolate } from './tenant-isolates';
 import type { FromWorker, InvokeMessage } from './sandbox.protocol';
 import type { InvocationStatus, LogLevel } from './sandbox.types';
-
-/** One tenant's isolate in this worker: never shared with another tenant. */
-interface TenantIsolate {
-  key: string;
-  isolate: ivm.Isolate;
-  memoryMb: number;
-  hooks: Map<string, Promise<HookContext>>;
-  /** Contexts ready to use, so the warm path does not wait on a promise. */
-  ready: Map<string, HookContext>;
-  active: number;
-  lastUsed: number;
-  timeoutStrikes: number;
-  /** No new work; disposed once its invocations are over. */
-  retired: boolean;
-}
-
-/** One hook's long-lived context, its compiled script loaded: module-level state persists across calls. */
-interface HookContext {
-  hookId: string;
-  hash: string;
-  context: ivm.Context;
-  enter: ivm.Reference<(kind: string, id: number, a?: unknown, b?: unknown) => unknown>;
-  owner: TenantIsolate;
-}
 
 interface Invocation {
   id: number;
@@ -60,8 +35,6 @@ interface Invocation {
 
 type ErrorInfo = { name: string; message: string };
 
-const WRAPPER_PREFIX = '(function (exports, require, module, __filename, __dirname) {';
-const WRAPPER_SUFFIX = '\n})';
 const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
 
 /**
@@ -71,7 +44,7 @@ const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
  */
 export class IsolateRuntime {
   private readonly scripts = new Map<string, { hash: string; source: string; filename: string }>();
-  private readonly isolates = new Map<string, TenantIsolate>();
+  private readonly isolates: TenantIsolates;
   private readonly invocations = new Map<number, Invocation>();
   private recycleRequested = false;
   private memoryCheckedAt = Number.NEGATIVE_INFINITY;
@@ -79,7 +52,9 @@ export class IsolateRuntime {
   constructor(
     private readonly emit: (message: FromWorker) => void,
     private readonly options: { maxRssMb: number; onCatastrophicError(message: string): void },
-  ) {}
+  ) {
+    this.isolates = new TenantIsolates((message) => this.options.onCatastrophicError(message));
+  }
 
   async invoke(msg: InvokeMessage): Promise<void> {
     if (msg.source !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, source: msg.source, filename: msg.filename });
@@ -108,11 +83,15 @@ export class IsolateRuntime {
     try {
       const script = this.scripts.get(msg.hookId);
       if (!script || script.hash !== msg.hash) throw new Error('the sandbox worker lost the script; try again');
-      const owner = this.isolateFor(msg);
+      const owner = this.isolates.acquire(msg.tenant, msg.memoryMb);
       inv.owner = owner;
       owner.active++;
-      const ready = owner.ready.get(msg.hookId);
-      const hook = ready && ready.hash === script.hash ? ready : await this.contextFor(owner, inv, script);
+      const hook = await this.isolates.context(owner, script, {
+        hookId: msg.hookId,
+        invocationId: msg.id,
+        remainingMs: () => this.remaining(inv),
+        onBridge: (h, kind, id, a, b) => this.onBridge(h, kind, id, a, b),
+      });
       if (inv.ended) return;
       inv.hook = hook;
       const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
@@ -136,100 +115,11 @@ export class IsolateRuntime {
 
   /** Disposes isolates idle for longer than `idleMs`. */
   evictIdle(now = performance.now(), idleMs: number = SANDBOX_LIMITS.isolateIdleMs): void {
-    for (const owner of [...this.isolates.values()]) {
-      if (owner.active === 0 && now - owner.lastUsed > idleMs) this.dispose(owner);
-    }
+    this.isolates.evictIdle(now, idleMs);
   }
 
   get isolateCount(): number {
     return this.isolates.size;
-  }
-
-  private isolateFor(msg: InvokeMessage): TenantIsolate {
-    const key = `${msg.tenant}\0${msg.memoryMb}`;
-    const existing = this.isolates.get(key);
-    if (existing && !existing.retired && !existing.isolate.isDisposed) {
-      this.isolates.delete(key); // Re-inserted last: the Map's order is least recently used first.
-      this.isolates.set(key, existing);
-      existing.lastUsed = performance.now();
-      return existing;
-    }
-    if (existing) this.isolates.delete(key);
-    if (this.isolates.size >= SANDBOX_LIMITS.maxIsolatesPerWorker) {
-      const idle = [...this.isolates.values()].find((o) => o.active === 0);
-      if (idle) this.dispose(idle);
-    }
-    const owner: TenantIsolate = {
-      key,
-      memoryMb: msg.memoryMb,
-      isolate: new ivm.Isolate({
-        memoryLimit: msg.memoryMb,
-        onCatastrophicError: (message) => this.options.onCatastrophicError(message),
-      }),
-      hooks: new Map(),
-      ready: new Map(),
-      active: 0,
-      lastUsed: performance.now(),
-      timeoutStrikes: 0,
-      retired: false,
-    };
-    this.isolates.set(key, owner);
-    return owner;
-  }
-
-  private contextFor(owner: TenantIsolate, inv: Invocation, script: { hash: string; source: string; filename: string }) {
-    const cached = owner.hooks.get(inv.msg.hookId);
-    if (cached) {
-      return cached.then((hook) => (hook.hash === script.hash ? hook : this.replaceContext(owner, inv, script, hook)));
-    }
-    return this.replaceContext(owner, inv, script);
-  }
-
-  private replaceContext(
-    owner: TenantIsolate,
-    inv: Invocation,
-    script: { hash: string; source: string; filename: string },
-    previous?: HookContext,
-  ): Promise<HookContext> {
-    previous?.context.release();
-    const created = this.createContext(owner, inv, script);
-    owner.hooks.set(inv.msg.hookId, created);
-    owner.ready.delete(inv.msg.hookId);
-    created.then(
-      (hook) => {
-        if (owner.hooks.get(inv.msg.hookId) === created) owner.ready.set(inv.msg.hookId, hook);
-      },
-      () => {
-        if (owner.hooks.get(inv.msg.hookId) === created) owner.hooks.delete(inv.msg.hookId);
-      },
-    );
-    return created;
-  }
-
-  private async createContext(
-    owner: TenantIsolate,
-    inv: Invocation,
-    script: { hash: string; source: string; filename: string },
-  ): Promise<HookContext> {
-    const { isolate } = owner;
-    const context = await isolate.createContext();
-    try {
-      const hook = { hookId: inv.msg.hookId, hash: script.hash, context, owner } as HookContext;
-      const bridge = new ivm.Reference((kind: string, id: number, a: unknown, b: unknown) => this.onBridge(hook, kind, id, a, b));
-      hook.enter = await context.evalClosure(ISOLATE_BOOTSTRAP, [bridge], { result: { reference: true }, timeout: 2_000 });
-      const compiled = await isolate.compileScript(WRAPPER_PREFIX + script.source + WRAPPER_SUFFIX, {
-        filename: script.filename,
-      });
-      const wrapper = await compiled.run(context, { reference: true, timeout: this.remaining(inv) });
-      compiled.release();
-      await hook.enter.apply(undefined, ['load', inv.id, wrapper.derefInto(), script.filename], {
-        timeout: this.remaining(inv),
-      });
-      return hook;
-    } catch (error) {
-      context.release();
-      throw error;
-    }
   }
 
   private remaining(inv: Invocation): number {
@@ -403,7 +293,7 @@ export class IsolateRuntime {
 
   private strike(inv: Invocation): void {
     const owner = inv.owner;
-    if (owner && ++owner.timeoutStrikes >= SANDBOX_LIMITS.isolateTimeoutStrikes) this.retire(owner);
+    if (owner && ++owner.timeoutStrikes >= SANDBOX_LIMITS.isolateTimeoutStrikes) this.isolates.retire(owner);
   }
 
   private onEntryError(inv: Invocation, error: unknown): void {
@@ -443,7 +333,7 @@ export class IsolateRuntime {
       this.finish(inv, 'memory_limit', undefined, memoryError(inv));
       this.end(inv);
     }
-    this.dispose(owner);
+    this.isolates.dispose(owner);
   }
 
   private maybeEnd(inv: Invocation): void {
@@ -471,21 +361,9 @@ export class IsolateRuntime {
     if (owner) {
       owner.active--;
       owner.lastUsed = performance.now();
-      if (owner.retired && owner.active === 0) this.dispose(owner);
+      if (owner.retired && owner.active === 0) this.isolates.dispose(owner);
     }
     this.checkMemory();
-  }
-
-  private retire(owner: TenantIsolate): void {
-    owner.retired = true;
-    if (this.isolates.get(owner.key) === owner) this.isolates.delete(owner.key);
-    if (owner.active === 0) this.dispose(owner);
-  }
-
-  private dispose(owner: TenantIsolate): void {
-    if (this.isolates.get(owner.key) === owner) this.isolates.delete(owner.key);
-    owner.retired = true;
-    if (!owner.isolate.isDisposed) owner.isolate.dispose();
   }
 
   private checkMemory(): void {
