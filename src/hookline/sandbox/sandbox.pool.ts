@@ -43,6 +43,9 @@ interface Worker {
   fatal?: string;
   /** Why the pool killed it, if it did. */
   killing?: string;
+  startedAt: number;
+  /** It said it was ready: it did start. */
+  answered: boolean;
   retired: boolean;
 }
 
@@ -140,7 +143,17 @@ export class SandboxPool implements Sandbox {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    const worker: Worker = { index, child, pending: new Map(), scripts: new Map(), stderrTail: '', outbox: [], retired: false };
+    const worker: Worker = {
+      index,
+      child,
+      pending: new Map(),
+      scripts: new Map(),
+      stderrTail: '',
+      outbox: [],
+      retired: false,
+      startedAt: Date.now(),
+      answered: false,
+    };
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       worker.stderrTail = (worker.stderrTail + chunk).slice(-STDERR_TAIL);
@@ -170,10 +183,12 @@ export class SandboxPool implements Sandbox {
   }
 
   private onBatch(worker: Worker, batch: FromWorker[]): void {
+    worker.answered = true;
     for (const message of batch) this.onMessage(worker, message);
   }
 
   private onMessage(worker: Worker, message: FromWorker): void {
+    if (message.t === 'ready') return;
     if (message.t === 'recycle') return this.recycle(worker, message.rssMb);
     if (message.t === 'fatal') {
       worker.fatal = message.message;
@@ -243,8 +258,16 @@ export class SandboxPool implements Sandbox {
           : failure('error', 'SandboxCrashError', `the sandbox worker crashed (${cause})${others}; it was restarted`, elapsed(pending.startedAt), true);
       this.settle(pending, result);
     }
-    this.options.log?.('error', 'sandbox worker crashed; restarting it', { worker: worker.index, cause, inFlight: unfinished.length });
-    this.workerAt(worker.index);
+    // A worker that dies before it ever answers cannot start (a broken install): no restart loop, the
+    // next invocation tries again.
+    const neverStarted = !worker.answered && Date.now() - worker.startedAt < 2_000;
+    this.options.log?.('error', neverStarted ? 'sandbox worker could not start' : 'sandbox worker crashed; restarting it', {
+      worker: worker.index,
+      cause,
+      inFlight: unfinished.length,
+      ...(neverStarted ? { stderr: worker.stderrTail.trim().split('\n').slice(-3).join(' | ') } : {}),
+    });
+    if (!neverStarted) this.workerAt(worker.index);
   }
 
   /** Kills a worker that cannot be trusted to exit; `onExit` settles its invocations and restarts it. */

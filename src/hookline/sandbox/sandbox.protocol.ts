@@ -39,4 +39,6 @@ export type FromWorker =
   | { t: 'end'; id: number }
   /** The worker's memory passed its bound: replace it once its invocations are done. */
   | { t: 'recycle'; rssMb: number }
-  | { t: 'fatal'; message: string };
+  | { t: 'fatal'; message: string }
+  /** Sent once at start-up: the worker runs (a worker that dies before it is ready cannot start). */
+  | { t: 'ready' };

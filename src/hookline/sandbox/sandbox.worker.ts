@@ -43,6 +43,7 @@ function main(): void {
     process.exit(0);
   });
   setInterval(() => runtime.evictIdle(), EVICT_EVERY_MS).unref();
+  emit({ t: 'ready' });
 }
 
 main();
