@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { ConnectorPlugin, RetrySettings } from './connectors/sdk';
 import type { DeliveryLog } from './dispatch/delivery-log';
 import type { InlineTransportOptions } from './dispatch/transports/inline.transport';
+import type { Sandbox } from './sandbox/sandbox.types';
 
 export interface HooklineModuleOptions {
   /**
@@ -40,6 +41,13 @@ export interface HooklineModuleOptions {
    * @default 10000
    */
   drainTimeoutMs?: number;
+  /**
+   * Where hook scripts run. By default a pool of sandbox worker processes (isolated-vm isolates, never in
+   * the app's process), started on first use and closed at shutdown. Pass `{ workers }` to size it, or
+   * your own {@link Sandbox} (which the host then closes).
+   * @default { workers: min(4, number of cores), workerMaxRssMb: 1536 }
+   */
+  sandbox?: Sandbox | { workers?: number; workerMaxRssMb?: number };
   /** Connector plugins besides the built-ins (`connectors/index.ts`). */
   connectors?: ConnectorPlugin<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   /**

@@ -16,10 +16,14 @@ import {
   HOOKLINE_DELIVERY_LOG,
   HOOKLINE_LOGGER,
   HOOKLINE_RATE_LIMITER,
+  HOOKLINE_SANDBOX,
   HOOKLINE_SHUTDOWN,
   HOOKLINE_TRANSPORT,
 } from './hookline.tokens';
 import { HooklineLogger } from './logging/hookline.logger';
+import { createHookPlugin } from './sandbox/hook.plugin';
+import { SandboxLifecycle, createSandbox } from './sandbox/sandbox.lifecycle';
+import type { Sandbox } from './sandbox/sandbox.types';
 import { Redactor } from './logging/redactor';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
@@ -31,9 +35,16 @@ export const hooklineProviders: Provider[] = [
       new HooklineLogger(o.logger === undefined ? new Logger('Hookline') : o.logger, new Redactor()),
   },
   {
+    provide: HOOKLINE_SANDBOX,
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER],
+    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger) => createSandbox(o.sandbox, logger),
+  },
+  SandboxLifecycle,
+  {
     provide: HOOKLINE_CONNECTORS,
-    inject: [HOOKLINE_OPTIONS],
-    useFactory: (o: HooklineModuleOptions) => new ConnectorRegistry([...BUILTIN_CONNECTORS, ...(o.connectors ?? [])]),
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_SANDBOX],
+    useFactory: (o: HooklineModuleOptions, sandbox: Sandbox) =>
+      new ConnectorRegistry([...BUILTIN_CONNECTORS, createHookPlugin(sandbox), ...(o.connectors ?? [])]),
   },
   {
     provide: ConfigRegistry,

@@ -17,3 +17,14 @@ export { HooklineError } from './errors/hookline.error';
 export { ConfigInvalidError, type ConfigIssue } from './errors/config-invalid.error';
 export { EventEmitterMissingError } from './errors/event-emitter-missing.error';
 export { EventInvalidError } from './errors/event-invalid.error';
+export { HOOKLINE_SANDBOX } from './hookline.tokens';
+export { SandboxPool, type SandboxPoolOptions } from './sandbox/sandbox.pool';
+export type {
+  Sandbox,
+  HookInvocation,
+  HookInput,
+  HookScript,
+  HookLogEntry,
+  InvocationResult,
+  InvocationStatus,
+} from './sandbox/sandbox.types';

@@ -3,18 +3,23 @@ import { BUILTIN_CONNECTORS } from '../../connectors';
 import { loadConfigFile } from '../../src/hookline/config/config.loader';
 import { ConnectorRegistry } from '../../src/hookline/connectors/connector.registry';
 import { DEFAULT_RETRY } from '../../src/hookline/dispatch/retry.policy';
+import { createHookPlugin } from '../../src/hookline/sandbox/hook.plugin';
+import { SandboxPool } from '../../src/hookline/sandbox/sandbox.pool';
 
 describe('examples/hookline.yaml', () => {
+  // Loading compiles the hook scripts but runs none: the pool starts no worker.
+  const sandbox = new SandboxPool({ size: 1 });
+  afterAll(() => sandbox.close());
   const load = (env: NodeJS.ProcessEnv) =>
     loadConfigFile(join(__dirname, '../../examples/hookline.yaml'), {
-      registry: new ConnectorRegistry(BUILTIN_CONNECTORS),
+      registry: new ConnectorRegistry([...BUILTIN_CONNECTORS, createHookPlugin(sandbox)]),
       defaults: { retry: DEFAULT_RETRY, timeoutMs: 10_000 },
       env,
     });
 
-  it('loads with no outside service configured: the Slack and HubSpot entries are disabled', () => {
+  it('loads with no outside service configured: only the two local hooks are enabled', () => {
     const config = load({});
-    expect(config.consumers.size).toBe(0);
+    expect([...config.consumers.keys()]).toEqual(['acme/hook/log-new-user', 'acme/hook/count-signups']);
   });
 
   it('validates once their variables are set (the entries are ready to enable)', () => {
@@ -24,6 +29,6 @@ describe('examples/hookline.yaml', () => {
       ACME_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x',
       ACME_HUBSPOT_TOKEN: 'pat-na1-00000000-0000-0000-0000-000000000000',
     });
-    expect(config.disabled).toEqual(['acme/webhook/crm-sync', 'acme/slack/signups', 'acme/hubspot/contacts']);
+    expect(config.disabled).toEqual(['acme/hook/notify-slack', 'acme/webhook/crm-sync', 'acme/slack/signups', 'acme/hubspot/contacts']);
   });
 });

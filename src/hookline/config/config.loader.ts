@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { RetrySettings } from '../connectors/sdk';
+import type { ConnectorPlugin, RetrySettings } from '../connectors/sdk';
 import { ConnectorRegistry, HOOK_PLUGIN_TYPE } from '../connectors/connector.registry';
 import { ConfigInvalidError, type ConfigIssue } from '../errors/config-invalid.error';
 import { messages } from '../errors/hookline.messages';
@@ -91,7 +91,17 @@ export function compileConfig(
       section[key].forEach((entry, index) => {
         const at: PropertyKey[] = ['tenants', tenant, key, index];
         const entryMissing = missing.filter((m) => isUnder(m.path, at));
-        const compiled = compileEntry(entry, { kind, tenant, at, entryMissing, configEnv, options, defaults, issues });
+        const compiled = compileEntry(entry, {
+          kind,
+          tenant,
+          at,
+          entryMissing,
+          configEnv,
+          options,
+          defaults,
+          configTimeoutMs: section.timeoutMs ?? file.defaults?.timeoutMs,
+          issues,
+        });
         if (!compiled || compiled === 'disabled') return;
         if (consumers.has(compiled.consumer.id)) {
           issues.push({ path: formatPath(at), message: messages.duplicateConsumer(compiled.consumer.id) });
@@ -126,7 +136,15 @@ interface EntryScope {
   configEnv: { baseDir: string; source: string };
   options: LoadOptions & { source: string };
   defaults: ConfigDefaults;
+  /** A timeout set by the file's `defaults` or the tenant, if any (plugins with their own limits need to know). */
+  configTimeoutMs?: number;
   issues: ConfigIssue[];
+}
+
+/** A plugin with its own limits: its default, unless the file or tenant set one (kept within its maximum). */
+function pluginTimeout(limits: ConnectorPlugin['timeouts'], configTimeoutMs: number | undefined): number | undefined {
+  if (!limits) return undefined;
+  return Math.min(configTimeoutMs ?? limits.defaultMs, limits.maxMs);
 }
 
 function compileEntry(
@@ -155,13 +173,19 @@ function compileEntry(
     return 'disabled'; // Not validated further: its variables only need to exist once it is enabled.
   }
 
+  const limits = plugin.timeouts;
+  const explicitTimeout = common.data?.timeoutMs;
+  const timeoutTooLong = !!limits && explicitTimeout !== undefined && explicitTimeout > limits.maxMs;
+  if (timeoutTooLong) {
+    issues.push({ path: formatPath([...at, 'timeoutMs']), message: messages.timeoutTooLong(plugin.type, limits.maxMs) });
+  }
   const own = Object.fromEntries(
     Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k) && k !== 'type'),
   );
   const schema = typeof plugin.config === 'function' ? plugin.config(scope.configEnv) : plugin.config;
   const parsed = schema.safeParse(own, { reportInput: true });
   if (!parsed.success) issues.push(...zodIssues(parsed.error, at));
-  if (!parsed.success || !common.success) return undefined;
+  if (!parsed.success || !common.success || timeoutTooLong) return undefined;
   const name = common.data.name ?? (kind === 'hook' ? deriveHookName(own) : plugin.type);
   const { defaults } = scope;
   const consumer: Consumer = {
@@ -174,7 +198,7 @@ function compileEntry(
     plugin,
     config: parsed.data,
     retry: { ...defaults.retry, ...stripUndefined(common.data.retry ?? {}) },
-    timeoutMs: common.data.timeoutMs ?? defaults.timeoutMs,
+    timeoutMs: explicitTimeout ?? pluginTimeout(limits, scope.configTimeoutMs) ?? defaults.timeoutMs,
   };
   const secrets = (plugin.secrets ?? []).flatMap((field) => collectStrings(own[field]));
   return { consumer, secrets, disabled: !enabled };

@@ -77,6 +77,8 @@ export interface HttpClient {
 export interface ConnectorContext {
   /** Aborted when the delivery times out or the app shuts down. Pass it to every I/O call. */
   signal: AbortSignal;
+  /** This attempt's timeout: `signal` aborts once it is over. */
+  timeoutMs: number;
   log: ConnectorLogger;
   http: HttpClient;
   delivery: DeliveryInfo;
@@ -163,6 +165,11 @@ export interface ConnectorPlugin<TConfig = unknown> {
   readonly config: z.ZodType<TConfig> | ((env: ConfigEnv) => z.ZodType<TConfig>);
   /** Names of config fields whose values are secrets: redacted from logs, records and the admin API. */
   readonly secrets?: readonly string[];
+  /**
+   * The plugin's own attempt timeout: used when an entry sets no `timeoutMs`, and the most it may set.
+   * Without it, the module's default applies and entries may set up to 300000 ms.
+   */
+  readonly timeouts?: { readonly defaultMs: number; readonly maxMs: number };
   /** A safe summary of a config for the admin API and logs (a host name, a fingerprint); never a secret. */
   describe?(config: TConfig): Record<string, unknown>;
   /** Delivers one event. Throw a RetryableError/PermanentError (or let `ctx.http` throw) to fail. */

@@ -209,6 +209,7 @@ export class DeliveryExecutor {
     const outcome = await this.underTimeout(timeoutMs, (signal) => {
       const ctx: ConnectorContext = {
         signal,
+        timeoutMs: entry.consumer.timeoutMs,
         log: this.consumerLogger(entry.consumer, entry.job),
         http: createHttpClient(signal),
         delivery: deliveryInfo(entry),

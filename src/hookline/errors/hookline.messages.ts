@@ -16,6 +16,8 @@ export const messages = {
     `environment variable ${name} is not set (set it, or disable this consumer with enabled: false)`,
   duplicateConsumer: (id: string) => `two consumers share the id "${id}"; give them distinct names`,
   duplicatePlugin: (type: string) => `two connector plugins declare the type "${type}"`,
+  timeoutTooLong: (type: string, maxMs: number) =>
+    `expected at most ${maxMs} ms for ${type === 'hook' ? 'a hook' : `a ${type} connector`}`,
 };
 
 export function describe(value: unknown): string {
