@@ -50,9 +50,11 @@ function hooklineFetchAdapter(config) {
       config.signal.addEventListener('abort', () => onCancel());
     }
     const headers = {};
-    AxiosHeaders.from(resolved.headers).normalize().forEach((value, name) => {
-      if (value !== undefined && value !== null && value !== false) headers[name] = String(value);
-    });
+    const requested = AxiosHeaders.from(resolved.headers).normalize().toJSON();
+    for (const name of Object.keys(requested)) {
+      const value = requested[name];
+      if (value !== undefined && value !== null && value !== false) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
     fetch(resolved.url, { method, headers, body: requestBody(resolved.data), signal: controller.signal })
       .then(async (response) => {
         const text = await response.text();
