@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { COMPAT_MODULES, type CompatModuleSpec, type SupportedModule } from './compat-modules';
@@ -22,16 +21,12 @@ export function isolateDir(root: string): string {
   return join(root, 'src', 'hookline', 'sandbox-compat', 'isolate');
 }
 
-function packageVersion(root: string, name: string): string {
-  return JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
-}
-
-export function supportedModules(root: string): SupportedModule[] {
+export function supportedModules(): SupportedModule[] {
   return COMPAT_MODULES.map((m: CompatModuleSpec) => ({
     id: m.id,
     aliases: m.aliases ?? [],
     kind: m.kind,
-    version: m.version ?? packageVersion(root, m.id),
+    version: m.version,
     ...(m.subpaths ? { subpaths: m.subpaths } : {}),
   }));
 }
@@ -61,7 +56,7 @@ export function buildCompatRuntime(root: string): CompatRuntime {
   // esbuild is a build-time tool: loaded only when bundles must be (re)built.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild: Esbuild = require('esbuild');
-  const modules = supportedModules(root);
+  const modules = supportedModules();
   const globalsSource = bundle(esbuild, root, 'globals.js', { format: 'iife', minify: true });
   const requireShimSource = bundle(esbuild, root, 'require-shim.js', {
     format: 'iife',

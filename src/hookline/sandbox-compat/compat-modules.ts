@@ -6,8 +6,8 @@ export interface CompatModuleSpec {
   aliases?: string[];
   /** `package`: the real npm package bundled; `facade`: our implementation of its documented API. */
   kind: 'package' | 'facade';
-  /** For packages: read from the installed package.json. For facades: the version whose API is emulated. */
-  version?: string;
+  /** For packages: the installed version (a spec checks it against package-lock). For facades: the version whose API is emulated. */
+  version: string;
   /** Entry file under isolate/modules/. */
   entry: string;
   /** `'*'`: `require('id/name')` returns the module's `name` member (lodash/get). */
@@ -18,17 +18,17 @@ export interface CompatModuleSpec {
 
 /** The allow-list, in the order the docs show it. Everything else fails with MODULE_NOT_SUPPORTED. */
 export const COMPAT_MODULES: readonly CompatModuleSpec[] = [
-  { id: 'axios', kind: 'package', entry: 'axios.js', defaultExport: true },
-  { id: '@slack/webhook', kind: 'package', entry: 'slack-webhook.js' },
-  { id: 'graphql-request', kind: 'package', entry: 'graphql-request.js' },
-  { id: 'lodash', kind: 'package', entry: 'lodash.js', subpaths: '*' },
+  { id: 'axios', kind: 'package', version: '1.21.1', entry: 'axios.js', defaultExport: true },
+  { id: '@slack/webhook', kind: 'package', version: '8.0.2', entry: 'slack-webhook.js' },
+  { id: 'graphql-request', kind: 'package', version: '7.4.0', entry: 'graphql-request.js' },
+  { id: 'lodash', kind: 'package', version: '4.18.1', entry: 'lodash.js', subpaths: '*' },
   { id: 'node-fetch', kind: 'facade', version: '2.7.0', entry: 'node-fetch.js' },
   { id: 'request', kind: 'facade', version: '2.88.2', entry: 'request.js', defaultExport: true },
   { id: 'request-promise', aliases: ['request-promise-native'], kind: 'facade', version: '4.2.6', entry: 'request-promise.js', defaultExport: true },
   { id: 'slack-notify', kind: 'facade', version: '0.1.7', entry: 'slack-notify.js' },
 ];
 
-/** What the isolate's require() knows about each module (versions resolved at build time). */
+/** What the isolate's require() knows about each module. */
 export interface SupportedModule {
   id: string;
   aliases: string[];

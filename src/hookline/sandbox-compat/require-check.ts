@@ -74,13 +74,13 @@ function find<M extends Pick<SupportedModule, 'id' | 'aliases'>>(modules: readon
 /**
  * The requires a hook script would fail on (errors) or that resolve to another version than asked
  * (warnings), for the Runner and `hookline validate` to print before the hook runs.
- * `modules` defaults to the allow-list (versions come from getCompatRuntime().modules when given).
+ * `modules` defaults to the allow-list.
  */
 export function checkRequires(
   source: string,
   filename = 'hook.js',
   modules: readonly Pick<SupportedModule, 'id' | 'aliases' | 'subpaths' | 'version'>[] = COMPAT_MODULES.map((m) => ({
-    id: m.id, aliases: m.aliases ?? [], subpaths: m.subpaths, version: m.version ?? '',
+    id: m.id, aliases: m.aliases ?? [], subpaths: m.subpaths, version: m.version,
   })),
 ): RequireProblem[] {
   const supported = modules.map((m) => m.id);
