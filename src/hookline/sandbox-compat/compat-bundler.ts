@@ -40,13 +40,19 @@ function bundle(esbuild: Esbuild, root: string, entry: string, options: BuildOpt
     platform: 'browser',
     target: 'es2022',
     charset: 'utf8',
+    keepNames: true, // libraries name their errors after their classes (this.constructor.name)
     legalComments: 'none',
     logLevel: 'silent',
     absWorkingDir: root,
     alias: { os: join(dir, 'shims', 'os.js'), 'node:os': join(dir, 'shims', 'os.js') },
-    inject: [join(dir, 'shims', 'process.js')],
-    define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
+    inject: [join(dir, 'shims', 'process.js'), join(dir, 'shims', 'console-assert.js')],
     ...options,
+    define: {
+      global: 'globalThis',
+      'process.env.NODE_ENV': '"production"',
+      'console.assert': 'hooklineConsoleAssert',
+      ...options.define,
+    },
   });
   return result.outputFiles![0].text;
 }
