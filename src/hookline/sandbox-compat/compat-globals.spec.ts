@@ -81,6 +81,23 @@ describe('require()', () => {
     expect(await sandbox.evaluate(`(() => { try { ${expression}; return 'loaded'; } catch (e) { return e.message; } })()`)).toMatch(message);
   });
 
+  it('names a supported module the sandbox did not load into the context', () => {
+    const context = sandbox.createContext([], []);
+    expect(() => context.evalSync("require('axios')")).toThrow(
+      'Cannot require "axios": axios is supported but was not loaded into this sandbox (require it with a string literal so it can be found before the hook runs).',
+    );
+  });
+
+  it('sends version warnings to __hooklineCompat.warn when the sandbox replaces it', () => {
+    const logs: { level: string; message: string }[] = [];
+    const context = sandbox.createContext(logs, ['lodash']);
+    context.evalSync("globalThis.seen = []; __hooklineCompat.warn = (m) => seen.push(m); require('lodash@3.10.1'); require('lodash@3.10.1');");
+    expect(JSON.parse(context.evalSync('JSON.stringify(seen)') as string)).toEqual([
+      "require('lodash@3.10.1'): Hookline provides lodash 4.18.1; using it instead of 3.10.1",
+    ]);
+    expect(logs).toEqual([]);
+  });
+
   it('returns one instance per context, aliases included', async () => {
     expect(await sandbox.evaluate("[require('axios') === require('axios@1.0.0'), require('request-promise') === require('request-promise-native'), typeof require('lodash/get')]"))
       .toEqual([true, true, 'function']);

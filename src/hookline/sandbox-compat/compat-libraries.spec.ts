@@ -43,6 +43,21 @@ describe('axios', () => {
       .toEqual(['AxiosError', true, 422, { error: 'boom' }, 'application/json', '/v']);
   });
 
+  it('runs interceptors and the axios(url, config) form', async () => {
+    expect(await evaluate(`(() => { const axios = require('axios'); const api = axios.create();
+      api.interceptors.request.use((config) => { config.headers['X-Intercepted'] = 'yes'; return config; });
+      api.interceptors.response.use((res) => ({ ...res, data: { wrapped: res.data.id } }));
+      return Promise.all([api('${receiver.url}/i', { method: 'put', data: { a: 1 } }).then((r) => r.data), axios('${receiver.url}/j').then((r) => r.status)]); })()`))
+      .toEqual([{ wrapped: 'abc' }, 200]);
+    expect(receiver.requests.map((r) => [r.method, r.path, r.headers['x-intercepted'] ?? null]).sort()).toEqual([['GET', '/j', null], ['PUT', '/i', 'yes']]);
+  });
+
+  it('cancels with a CancelToken', async () => {
+    expect(await evaluate(`(() => { const axios = require('axios'); const source = axios.CancelToken.source();
+      const p = axios.get('${receiver.url}/slow', { cancelToken: source.token }); source.cancel('changed my mind');
+      return p.catch((e) => [axios.isCancel(e), e.message]); })()`)).toEqual([true, 'changed my mind']);
+  });
+
   it('aborts with an AbortController signal as CanceledError', async () => {
     expect(await evaluate(`(() => { const c = new AbortController(); const p = require('axios').get('${receiver.url}/slow', { signal: c.signal });
       c.abort(); return p.catch((e) => [e.name, require('axios').isCancel(e)]); })()`)).toEqual(['CanceledError', true]);
