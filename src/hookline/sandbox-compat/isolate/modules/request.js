@@ -39,8 +39,9 @@ function buildRequest(options) {
     body = typeof options.form === 'string' ? options.form : stringify(options.form);
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
   } else if (options.json !== undefined && options.json !== false) {
-    if (typeof options.json === 'object' && body === undefined) body = options.json;
-    if (body !== undefined && typeof body !== 'string') body = JSON.stringify(body);
+    // As request does: json: <value> is the body; json: true stringifies the body, even a string.
+    if (typeof options.json !== 'boolean') body = JSON.stringify(options.json);
+    else if (body !== undefined) body = JSON.stringify(body);
     headers.accept ??= 'application/json';
     if (body !== undefined) headers['content-type'] ??= 'application/json';
   } else if (body !== undefined && typeof body !== 'string') {
