@@ -1,4 +1,4 @@
-import { checkRequires, listRequires } from './require-check';
+import { checkRequires, listRequires, requiredModuleIds } from './require-check';
 
 describe('listRequires', () => {
   it('lists require() calls and imports with 1-based line and column', () => {
@@ -60,5 +60,12 @@ describe('checkRequires', () => {
 
   it('has nothing to say about a hook that only uses supported modules', () => {
     expect(checkRequires("const axios = require('axios');\nmodule.exports = async () => axios;")).toEqual([]);
+  });
+});
+
+describe('requiredModuleIds', () => {
+  it('names the module sources a script needs, aliases and versions resolved, unsupported ones left out', () => {
+    const source = "const a = require('axios@0.21.1');\nconst b = require('axios');\nrequire('request-promise-native');\nrequire('lodash/get');\nrequire('aws-sdk');";
+    expect(requiredModuleIds(source)).toEqual(['axios', 'request-promise', 'lodash']);
   });
 });

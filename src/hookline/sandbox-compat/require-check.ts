@@ -67,7 +67,7 @@ export function listRequires(source: string, filename = 'hook.js'): RequireRef[]
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-function find<M extends Pick<SupportedModule, 'id' | 'aliases'>>(modules: readonly M[], name: string): M | undefined {
+function find<M extends { id: string; aliases?: readonly string[] }>(modules: readonly M[], name: string): M | undefined {
   return modules.find((m) => m.id === name || (m.aliases ?? []).includes(name));
 }
 
@@ -104,4 +104,17 @@ export function checkRequires(
     if (message) problems.push({ ...at, severity, message: `${filename}:${ref.line}:${ref.column}: ${message}` });
   }
   return problems;
+}
+
+/**
+ * The ids of `getCompatRuntime().moduleSources` a script needs in its context (supported literal
+ * requires only, aliases resolved, each once): evaluate just these before the hook.
+ */
+export function requiredModuleIds(source: string, filename = 'hook.js'): string[] {
+  const ids = new Set<string>();
+  for (const ref of listRequires(source, filename)) {
+    const entry = ref.specifier === undefined ? undefined : find(COMPAT_MODULES, parseSpecifier(ref.specifier).name);
+    if (entry) ids.add(entry.id);
+  }
+  return [...ids];
 }

@@ -4,7 +4,7 @@
 import ivm from 'isolated-vm';
 import { getCompatRuntime } from '../compat-runtime';
 import { normalizeHookSource } from '../hook-source';
-import { listRequires } from '../require-check';
+import { requiredModuleIds } from '../require-check';
 
 export interface LogLine {
   level: string;
@@ -87,7 +87,7 @@ export class CompatIsolate {
   );
 
   /** A context with the stand-in primitives, the globals, require() and the modules the script requires. */
-  createContext(logs: LogLine[], requires: string[] = Object.keys(this.runtime.moduleSources)): ivm.Context {
+  createContext(logs: LogLine[], moduleIds: string[] = Object.keys(this.runtime.moduleSources)): ivm.Context {
     const context = this.isolate.createContextSync();
     context.evalSync('globalThis.__host = {}');
     const host = context.global.getSync('__host', { reference: true }) as ivm.Reference<Record<string, unknown>>;
@@ -97,16 +97,14 @@ export class CompatIsolate {
     context.evalSync(SANDBOX_STANDIN);
     this.globals.runSync(context);
     this.shim.runSync(context);
-    const ids = context.evalSync(`JSON.stringify(${JSON.stringify(requires)}.map((s) => { try { return __hooklineCompat.resolve(s).id; } catch { return null; } }))`) as string;
-    for (const id of new Set(JSON.parse(ids) as (string | null)[])) if (id) this.modules.get(id)!.runSync(context);
+    for (const id of moduleIds) this.modules.get(id)!.runSync(context);
     return context;
   }
 
   /** Loads a hook script the way the sandbox would and calls it once. */
   async runHook(source: string, filename: string, args: [unknown, unknown], kind: 'hook' | 'action' = 'hook'): Promise<HookOutcome> {
     const logs: LogLine[] = [];
-    const requires = listRequires(source, filename).flatMap((r) => (r.specifier ? [r.specifier] : []));
-    const context = this.createContext(logs, requires);
+    const context = this.createContext(logs, requiredModuleIds(source, filename));
     const { code } = normalizeHookSource(source, filename);
     const wrapper = this.isolate.compileScriptSync(code, { filename });
     context.global.setSync('__wrapper', wrapper.runSync(context, { reference: true }).derefInto());
