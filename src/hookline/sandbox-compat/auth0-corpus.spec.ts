@@ -1,7 +1,8 @@
 // Runs every script of test/auth0-corpus in a real isolated-vm isolate with the compat layer, against a
 // real HTTP receiver on 127.0.0.1, and checks what the receiver got and how the hook ended.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkRequires } from './require-check';
 import { buildWebtaskContext } from './webtask-context';
 import { CompatIsolate, type HookOutcome } from './testing/compat-isolate.harness';
 import { HttpReceiver, type ReceivedRequest } from './testing/http-receiver';
@@ -261,5 +262,16 @@ describe('Auth0 corpus in a real isolate', () => {
     expect(receiver.requests).toHaveLength(0); // the receiver answers /slow after 300 ms; cb came first
     const [req] = await receiver.waitFor(1);
     expect(req).toMatchObject({ method: 'POST', path: '/slow/audit' });
+  });
+});
+
+describe('static check of the corpus', () => {
+  it('flags exactly what fails or warns at run time: aws-sdk (error) and axios@0.21.1 (warning)', () => {
+    const files = readdirSync(CORPUS).sort();
+    expect(files.length).toBeGreaterThanOrEqual(20);
+    const flagged = files.flatMap((file) =>
+      checkRequires(readFileSync(join(CORPUS, file), 'utf8'), file).map((p) => `${p.severity} ${p.message.split(': ')[0]}`),
+    );
+    expect(flagged).toEqual(['warning 06-axios-versioned-delete.js:2:15', 'error 22-unsupported-module.js:2:13']);
   });
 });

@@ -47,6 +47,12 @@ describe('normalizeHookSource', () => {
     expect(body).toContain('require("axios")');
   });
 
+  it('reports what the ES module transform cannot express as a syntax error with its line', () => {
+    const attempt = () => normalizeHookSource("import axios from 'axios';\nawait axios.get('x');\nexport default () => {};", 'hooks/tla.mjs');
+    expect(attempt).toThrow(HookSourceSyntaxError);
+    expect(attempt).toThrow(/^hooks\/tla\.mjs:2:1: Top-level await is currently not supported with the "cjs" output format$/);
+  });
+
   it('names the file, line and column of a syntax error', () => {
     const attempt = () => normalizeHookSource('module.exports = function (user, context, cb) {\n  cb(;\n};', 'hooks/broken.js');
     expect(attempt).toThrow(HookSourceSyntaxError);

@@ -67,6 +67,20 @@ function bareFunctionStatement(ast: AnyNode): string | undefined {
   return undefined;
 }
 
+/** esbuild's ES module → CommonJS transform; what it cannot express (top-level await) is a syntax error. */
+function esmToCommonJs(source: string, filename: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  try {
+    return esbuild.transformSync(source, { loader: 'js', format: 'cjs', target: 'es2022', sourcefile: filename }).code;
+  } catch (error) {
+    const [first] = (error as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors ?? [];
+    const line = first?.location?.line ?? 1;
+    const column = (first?.location?.column ?? 0) + 1;
+    throw new HookSourceSyntaxError(compatMessages.syntax(filename, line, column, first?.text ?? String(error)), filename, line, column);
+  }
+}
+
 function wrap(form: HookSourceForm, body: string): NormalizedHookSource {
   return { form, body, code: `${WRAPPER_HEAD}${body}\n})` };
 }
@@ -87,10 +101,7 @@ export function normalizeHookSource(source: string, filename: string): Normalize
   if (bareFunctionExpression(source)) return wrap('bare-function', `module.exports = ${source}\n`);
   const esm = tryParse(source, 'module');
   if (esm.ast) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { transformSync } = require('esbuild') as typeof import('esbuild');
-    const { code } = transformSync(source, { loader: 'js', format: 'cjs', target: 'es2022', sourcefile: filename });
-    return wrap('esm', code + ESM_DEFAULT_EXPORT);
+    return wrap('esm', esmToCommonJs(source, filename) + ESM_DEFAULT_EXPORT);
   }
   const loc = script.error?.loc ?? { line: 1, column: 0 };
   const detail = (script.error?.message ?? 'syntax error').replace(/ \(\d+:\d+\)$/, '');
