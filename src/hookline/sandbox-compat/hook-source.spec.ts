@@ -18,6 +18,7 @@ describe('normalizeHookSource', () => {
     ['exports.onExecutePostUserRegistration = async (event, api) => {};', 'commonjs', 'action', 2],
     ['/* terraform */\nfunction (user, context, cb) {\n  cb();\n}\n', 'bare-function', 'function', 3],
     ['async function (user, context) {}', 'bare-function', 'function', 2],
+    ["'use strict';\n// notify sales\nfunction (user, context, cb) { cb(); }", 'bare-function', 'function', 3],
     ['function notifySales(user, context, callback) { callback(); }', 'bare-function', 'function', 3],
     ['export default function (user, context, cb) { cb(); }', 'esm', 'function', 3],
     ['export default async (user, context) => {};', 'esm', 'function', 2],

@@ -45,15 +45,21 @@ function tryParse(source: string, sourceType: 'script' | 'module'): { ast?: AnyN
   }
 }
 
-/** `function (user, context, cb) {...}` or `async (event, api) => {...}` alone in the file. */
-function bareFunctionExpression(source: string): boolean {
+const USE_STRICT = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(['"])use strict\1;?/;
+
+/**
+ * `function (user, context, cb) {...}` or `async (event, api) => {...}` alone in the file (after an
+ * optional 'use strict'): the offset where the function starts, or -1.
+ */
+function bareFunctionExpression(source: string): number {
+  const start = USE_STRICT.exec(source)?.[0].length ?? 0;
   try {
-    const expression = parseExpressionAt(source, 0, PARSE) as AnyNode;
-    if (expression.type !== 'FunctionExpression' && expression.type !== 'ArrowFunctionExpression') return false;
+    const expression = parseExpressionAt(source, start, PARSE) as AnyNode;
+    if (expression.type !== 'FunctionExpression' && expression.type !== 'ArrowFunctionExpression') return -1;
     const rest = parse(source.slice(expression.end), { ...PARSE, sourceType: 'script' }) as unknown as AnyNode;
-    return (rest.body as AnyNode[]).every((statement) => statement.type === 'EmptyStatement');
+    return (rest.body as AnyNode[]).every((statement) => statement.type === 'EmptyStatement') ? expression.start : -1;
   } catch {
-    return false;
+    return -1;
   }
 }
 
@@ -98,7 +104,10 @@ export function normalizeHookSource(source: string, filename: string): Normalize
     const exportLine = bareFunctionStatement(script.ast);
     return exportLine ? wrap('bare-function', source + exportLine) : wrap('commonjs', source);
   }
-  if (bareFunctionExpression(source)) return wrap('bare-function', `module.exports = ${source}\n`);
+  const functionStart = bareFunctionExpression(source);
+  if (functionStart >= 0) {
+    return wrap('bare-function', `${source.slice(0, functionStart)}module.exports = ${source.slice(functionStart)}\n`);
+  }
   const esm = tryParse(source, 'module');
   if (esm.ast) {
     return wrap('esm', esmToCommonJs(source, filename) + ESM_DEFAULT_EXPORT);
