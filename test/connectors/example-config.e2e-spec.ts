@@ -20,6 +20,7 @@ describe('examples/hookline.yaml', () => {
   it('loads with no outside service configured: only the two local hooks are enabled', () => {
     const config = load({});
     expect([...config.consumers.keys()]).toEqual(['acme/hook/log-new-user', 'acme/hook/count-signups']);
+    expect(config.disabled).toEqual(['acme/hook/notify-slack', 'acme/webhook/crm-sync', 'acme/slack/signups', 'acme/hubspot/contacts']);
   });
 
   it('validates once their variables are set (the entries are ready to enable)', () => {

@@ -102,7 +102,11 @@ export function compileConfig(
           configTimeoutMs: section.timeoutMs ?? file.defaults?.timeoutMs,
           issues,
         });
-        if (!compiled || compiled === 'disabled') return;
+        if (!compiled) return;
+        if ('disabledId' in compiled) {
+          disabled.push(compiled.disabledId);
+          return;
+        }
         if (consumers.has(compiled.consumer.id)) {
           issues.push({ path: formatPath(at), message: messages.duplicateConsumer(compiled.consumer.id) });
           return;
@@ -150,7 +154,7 @@ function pluginTimeout(limits: ConnectorPlugin['timeouts'], configTimeoutMs: num
 function compileEntry(
   entry: Record<string, unknown>,
   scope: EntryScope,
-): { consumer: Consumer; secrets: string[]; disabled: boolean } | 'disabled' | undefined {
+): { consumer: Consumer; secrets: string[]; disabled: boolean } | { disabledId: string } | undefined {
   const { kind, tenant, at, issues, options } = scope;
   // Common fields and the plugin's own are both checked, so one run reports every problem of an entry.
   const common = commonEntrySchema.safeParse(entry, { reportInput: true });
@@ -170,7 +174,9 @@ function compileEntry(
     for (const m of scope.entryMissing) issues.push({ path: formatPath(m.path), message: messages.missingEnv(m.name) });
     if (scope.entryMissing.length > 0) return undefined;
   } else if (scope.entryMissing.length > 0) {
-    return 'disabled'; // Not validated further: its variables only need to exist once it is enabled.
+    // Not validated further: its variables only need to exist once it is enabled.
+    const own = Object.fromEntries(Object.entries(entry).filter(([k]) => k !== 'type'));
+    return { disabledId: `${tenant}/${plugin.type}/${consumerName(common.data?.name, kind, own, plugin.type)}` };
   }
 
   const limits = plugin.timeouts;
@@ -186,7 +192,7 @@ function compileEntry(
   const parsed = schema.safeParse(own, { reportInput: true });
   if (!parsed.success) issues.push(...zodIssues(parsed.error, at));
   if (!parsed.success || !common.success || timeoutTooLong) return undefined;
-  const name = common.data.name ?? (kind === 'hook' ? deriveHookName(own) : plugin.type);
+  const name = consumerName(common.data.name, kind, own, plugin.type);
   const { defaults } = scope;
   const consumer: Consumer = {
     id: `${tenant}/${plugin.type}/${name}`,
@@ -202,6 +208,10 @@ function compileEntry(
   };
   const secrets = (plugin.secrets ?? []).flatMap((field) => collectStrings(own[field]));
   return { consumer, secrets, disabled: !enabled };
+}
+
+function consumerName(name: string | undefined, kind: ConsumerKind, own: Record<string, unknown>, type: string): string {
+  return name ?? (kind === 'hook' ? deriveHookName(own) : type);
 }
 
 function deriveHookName(own: Record<string, unknown>): string {
