@@ -13,7 +13,7 @@ const transform = {
     },
   ],
 };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json', 'node'] };
 
 module.exports = {
   projects: [

@@ -3,6 +3,7 @@ import type { ConnectorPlugin, RetrySettings } from './connectors/sdk';
 import type { DeliveryLog } from './dispatch/delivery-log';
 import type { BullmqTransportOptions } from './dispatch/transports/bullmq.options';
 import type { InlineTransportOptions } from './dispatch/transports/inline.transport';
+import type { Sandbox } from './sandbox/sandbox.types';
 
 export type TransportOptions = InlineTransportOptions | BullmqTransportOptions;
 
@@ -24,7 +25,8 @@ export interface HooklineModuleOptions {
    */
   transport?: TransportOptions;
   /**
-   * Deliveries run at once, per app instance.
+   * Requests in flight at once, per app instance. A batch request counts once; deliveries waiting for
+   * their batch or their rate-limit turn do not count.
    * @default 16
    */
   concurrency?: number;
@@ -43,6 +45,13 @@ export interface HooklineModuleOptions {
    * @default 10000
    */
   drainTimeoutMs?: number;
+  /**
+   * Where hook scripts run. By default a pool of sandbox worker processes (isolated-vm isolates, never in
+   * the app's process), started on first use and closed at shutdown. Pass `{ workers }` to size it, or
+   * your own {@link Sandbox} (which the host then closes).
+   * @default { workers: min(4, number of cores), workerMaxRssMb: 1536 }
+   */
+  sandbox?: Sandbox | { workers?: number; workerMaxRssMb?: number };
   /** Connector plugins besides the built-ins (`connectors/index.ts`). */
   connectors?: ConnectorPlugin<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   /**

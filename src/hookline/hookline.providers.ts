@@ -5,6 +5,7 @@ import { ConnectorRegistry } from './connectors/connector.registry';
 import { DeliveryExecutor } from './dispatch/delivery.executor';
 import { MemoryDeliveryLog, type DeliveryLog } from './dispatch/delivery-log';
 import { Dispatcher } from './dispatch/dispatcher';
+import { createRateLimiter, type RateLimiter } from './dispatch/rate-limiter';
 import { DEFAULT_RETRY } from './dispatch/retry.policy';
 import { BullmqDeliveryLog } from './dispatch/transports/bullmq-delivery-log';
 import type { Transport } from './dispatch/transports/transport';
@@ -17,10 +18,15 @@ import {
   HOOKLINE_CONNECTORS,
   HOOKLINE_DELIVERY_LOG,
   HOOKLINE_LOGGER,
+  HOOKLINE_RATE_LIMITER,
+  HOOKLINE_SANDBOX,
   HOOKLINE_SHUTDOWN,
   HOOKLINE_TRANSPORT,
 } from './hookline.tokens';
 import { HooklineLogger } from './logging/hookline.logger';
+import { createHookPlugin } from './sandbox/hook.plugin';
+import { SandboxLifecycle, createSandbox } from './sandbox/sandbox.lifecycle';
+import type { Sandbox } from './sandbox/sandbox.types';
 import { Redactor } from './logging/redactor';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
@@ -32,9 +38,16 @@ export const hooklineProviders: Provider[] = [
       new HooklineLogger(o.logger === undefined ? new Logger('Hookline') : o.logger, new Redactor()),
   },
   {
+    provide: HOOKLINE_SANDBOX,
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER],
+    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger) => createSandbox(o.sandbox, logger),
+  },
+  SandboxLifecycle,
+  {
     provide: HOOKLINE_CONNECTORS,
-    inject: [HOOKLINE_OPTIONS],
-    useFactory: (o: HooklineModuleOptions) => new ConnectorRegistry([...BUILTIN_CONNECTORS, ...(o.connectors ?? [])]),
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_SANDBOX],
+    useFactory: (o: HooklineModuleOptions, sandbox: Sandbox) =>
+      new ConnectorRegistry([...BUILTIN_CONNECTORS, createHookPlugin(sandbox), ...(o.connectors ?? [])]),
   },
   {
     provide: ConfigRegistry,
@@ -68,10 +81,28 @@ export const hooklineProviders: Provider[] = [
   },
   { provide: HOOKLINE_SHUTDOWN, useFactory: () => new AbortController() },
   {
+    // Per process for `inline`. With `bullmq`, counted in its Redis (under its key prefix), so limits
+    // hold across every instance sharing the queue.
+    provide: HOOKLINE_RATE_LIMITER,
+    inject: [HOOKLINE_BULLMQ],
+    useFactory: (bullmq: BullmqConnections | null): RateLimiter =>
+      bullmq ? createRateLimiter({ redis: bullmq.redis, keyPrefix: `${bullmq.options.prefix}:rl` }) : createRateLimiter(),
+  },
+  {
     provide: DeliveryExecutor,
-    inject: [ConfigRegistry, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN],
-    useFactory: (config: ConfigRegistry, log: DeliveryLog, logger: HooklineLogger, shutdown: AbortController) =>
-      new DeliveryExecutor(config, log, logger, shutdown.signal),
+    inject: [HOOKLINE_OPTIONS, ConfigRegistry, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_RATE_LIMITER],
+    useFactory: (
+      o: HooklineModuleOptions,
+      config: ConfigRegistry,
+      log: DeliveryLog,
+      logger: HooklineLogger,
+      shutdown: AbortController,
+      rateLimiter: RateLimiter,
+    ) =>
+      new DeliveryExecutor(config, log, logger, shutdown.signal, {
+        concurrency: o.concurrency ?? DEFAULTS.concurrency,
+        rateLimiter,
+      }),
   },
   {
     provide: HOOKLINE_TRANSPORT,
@@ -89,7 +120,6 @@ export const hooklineProviders: Provider[] = [
         deliveries,
         logger,
         shutdown,
-        concurrency: o.concurrency ?? DEFAULTS.concurrency,
       }),
   },
   {

@@ -11,6 +11,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConfigRegistry } from './config/config.registry';
 import type { DeliveryRecord } from './dispatch/delivery';
 import type { DeliveryLog, DeliveryPage, DeliveryQuery } from './dispatch/delivery-log';
+import { DeliveryExecutor } from './dispatch/delivery.executor';
 import { Dispatcher, type DispatchResult } from './dispatch/dispatcher';
 import { messageOf } from './dispatch/error-classifier';
 import type { Transport } from './dispatch/transports/transport';
@@ -28,6 +29,15 @@ export type ReplayResult =
   | { status: 'not-dead'; delivery: DeliveryRecord }
   | { status: 'gone'; delivery: DeliveryRecord };
 
+export interface ConsumerSummary {
+  id: string;
+  tenant: string;
+  kind: string;
+  type: string;
+  name: string;
+  summary: Record<string, unknown>;
+}
+
 /** Hookline's public service: publish with a guarantee, read deliveries. Also owns the lifecycle. */
 @Injectable()
 export class HooklineService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
@@ -40,6 +50,7 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
     @Inject(HOOKLINE_LOGGER) private readonly logger: HooklineLogger,
     @Inject(HOOKLINE_SHUTDOWN) private readonly shutdown: AbortController,
     private readonly dispatcher: Dispatcher,
+    private readonly executor: DeliveryExecutor,
     private readonly config: ConfigRegistry,
     private readonly moduleRef: ModuleRef,
   ) {}
@@ -62,6 +73,22 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
 
   listDeliveries(query: DeliveryQuery): Promise<DeliveryPage> {
     return Promise.resolve(this.deliveries.list(query));
+  }
+
+  /**
+   * The enabled consumers, as the admin API shows them: ids and each connector's safe summary
+   * (`describe`: a host, a fingerprint), never its config or a secret.
+   */
+  listConsumers(): ConsumerSummary[] {
+    return [...this.config.config.consumers.values()].map((c) => ({
+      id: c.id,
+      tenant: c.tenant,
+      kind: c.kind,
+      type: c.type,
+      name: c.name,
+      // Redacted as well: a plugin's describe() is trusted to be safe, and checked all the same.
+      summary: JSON.parse(this.logger.redactor.redact(JSON.stringify(c.plugin.describe?.(c.config) ?? {}))),
+    }));
   }
 
   getDelivery(id: string): Promise<DeliveryRecord | undefined> {
@@ -107,6 +134,7 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
     this.closed = true;
     await this.transport.close(this.options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs);
     this.shutdown.abort();
+    this.executor.close();
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -6,3 +6,5 @@ export const HOOKLINE_CONNECTORS = Symbol('HOOKLINE_CONNECTORS');
 export const HOOKLINE_SHUTDOWN = Symbol('HOOKLINE_SHUTDOWN');
 /** The BullMQ queue and its resolved options, or null with the inline transport. */
 export const HOOKLINE_BULLMQ = Symbol('HOOKLINE_BULLMQ');
+export const HOOKLINE_RATE_LIMITER = Symbol('HOOKLINE_RATE_LIMITER');
+export const HOOKLINE_SANDBOX = Symbol('HOOKLINE_SANDBOX');

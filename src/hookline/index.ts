@@ -21,3 +21,14 @@ export { EventEmitterMissingError } from './errors/event-emitter-missing.error';
 export { EventInvalidError } from './errors/event-invalid.error';
 export { OptionsInvalidError } from './errors/options-invalid.error';
 export { TransportUnavailableError } from './errors/transport-unavailable.error';
+export { HOOKLINE_SANDBOX } from './hookline.tokens';
+export { SandboxPool, type SandboxPoolOptions } from './sandbox/sandbox.pool';
+export type {
+  Sandbox,
+  HookInvocation,
+  HookInput,
+  HookScript,
+  HookLogEntry,
+  InvocationResult,
+  InvocationStatus,
+} from './sandbox/sandbox.types';

@@ -14,7 +14,7 @@ import {
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryRecord } from '../dispatch/delivery';
 import type { DeliveryPage } from '../dispatch/delivery-log';
-import { HooklineService } from '../hookline.service';
+import { HooklineService, type ConsumerSummary } from '../hookline.service';
 import { AdminTokenGuard } from './admin-token.guard';
 
 const listQuery = z.strictObject({
@@ -41,6 +41,12 @@ export class AdminController {
       });
     }
     return this.hookline.listDeliveries(parsed.data as Parameters<HooklineService['listDeliveries']>[0]);
+  }
+
+  /** Enabled consumers with their connector's safe summary (host, fingerprint): never a secret. */
+  @Get('consumers')
+  consumers(): { items: ConsumerSummary[] } {
+    return { items: this.hookline.listConsumers() };
   }
 
   @Get('deliveries/:id')

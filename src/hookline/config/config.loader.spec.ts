@@ -59,7 +59,7 @@ tenants:
     expect((consumer.config as { url: string }).url).toBe('https://crm.example.com/in');
     expect(config.tenants.get('empty')).toEqual([]);
     expect(config.secretValues).toContain(SECRET);
-    expect(config.disabled).toEqual([]);
+    expect(config.disabled).toEqual(['acme/webhook/off']);
   });
 
   it('cascades retry and timeout: module options < file defaults < tenant < consumer', () => {

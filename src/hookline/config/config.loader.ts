@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { RetrySettings } from '../connectors/sdk';
+import type { ConnectorPlugin, RetrySettings } from '../connectors/sdk';
 import { ConnectorRegistry, HOOK_PLUGIN_TYPE } from '../connectors/connector.registry';
 import { ConfigInvalidError, type ConfigIssue } from '../errors/config-invalid.error';
 import { messages } from '../errors/hookline.messages';
@@ -91,8 +91,22 @@ export function compileConfig(
       section[key].forEach((entry, index) => {
         const at: PropertyKey[] = ['tenants', tenant, key, index];
         const entryMissing = missing.filter((m) => isUnder(m.path, at));
-        const compiled = compileEntry(entry, { kind, tenant, at, entryMissing, configEnv, options, defaults, issues });
-        if (!compiled || compiled === 'disabled') return;
+        const compiled = compileEntry(entry, {
+          kind,
+          tenant,
+          at,
+          entryMissing,
+          configEnv,
+          options,
+          defaults,
+          configTimeoutMs: section.timeoutMs ?? file.defaults?.timeoutMs,
+          issues,
+        });
+        if (!compiled) return;
+        if ('disabledId' in compiled) {
+          disabled.push(compiled.disabledId);
+          return;
+        }
         if (consumers.has(compiled.consumer.id)) {
           issues.push({ path: formatPath(at), message: messages.duplicateConsumer(compiled.consumer.id) });
           return;
@@ -126,13 +140,21 @@ interface EntryScope {
   configEnv: { baseDir: string; source: string };
   options: LoadOptions & { source: string };
   defaults: ConfigDefaults;
+  /** A timeout set by the file's `defaults` or the tenant, if any (plugins with their own limits need to know). */
+  configTimeoutMs?: number;
   issues: ConfigIssue[];
+}
+
+/** A plugin with its own limits: its default, unless the file or tenant set one (kept within its maximum). */
+function pluginTimeout(limits: ConnectorPlugin['timeouts'], configTimeoutMs: number | undefined): number | undefined {
+  if (!limits) return undefined;
+  return Math.min(configTimeoutMs ?? limits.defaultMs, limits.maxMs);
 }
 
 function compileEntry(
   entry: Record<string, unknown>,
   scope: EntryScope,
-): { consumer: Consumer; secrets: string[]; disabled: boolean } | 'disabled' | undefined {
+): { consumer: Consumer; secrets: string[]; disabled: boolean } | { disabledId: string } | undefined {
   const { kind, tenant, at, issues, options } = scope;
   // Common fields and the plugin's own are both checked, so one run reports every problem of an entry.
   const common = commonEntrySchema.safeParse(entry, { reportInput: true });
@@ -152,17 +174,25 @@ function compileEntry(
     for (const m of scope.entryMissing) issues.push({ path: formatPath(m.path), message: messages.missingEnv(m.name) });
     if (scope.entryMissing.length > 0) return undefined;
   } else if (scope.entryMissing.length > 0) {
-    return 'disabled'; // Not validated further: its variables only need to exist once it is enabled.
+    // Not validated further: its variables only need to exist once it is enabled.
+    const own = Object.fromEntries(Object.entries(entry).filter(([k]) => k !== 'type'));
+    return { disabledId: `${tenant}/${plugin.type}/${consumerName(common.data?.name, kind, own, plugin.type)}` };
   }
 
+  const limits = plugin.timeouts;
+  const explicitTimeout = common.data?.timeoutMs;
+  const timeoutTooLong = !!limits && explicitTimeout !== undefined && explicitTimeout > limits.maxMs;
+  if (timeoutTooLong) {
+    issues.push({ path: formatPath([...at, 'timeoutMs']), message: messages.timeoutTooLong(plugin.type, limits.maxMs) });
+  }
   const own = Object.fromEntries(
     Object.entries(entry).filter(([k]) => !(COMMON_ENTRY_KEYS as readonly string[]).includes(k) && k !== 'type'),
   );
   const schema = typeof plugin.config === 'function' ? plugin.config(scope.configEnv) : plugin.config;
   const parsed = schema.safeParse(own, { reportInput: true });
   if (!parsed.success) issues.push(...zodIssues(parsed.error, at));
-  if (!parsed.success || !common.success) return undefined;
-  const name = common.data.name ?? (kind === 'hook' ? deriveHookName(own) : plugin.type);
+  if (!parsed.success || !common.success || timeoutTooLong) return undefined;
+  const name = consumerName(common.data.name, kind, own, plugin.type);
   const { defaults } = scope;
   const consumer: Consumer = {
     id: `${tenant}/${plugin.type}/${name}`,
@@ -174,10 +204,14 @@ function compileEntry(
     plugin,
     config: parsed.data,
     retry: { ...defaults.retry, ...stripUndefined(common.data.retry ?? {}) },
-    timeoutMs: common.data.timeoutMs ?? defaults.timeoutMs,
+    timeoutMs: explicitTimeout ?? pluginTimeout(limits, scope.configTimeoutMs) ?? defaults.timeoutMs,
   };
   const secrets = (plugin.secrets ?? []).flatMap((field) => collectStrings(own[field]));
   return { consumer, secrets, disabled: !enabled };
+}
+
+function consumerName(name: string | undefined, kind: ConsumerKind, own: Record<string, unknown>, type: string): string {
+  return name ?? (kind === 'hook' ? deriveHookName(own) : type);
 }
 
 function deriveHookName(own: Record<string, unknown>): string {

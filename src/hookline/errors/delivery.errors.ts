@@ -25,6 +25,16 @@ export class RetryableError extends DeliveryError {
   }
 }
 
+/**
+ * The destination rate-limited the request (a 429). Retryable after `retryAfterMs`; the executor also
+ * pauses the consumer's rate-limit key for that long, so no delivery sharing the key is sent in the window.
+ */
+export class RateLimitedError extends RetryableError {
+  constructor(message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, { ...options, code: 'RATE_LIMITED' });
+  }
+}
+
 /** Never worth another attempt: other 4xx, invalid config, a hook's own error. */
 export class PermanentError extends DeliveryError {
   constructor(message: string, options: { cause?: unknown; code?: string } = {}) {

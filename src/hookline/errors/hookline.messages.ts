@@ -23,6 +23,8 @@ export const messages = {
     `is unavailable (${reason}). Publish the same event again once Redis answers: its deliveries keep their ids, ` +
     'so none is enqueued twice.',
   transportClosed: () => 'Hookline is shutting down and takes no new deliveries.',
+  timeoutTooLong: (type: string, maxMs: number) =>
+    `expected at most ${maxMs} ms for ${type === 'hook' ? 'a hook' : `a ${type} connector`}`,
 };
 
 export function describe(value: unknown): string {

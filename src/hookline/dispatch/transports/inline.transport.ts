@@ -19,7 +19,10 @@ export interface InlineTransportOptions {
 export const DEFAULT_KEEP_DEAD = 1_000;
 
 /**
- * In-process transport: a bounded-concurrency queue (fastq) plus timers for scheduled retries.
+ * In-process transport: a queue (fastq) plus timers for scheduled retries. It hands every job to the
+ * executor at once: the executor bounds the requests in flight (`concurrency`), and a job waiting there for
+ * its batch or its rate-limit turn holds no request slot, so a paced Slack webhook never starves HubSpot
+ * and a batch can be larger than `concurrency`.
  * Fast and dependency-free, but not durable: what is queued dies with the process (use `bullmq` for that).
  * At shutdown every delivery that could not finish is logged and left `failed`, so none vanishes silently.
  */
@@ -28,6 +31,7 @@ export class InlineTransport implements Transport {
   private readonly queue: fastq.queueAsPromised<DeliveryJob, void>;
   private readonly running = new Set<DeliveryJob>();
   private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
+  /** Deliveries already reported as unfinished at shutdown: a job that ends later is not reported twice. */
   private readonly abandoned = new Set<string>();
   private readonly dead: DeadLetters;
   private accepting = true;
@@ -36,11 +40,12 @@ export class InlineTransport implements Transport {
     private readonly executor: DeliveryExecutor,
     private readonly deliveries: DeliveryLog,
     private readonly logger: HooklineLogger,
-    concurrency: number,
+    /** Jobs handed to the executor at once; the default is all of them (see above). */
+    maxInFlight = Number.POSITIVE_INFINITY,
     keepDead = DEFAULT_KEEP_DEAD,
   ) {
     this.dead = new DeadLetters(keepDead);
-    this.queue = fastq.promise(this, this.work, concurrency);
+    this.queue = fastq.promise(this, this.work, maxInFlight);
     this.queue.pause();
   }
 

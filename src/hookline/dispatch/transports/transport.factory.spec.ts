@@ -10,7 +10,7 @@ const logger = new HooklineLogger(false, new Redactor());
 describe('transport options', () => {
   it('is inline without options, and needs no Redis then', () => {
     expect(createBullmqConnections(undefined, 16, logger)).toBeNull();
-    const deps = { executor: {} as DeliveryExecutor, deliveries: new MemoryDeliveryLog(), logger, concurrency: 4, shutdown: new AbortController() };
+    const deps = { executor: {} as DeliveryExecutor, deliveries: new MemoryDeliveryLog(), logger, shutdown: new AbortController() };
     expect(createTransport(undefined, null, deps)).toBeInstanceOf(InlineTransport);
   });
 
@@ -25,7 +25,7 @@ describe('transport options', () => {
   });
 
   it('rejects a negative inline keepDead', () => {
-    const deps = { executor: {} as DeliveryExecutor, deliveries: new MemoryDeliveryLog(), logger, concurrency: 4, shutdown: new AbortController() };
+    const deps = { executor: {} as DeliveryExecutor, deliveries: new MemoryDeliveryLog(), logger, shutdown: new AbortController() };
     expect(() => createTransport({ type: 'inline', keepDead: -1 }, null, deps)).toThrow(/transport\.keepDead: expected an integer >= 0/);
   });
 });

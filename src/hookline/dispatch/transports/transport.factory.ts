@@ -26,7 +26,6 @@ export interface TransportDeps {
   executor: DeliveryExecutor;
   deliveries: DeliveryLog;
   logger: HooklineLogger;
-  concurrency: number;
   shutdown: AbortController;
 }
 
@@ -35,11 +34,12 @@ export function createTransport(
   bullmq: BullmqConnections | null,
   deps: TransportDeps,
 ): Transport {
-  const { executor, deliveries, logger, concurrency, shutdown } = deps;
+  const { executor, deliveries, logger, shutdown } = deps;
   if (bullmq) return new BullmqTransport(bullmq, executor, logger, shutdown);
   const keepDead = (transport as InlineTransportOptions | undefined)?.keepDead ?? DEFAULT_KEEP_DEAD;
   if (!Number.isInteger(keepDead) || keepDead < 0) {
     throw new OptionsInvalidError('transport.keepDead', 'an integer >= 0', keepDead);
   }
-  return new InlineTransport(executor, deliveries, logger, concurrency, keepDead);
+  // The executor bounds the requests in flight; inline hands it every job (see InlineTransport).
+  return new InlineTransport(executor, deliveries, logger, Number.POSITIVE_INFINITY, keepDead);
 }

@@ -1,0 +1,279 @@
+/**
+ * Sandbox: the cost of running a typical hook (~1 KB payload) in Hookline's sandbox, side by side with
+ * an in-process function (the floor), raw isolated-vm in one process (the limit of the technology),
+ * node:vm and vm2; the cold path (first call for a tenant); memory per idle tenant isolate; and the
+ * host's event-loop lag while hooks burn CPU. One process, one run.
+ */
+import ivm from 'isolated-vm';
+import { createHash } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createContext, Script } from 'node:vm';
+import { createUserRegisteredEvent } from '../src/hookline';
+import { toHookInput } from '../src/hookline/sandbox/hook-input';
+import { IsolateRuntime } from '../src/hookline/sandbox/isolate.runtime';
+import { SandboxPool } from '../src/hookline/sandbox/sandbox.pool';
+import type { HookInvocation } from '../src/hookline/sandbox/sandbox.types';
+import { machine, summarize, table } from './stats';
+
+/** Variants run interleaved, round after round, so a noisy moment on a shared machine hits them all. */
+const ROUNDS = 6;
+const SEQUENTIAL = 500;
+const CONCURRENT = 4_000;
+const IN_FLIGHT = 16;
+const COLD_TENANTS = 100;
+const IDLE_TENANTS = 200;
+
+const HOOK = `module.exports = function (user, context, cb) {
+  var message = 'New user: ' + (user.username || user.email) + ' (' + user.email + ') via ' + context.connection.name;
+  var interests = (user.user_metadata.interests || []).filter(function (i) { return i.length > 4; });
+  cb(null, { message: message, interests: interests.length, plan: user.app_metadata.plan });
+};`;
+
+const event = createUserRegisteredEvent({
+  tenant: 'acme',
+  user: {
+    id: 'u_0123456789',
+    email: 'ada.lovelace@example.com',
+    username: 'ada',
+    phoneNumber: '+44 20 7946 0958',
+    user_metadata: {
+      interests: ['mathematics', 'poetry', 'engines', 'music', 'looms', 'horses', 'chess', 'astronomy'],
+      bio: 'Wrote the first published algorithm for a machine. '.repeat(8),
+      locale: 'en-GB',
+    },
+    app_metadata: { plan: 'enterprise', roles: ['admin', 'billing'], signupSource: 'landing-page-2026' },
+  },
+  context: { requestLanguage: 'en-GB' },
+});
+const input = toHookInput(event);
+const payloadBytes = JSON.stringify({ user: input.user, context: input.context }).length;
+
+type Invoke = () => Promise<unknown>;
+interface Variant {
+  name: string;
+  invoke: Invoke;
+  close?(): Promise<void> | void;
+}
+
+function inProcess(): Variant {
+  const module = { exports: {} as (u: unknown, c: unknown, cb: (e: unknown, r?: unknown) => void) => void };
+  new Function('module', 'exports', HOOK)(module, module.exports);
+  const hook = module.exports;
+  const context = { ...input.context, secrets: {}, webtask: { secrets: {} } };
+  return {
+    name: 'in-process function (floor)',
+    invoke: () => new Promise((resolve, reject) => hook(input.user, context, (e, r) => (e ? reject(e) : resolve(r)))),
+  };
+}
+
+async function rawIsolatedVm(): Promise<Variant> {
+  const isolate = new ivm.Isolate({ memoryLimit: 64 });
+  const context = await isolate.createContext();
+  const fn = await context.eval(
+    `(function () { const module = { exports: {} }; (function (module, exports) { ${HOOK} })(module, module.exports);
+      const hook = module.exports;
+      return (user, context) => new Promise((res, rej) => hook(user, context, (e, r) => (e ? rej(e) : res(r)))); })()`,
+    { reference: true },
+  );
+  const context2 = { ...input.context, secrets: {}, webtask: { secrets: {} } };
+  return {
+    name: 'raw isolated-vm, in process',
+    invoke: () => fn.apply(undefined, [input.user, context2], { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: 10_000 }),
+    close: () => isolate.dispose(),
+  };
+}
+
+function hooklineInvocation(tenant: string, source = HOOK): HookInvocation {
+  return {
+    tenant,
+    hookId: `${tenant}/hook/bench`,
+    script: { filename: 'bench.js', source, hash: createHash('sha256').update(source).digest('hex') },
+    input,
+    secrets: { API_KEY: 'sk_bench_123456' },
+    allowHosts: [],
+    timeoutMs: 10_000,
+    memoryMb: 64,
+  };
+}
+
+function hooklineWarm(pool: SandboxPool): Variant {
+  const invocation = hooklineInvocation('acme');
+  return {
+    name: 'Hookline, warm (worker process)',
+    invoke: async () => {
+      const result = await pool.invoke(invocation);
+      if (result.status !== 'ok') throw new Error(`hook failed: ${JSON.stringify(result.error)}`);
+      return result.response;
+    },
+  };
+}
+
+function nodeVm(): Variant {
+  const context = createContext({});
+  const hook = new Script(`(function () { const module = { exports: {} }; (function (module, exports) { ${HOOK} })(module, module.exports); return module.exports; })()`).runInContext(context);
+  const ctx = { ...input.context, secrets: {}, webtask: { secrets: {} } };
+  return {
+    name: 'node:vm (not a security boundary)',
+    invoke: () => new Promise((resolve, reject) => hook(input.user, ctx, (e: unknown, r: unknown) => (e ? reject(e) : resolve(r)))),
+  };
+}
+
+function vm2(): Variant {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { VM } = require('vm2') as typeof import('vm2');
+  const vm = new VM({ timeout: 10_000, allowAsync: true });
+  const hook = vm.run(`(function () { const module = { exports: {} }; (function (module, exports) { ${HOOK} })(module, module.exports); return module.exports; })()`);
+  const ctx = { ...input.context, secrets: {}, webtask: { secrets: {} } };
+  return {
+    name: 'vm2 (deprecated, escapable)',
+    invoke: () => new Promise((resolve, reject) => hook(input.user, ctx, (e: unknown, r: unknown) => (e ? reject(e) : resolve(r)))),
+  };
+}
+
+/** Sequential calls: per-call latencies (µs) and the time they took (ms). */
+async function sequential(invoke: Invoke, n: number): Promise<{ samples: number[]; ms: number }> {
+  const samples: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await invoke();
+    samples.push((performance.now() - t) * 1000);
+  }
+  return { samples, ms: performance.now() - started };
+}
+
+/** `n` calls with `inFlight` at a time: the time they took (ms). */
+async function concurrent(invoke: Invoke, n: number, inFlight: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next++ < n) await invoke();
+    }),
+  );
+  return performance.now() - started;
+}
+
+async function coldPath(pool: SandboxPool): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < COLD_TENANTS; i++) {
+    const t = performance.now();
+    const result = await pool.invoke(hooklineInvocation(`cold-${i}`));
+    if (result.status !== 'ok') throw new Error(`cold hook failed: ${JSON.stringify(result.error)}`);
+    samples.push((performance.now() - t) * 1000);
+  }
+  return samples;
+}
+
+/** Idle tenants: the worker's own runtime, in this process, one tenant isolate each with its hook loaded. */
+async function memoryPerTenant(): Promise<{ perTenantMb: number; tenantsPerGiB: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  const pending = new Map<number, () => void>();
+  const runtime = new IsolateRuntime(
+    (m) => {
+      if (m.t === 'result') pending.get(m.id)?.();
+    },
+    { maxRssMb: 1e9, onCatastrophicError: () => undefined },
+  );
+  const once = (id: number, tenant: string) =>
+    new Promise<void>((resolve) => {
+      pending.set(id, resolve);
+      const inv = hooklineInvocation(tenant);
+      void runtime.invoke({ t: 'invoke', id, tenant, hookId: inv.hookId, filename: 'bench.js', hash: inv.script.hash, source: inv.script.source, payload: JSON.stringify(input), secrets: {}, allowHosts: [], timeoutMs: 10_000, memoryMb: 64 });
+    });
+  await once(0, 'warm-up');
+  gc();
+  await new Promise((r) => setTimeout(r, 200));
+  const before = process.memoryUsage.rss();
+  for (let i = 1; i <= IDLE_TENANTS; i++) await once(i, `idle-${i}`);
+  gc();
+  await new Promise((r) => setTimeout(r, 500));
+  const perTenantMb = (process.memoryUsage.rss() - before) / IDLE_TENANTS / 2 ** 20;
+  runtime.evictIdle(Number.POSITIVE_INFINITY, 0);
+  return { perTenantMb, tenantsPerGiB: Math.floor(1024 / perTenantMb) };
+}
+
+/** The host's event-loop delay while hooks that each burn ~20 ms of CPU run, 16 in flight, for ~2 s. */
+async function eventLoopLag(invoke: Invoke): Promise<{ p50: number; p99: number; max: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const until = performance.now() + 2_000;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (performance.now() < until) {
+        await invoke();
+        await new Promise(setImmediate); // Let the event loop turn, as a server would between requests.
+      }
+    }),
+  );
+  histogram.disable();
+  const ms = (ns: number) => ns / 1e6;
+  return { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) };
+}
+
+const BURN = `module.exports = function (user, context, cb) { var end = Date.now() + 20; while (Date.now() < end) {} cb(); };`;
+
+async function main(): Promise<void> {
+  const pool = new SandboxPool();
+  pool.warmUp();
+  const variants: Variant[] = [inProcess(), await rawIsolatedVm(), hooklineWarm(pool), nodeVm(), vm2()];
+  for (const variant of variants) for (let i = 0; i < 300; i++) await variant.invoke(); // Warm-up: JIT, caches, the worker.
+  const totals = variants.map(() => ({ samples: [] as number[], seqMs: 0, parMs: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, variant] of variants.entries()) {
+      const seq = await sequential(variant.invoke, SEQUENTIAL);
+      totals[i].samples.push(...seq.samples);
+      totals[i].seqMs += seq.ms;
+      totals[i].parMs += await concurrent(variant.invoke, CONCURRENT, IN_FLIGHT);
+    }
+  }
+  const rows: Array<Array<string | number>> = [];
+  let rawMedian = NaN;
+  for (const [i, variant] of variants.entries()) {
+    const stats = summarize(totals[i].samples);
+    if (variant.name.startsWith('raw')) rawMedian = stats.median;
+    const perSecond = (ms: number, n: number) => (n * ROUNDS) / (ms / 1000);
+    rows.push([variant.name, stats.median, stats.p99, perSecond(totals[i].seqMs, SEQUENTIAL), perSecond(totals[i].parMs, CONCURRENT)]);
+  }
+  const cold = summarize(await coldPath(pool));
+  rows.splice(3, 0, ['Hookline, cold (first call of a tenant)', cold.median, cold.p99, 1e6 / cold.mean, NaN]);
+  for (const row of rows) row.splice(3, 0, (row[1] as number) / rawMedian);
+
+  const lagHookline = await eventLoopLag(async () => {
+    const r = await pool.invoke(hooklineInvocation('burn', BURN));
+    if (r.status !== 'ok') throw new Error(JSON.stringify(r.error));
+  });
+  const burnVm = nodeVmBurn();
+  const lagNodeVm = await eventLoopLag(burnVm);
+  await pool.close();
+  for (const variant of variants) await variant.close?.();
+  const memory = await memoryPerTenant();
+
+  process.stdout.write(`${machine()}; hook payload ${payloadBytes} bytes as JSON\n\n`);
+  process.stdout.write(
+    table(['per invocation', 'median µs', 'p99 µs', 'median / raw ivm', 'sequential /s', `${IN_FLIGHT} in flight /s`], rows) + '\n\n',
+  );
+  process.stdout.write(
+    table(
+      ['host event-loop lag, hooks burning 20 ms CPU each, 16 in flight', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        ['Hookline (isolates in worker processes)', lagHookline.p50, lagHookline.p99, lagHookline.max],
+        ['node:vm in the host process', lagNodeVm.p50, lagNodeVm.p99, lagNodeVm.max],
+      ],
+    ) + '\n\n',
+  );
+  process.stdout.write(
+    table(['idle tenant isolates (hook loaded)', 'MB each (RSS)', 'tenants per GiB'], [[`${IDLE_TENANTS} tenants`, memory.perTenantMb, memory.tenantsPerGiB]]) + '\n',
+  );
+}
+
+function nodeVmBurn(): Invoke {
+  const context = createContext({});
+  const hook = new Script(`(function () { const module = { exports: {} }; (function (module, exports) { ${BURN} })(module, module.exports); return module.exports; })()`).runInContext(context);
+  return () => new Promise((resolve) => hook({}, {}, resolve));
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});

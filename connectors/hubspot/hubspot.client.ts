@@ -1,0 +1,61 @@
+/**
+ * The HubSpot client, set up so that it neither retries nor waits behind Hookline's back, and so that an
+ * aborted delivery really stops its request. Quirks of @hubspot/api-client 13.4 worked around here:
+ * - `numberOfApiCallRetries` > 0 adds a retry decorator whose 429 wait is a fixed 10 s: we set 0.
+ * - Decorators live in a process-wide singleton applied when an API object is first built: we build ours
+ *   right after our Client, so another Client's settings elsewhere in the process cannot leak in.
+ * - Client-level `middleware`, `httpAgent` and `defaultHeaders` are ignored by `basicApi`/`batchApi` calls
+ *   (only per-call options are used): we pass ours per call.
+ * - It has no timeout or AbortSignal (node-fetch underneath): a per-call agent is destroyed on abort.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { Client } from '@hubspot/api-client';
+import type { PromiseConfigurationOptions, RequestContext, ResponseContext } from '@hubspot/api-client/lib/codegen/crm/objects';
+
+export type ObjectsBatchApi = Client['crm']['objects']['batchApi'];
+
+const clients = new Map<string, ObjectsBatchApi>();
+const MAX_CLIENTS = 256;
+
+/** One client per (token, base URL), shared by every consumer that uses them. */
+export function batchApiFor(accessToken: string, basePath: string): ObjectsBatchApi {
+  const id = `${basePath}\0${accessToken}`;
+  let api = clients.get(id);
+  if (!api) {
+    const client = new Client({ accessToken, basePath, numberOfApiCallRetries: 0 });
+    api = client.crm.objects.batchApi;
+    if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value!);
+    clients.set(id, api);
+  }
+  return api;
+}
+
+/** Per-call options: our agent (destroyed when `signal` aborts) and a User-Agent naming Hookline. */
+export function callOptions(basePath: string, signal: AbortSignal): { options: PromiseConfigurationOptions; done(): void } {
+  const Agent = basePath.startsWith('https:') ? https.Agent : http.Agent;
+  const agent = new Agent({ keepAlive: false });
+  const onAbort = () => agent.destroy();
+  if (signal.aborted) onAbort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const options: PromiseConfigurationOptions = {
+    middlewareMergeStrategy: 'replace',
+    middleware: [
+      {
+        pre: async (context: RequestContext) => {
+          context.setAgent(agent);
+          context.setHeaderParam('User-Agent', 'hookline (hubspot-api-client-nodejs 13.4)');
+          return context;
+        },
+        post: async (context: ResponseContext) => context,
+      },
+    ],
+  };
+  return {
+    options,
+    done: () => {
+      signal.removeEventListener('abort', onAbort);
+      agent.destroy();
+    },
+  };
+}

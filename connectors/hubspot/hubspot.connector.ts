@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import {
+  defineConnector,
+  PermanentError,
+  RetryableError,
+  templateField,
+  templateScope,
+  z,
+  type BatchContext,
+  type BatchItem,
+  type BatchItemResult,
+} from '../../src/hookline/connectors/sdk';
+import { batchApiFor, callOptions } from './hubspot.client';
+import { classifyHubSpotItemError, classifyHubSpotResponse, isSuccess, type ItemVerdict } from './hubspot.errors';
+
+export const HUBSPOT_API = 'https://api.hubapi.com';
+/** The Free/Starter private-app limit. Professional/Enterprise allow 190 per 10 s. */
+export const DEFAULT_RATE_LIMIT = { requests: 100, perMs: 10_000 } as const;
+/** batch/upsert takes at most 100 inputs. */
+export const MAX_BATCH_INPUTS = 100;
+
+const baseUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+  .refine((url) => {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'https:' || hostname === 'localhost' || /^127\./.test(hostname) || hostname === '[::1]';
+  }, 'expected https (plain http only to 127.0.0.1, ::1 or localhost, for local proxies and tests)')
+  .transform((url) => url.replace(/\/+$/, ''));
+
+const hubspotConfig = z
+  .strictObject({
+    accessToken: z.string().min(8, 'expected a private-app access token (pat-...)'),
+    objectType: z
+      .string()
+      .regex(/^([a-z][a-z0-9_]*|\d+-\d+)$/, 'expected an object type (contacts, companies, or an id like 2-123456)')
+      .default('contacts'),
+    properties: z
+      .record(z.string().regex(/^[a-z0-9_]+$/, 'expected a HubSpot internal property name (lowercase, digits, _)'), templateField())
+      .refine((p) => Object.keys(p).length > 0, 'expected at least one property'),
+    idProperty: z.string().regex(/^[a-z0-9_]+$/, 'expected a HubSpot internal property name').default('email'),
+    baseUrl: baseUrl.default(HUBSPOT_API),
+    rateLimit: z
+      .strictObject({
+        requests: z.number().int().min(1).max(10_000).default(DEFAULT_RATE_LIMIT.requests),
+        perMs: z.number().int().min(1000).max(86_400_000).default(DEFAULT_RATE_LIMIT.perMs),
+      })
+      .default({ ...DEFAULT_RATE_LIMIT }),
+    batch: z
+      .strictObject({
+        maxItems: z.number().int().min(1).max(MAX_BATCH_INPUTS).default(MAX_BATCH_INPUTS),
+        maxWaitMs: z.number().int().min(0).max(60_000).default(1000),
+      })
+      .default({ maxItems: MAX_BATCH_INPUTS, maxWaitMs: 1000 }),
+  })
+  .refine((c) => c.idProperty in c.properties, {
+    path: ['properties'],
+    message: 'must map the idProperty (the upsert key), e.g. email: "{{ user.email }}"',
+  })
+  .transform((c) => ({ ...c, token: 'sha256:' + createHash('sha256').update(c.accessToken).digest('hex').slice(0, 12) }));
+
+export type HubSpotConfig = z.output<typeof hubspotConfig>;
+
+/**
+ * Creates or updates the CRM record of each registration, idempotently (upsert by `idProperty`), in
+ * micro-batches through `batch/upsert`, within the access token's rate limit.
+ */
+export const hubspotConnector = defineConnector<HubSpotConfig>({
+  type: 'hubspot',
+  displayName: 'HubSpot CRM',
+  description: 'Upserts a contact (or any CRM object) per registration, batched, within the token\'s rate limit.',
+  config: hubspotConfig,
+  secrets: ['accessToken'],
+  describe: (c) => ({
+    host: new URL(c.baseUrl).host,
+    token: c.token,
+    objectType: c.objectType,
+    idProperty: c.idProperty,
+    properties: Object.keys(c.properties),
+    rateLimit: c.rateLimit,
+    batch: c.batch,
+  }),
+  // One limiter per token, whichever tenant uses it: HubSpot counts per token (per app).
+  rateLimit: (c) => ({ key: `hubspot:${c.token}`, ...c.rateLimit }),
+  async deliver(event, config, ctx) {
+    const [result] = await upsert([{ event, config, delivery: ctx.delivery }], ctx);
+    if (!result.ok) throw result.error;
+    return { detail: result.detail };
+  },
+  batch: {
+    key: (c) => `${c.token}|${c.baseUrl}|${c.objectType}|${c.idProperty}`,
+    maxItems: (c) => c.batch.maxItems,
+    maxWaitMs: (c) => c.batch.maxWaitMs,
+    deliverBatch: (items, ctx) => upsert(items, ctx),
+  },
+});
+
+interface Group {
+  id: string;
+  traceId: string;
+  properties: Record<string, string>;
+  items: number[];
+  verdict?: ItemVerdict;
+}
+
+/**
+ * One batch/upsert for the items. Items with the same id value are sent once (HubSpot rejects duplicate
+ * ids in one batch) and share its result. `objectWriteTraceId` (the delivery id) maps results and errors
+ * back to items; HubSpot echoes it.
+ */
+async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext, 'signal'>): Promise<BatchItemResult[]> {
+  const config = items[0].config;
+  const results: BatchItemResult[] = new Array(items.length);
+  const groups = new Map<string, Group>();
+  items.forEach((item, index) => {
+    const scope = templateScope(item.event);
+    const properties: Record<string, string> = {};
+    try {
+      // Every mapped property, empty ones included: an email upsert must carry the full property set.
+      for (const [name, template] of Object.entries(item.config.properties)) properties[name] = template.render(scope).trim();
+    } catch (error) {
+      // A template that hits a render limit fails its own delivery, not the batch.
+      results[index] = { ok: false, error: new PermanentError(`a property template failed: ${(error as Error).message}`, { code: 'TEMPLATE_FAILED' }) };
+      return;
+    }
+    const id = properties[config.idProperty];
+    if (!id) {
+      results[index] = {
+        ok: false,
+        error: new PermanentError(`the ${config.idProperty} template rendered empty: nothing to upsert by`, { code: 'HUBSPOT_NO_ID' }),
+      };
+      return;
+    }
+    const key = config.idProperty === 'email' ? id.toLowerCase() : id;
+    const group = groups.get(key);
+    if (group) {
+      Object.assign(group.properties, properties);
+      group.items.push(index);
+    } else groups.set(key, { id, traceId: item.delivery.id, properties, items: [index] });
+  });
+  if (groups.size > 0) await send(config, [...groups.values()], ctx.signal);
+  for (const group of groups.values()) {
+    const verdict = group.verdict ?? { error: new RetryableError('HubSpot\'s answer did not mention this record', { code: 'HUBSPOT_NO_RESULT' }) };
+    for (const index of group.items) {
+      results[index] = isSuccess(verdict) ? { ok: true, detail: verdict.detail } : { ok: false, error: verdict.error };
+    }
+  }
+  return results;
+}
+
+async function send(config: HubSpotConfig, groups: Group[], signal: AbortSignal): Promise<void> {
+  const api = batchApiFor(config.accessToken, config.baseUrl);
+  const { options, done } = callOptions(config.baseUrl, signal);
+  const inputs = groups.map((g) => ({ idProperty: config.idProperty, id: g.id, properties: g.properties, objectWriteTraceId: g.traceId }));
+  let response: Awaited<ReturnType<typeof api.upsert>>;
+  try {
+    response = await api.upsert(config.objectType, { inputs }, options);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    const verdict = classifyHubSpotResponse(error);
+    // A whole-request answer applies to every record (a 409 names the one existing record: only one sent).
+    if (isSuccess(verdict)) {
+      for (const group of groups) group.verdict = verdict;
+      return;
+    }
+    throw verdict.error;
+  } finally {
+    done();
+  }
+  const byTrace = new Map(groups.map((g) => [g.traceId, g]));
+  const byId = new Map(groups.map((g) => [normalise(config, g.id), g]));
+  for (const result of response.results ?? []) {
+    const group = (result.objectWriteTraceId && byTrace.get(result.objectWriteTraceId)) || byId.get(normalise(config, result.properties?.[config.idProperty] ?? ''));
+    if (group) group.verdict = { detail: { hubspotId: result.id, created: result._new } };
+  }
+  for (const error of ('errors' in response && response.errors) || []) {
+    const verdict = classifyHubSpotItemError(error);
+    const traces = error.context?.objectWriteTraceId ?? [];
+    const ids = error.context?.ids ?? [];
+    for (const trace of traces) if (byTrace.get(trace)) byTrace.get(trace)!.verdict = verdict;
+    for (const id of ids) if (byId.get(normalise(config, id))) byId.get(normalise(config, id))!.verdict = verdict;
+  }
+}
+
+function normalise(config: HubSpotConfig, id: string): string {
+  return config.idProperty === 'email' ? id.toLowerCase() : id;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * The `hookline` command line: `run` a hook once in the sandbox (Auth0's Runner), `validate` a config.
+ * Run it with --no-node-snapshot (isolated-vm needs it): `npm run --silent hookline -- <command>`.
+ */
+import { Command, CommanderError } from 'commander';
+import { runCommand } from './run.command';
+import { EXIT, UsageError } from './usage.error';
+import { validateCommand } from './validate.command';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Paths are relative to where the command was typed (npm runs scripts from the package root). */
+function invocationDir(): string {
+  return process.env.INIT_CWD ?? process.cwd();
+}
+
+export function buildProgram(): Command {
+  const program = new Command('hookline')
+    .description('Hookline: run and check hook scripts and configs')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+  program
+    .command('run')
+    .description("run a hook once with a sample payload (Auth0's starter user and context by default)")
+    .argument('<script>', 'the hook script (.js)')
+    .option('--event <file>', 'a JSON file: { "user": {...}, "context": {...} } or a user.registered event')
+    .option('--secret <KEY=VALUE>', 'a secret for the hook (repeatable)', collect, [])
+    .option('--timeout-ms <n>', 'timeout in ms (1 to 30000)')
+    .option('--memory-mb <n>', 'memory limit in MB (8 to 1024)')
+    .option('--allow-host <host>', 'a host fetch may reach: name, *.domain or IP, optionally :port (repeatable)', collect, [])
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (script: string, options) => {
+      process.exitCode = await runCommand(script, options, invocationDir());
+    });
+  program
+    .command('validate')
+    .description('check a config file; exit 0 with a summary, or 1 with every error')
+    .argument('[config]', 'the config file', 'hookline.yaml')
+    .action(async (file: string) => {
+      process.exitCode = await validateCommand(file, invocationDir());
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else if (error instanceof UsageError) {
+      process.stderr.write(`hookline: ${error.message}\n`);
+      process.exitCode = EXIT.usage;
+    } else {
+      process.stderr.write(`hookline: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = EXIT.failed;
+    }
+  }
+}
+
+if (require.main === module) void main(process.argv);

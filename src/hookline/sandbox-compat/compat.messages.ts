@@ -1,0 +1,17 @@
+/** Messages of the compatibility layer; the isolate-side require() words them the same way. */
+export const compatMessages = {
+  notSupported: (specifier: string, builtin: boolean, supported: string[]) =>
+    `Cannot require "${specifier}" in a Hookline hook: ` +
+    (builtin ? 'Node built-in modules are not available in the sandbox. ' : 'this module is not supported. ') +
+    `Supported modules: ${supported.join(', ')}. See docs/migrating-from-auth0.md for workarounds.`,
+  subpathNotSupported: (specifier: string, id: string) =>
+    `Cannot require "${specifier}" in a Hookline hook: only the main entry of ${id} is supported (use require('${id}')).`,
+  versionDiffers: (specifier: string, id: string, provided: string, requested: string) =>
+    `require('${specifier}'): Hookline provides ${id} ${provided}; using it instead of ${requested}`,
+  dynamicRequire: () =>
+    'require() with a computed name cannot be checked before the hook runs; use a string literal',
+  syntax: (filename: string, line: number, column: number, detail: string) =>
+    `${filename}:${line}:${column}: ${detail}`,
+  noBundles: (file: string) =>
+    `Hookline's sandbox module bundles are missing (${file}) and esbuild is not installed to build them: run \`npm run build\``,
+};

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { affinity, SandboxPool } from './sandbox.pool';
+import type { HookInvocation, HookLogEntry } from './sandbox.types';
+
+function script(source: string, filename = 'hook.js') {
+  return { filename, source, hash: createHash('sha256').update(source).digest('hex') };
+}
+
+const input = {
+  user: { id: 'u1', email: 'ada@example.com', tenant: 'acme' },
+  context: { requestLanguage: 'en', connection: { id: 'con_1', name: 'db', tenant: 'acme' } },
+  actionsEvent: { user: { user_id: 'u1', email: 'ada@example.com' }, tenant: { id: 'acme' } },
+};
+
+describe('SandboxPool', () => {
+  const pool = new SandboxPool({ size: 1 });
+  afterAll(() => pool.close());
+
+  const run = (source: string, extra: Partial<HookInvocation> = {}) =>
+    pool.invoke({
+      tenant: 'acme',
+      hookId: 'acme/hook/' + createHash('sha1').update(source).digest('hex').slice(0, 8),
+      script: script(source),
+      input,
+      secrets: { API_KEY: 'sk_live_123456' },
+      allowHosts: [],
+      timeoutMs: 2000,
+      memoryMb: 32,
+      ...extra,
+    });
+
+  it('runs an Auth0 callback hook with user, context and secrets', async () => {
+    const result = await run(`module.exports = function (user, context, cb) {
+      console.log('hello', user.email, context.connection.name);
+      cb(null, { key: context.webtask.secrets.API_KEY === context.secrets.API_KEY });
+    };`);
+    expect(result).toMatchObject({ status: 'ok', response: { key: true }, error: null });
+    expect(result.logs).toEqual([{ level: 'log', message: 'hello ada@example.com db' }]);
+  });
+
+  it('runs an async hook and an Actions hook', async () => {
+    await expect(run('module.exports = async function (user) { return user.id; };')).resolves.toMatchObject({ status: 'ok', response: 'u1' });
+    const actions = await run(`exports.onExecutePostUserRegistration = async (event, api) => {
+      api.cache.set('k', 'v');
+      console.info(event.user.email, event.secrets.API_KEY, api.cache.get('k').value);
+    };`);
+    expect(actions).toMatchObject({ status: 'ok', logs: [{ level: 'info', message: 'ada@example.com [REDACTED] v' }] });
+  });
+
+  it('reports a thrown error, a timeout and a syntax error', async () => {
+    await expect(run('module.exports = async () => { throw new RangeError("nope"); };')).resolves.toMatchObject({
+      status: 'error',
+      error: { name: 'RangeError', message: 'nope' },
+    });
+    await expect(run('module.exports = function (u, c, cb) {};', { timeoutMs: 300 })).resolves.toMatchObject({ status: 'timeout' });
+    await expect(run('module.exports = function (u, c, cb) { while (true) {} };', { timeoutMs: 300 })).resolves.toMatchObject({ status: 'timeout' });
+    const syntax = await run('module.exports = function (\n{');
+    expect(syntax).toMatchObject({ status: 'error', error: { name: 'SyntaxError' } });
+  });
+
+  it('keeps module-level state between invocations of a hook, and recompiles a changed script', async () => {
+    const v1 = 'let n = 0; module.exports = async () => ++n;';
+    const call = (source: string) => run(source, { hookId: 'acme/hook/counter' });
+    await expect(call(v1)).resolves.toMatchObject({ response: 1 });
+    await expect(call(v1)).resolves.toMatchObject({ response: 2 });
+    const v2 = 'let n = 100; module.exports = async () => ++n;';
+    await expect(call(v2)).resolves.toMatchObject({ response: 101 });
+  });
+
+  it('runs hooks of one tenant concurrently, each with its own secrets and logs', async () => {
+    const source = 'module.exports = async (user, context) => { await new Promise((r) => setTimeout(r, 20)); console.log(context.secrets.N); return context.secrets.N; };';
+    const results = await Promise.all(
+      ['1', '2', '3', '4'].map((n) => run(source, { hookId: 'acme/hook/concurrent', secrets: { N: n } })),
+    );
+    expect(results.map((r) => [r.response, r.logs[0].message])).toEqual([['1', '1'], ['2', '2'], ['3', '3'], ['4', '4']]);
+  });
+
+  it('ignores timers set past the invocation time', async () => {
+    const result = await run('module.exports = function (u, c, cb) { setTimeout(() => console.log("late"), 60000); cb(); };');
+    expect(result).toMatchObject({ status: 'ok', logs: [] });
+  });
+
+  describe('work left running after cb', () => {
+    let server: Server;
+    let port = 0;
+    beforeAll(async () => {
+      server = createServer((req, res) => setTimeout(() => res.writeHead(req.url === '/fail' ? 500 : 200).end('done'), 100));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(() => server.close());
+
+    it('completes the delivery at cb while a fetch carries on; its failure is logged later', async () => {
+      const late: HookLogEntry[] = [];
+      const source = `module.exports = function (u, c, cb) { fetch('http://127.0.0.1:${port}/fail').then((r) => console.log('status', r.status)); cb(); };`;
+      const result = await run(source, { allowHosts: [`127.0.0.1:${port}`], onLog: (e) => late.push(e) });
+      expect(result).toMatchObject({ status: 'ok', logs: [] });
+      await new Promise((r) => setTimeout(r, 600));
+      expect(late).toEqual([
+        { level: 'warn', message: '[hookline] a request started by the hook answered 500 after it completed' },
+        { level: 'log', message: 'status 500' },
+      ]);
+    });
+  });
+
+  it('restarts a crashed worker: its in-flight invocations fail as retryable, the next one runs', async () => {
+    const slow = run('module.exports = function (u, c, cb) { setTimeout(cb, 1500); };', { timeoutMs: 3000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const worker = (pool as unknown as { workers: Array<{ child: { pid: number } }> }).workers[0];
+    process.kill(worker.child.pid, 'SIGKILL');
+    const crashed = await slow;
+    expect(crashed).toMatchObject({ status: 'error', crashed: true, error: { name: 'SandboxCrashError' } });
+    expect(crashed.error?.message).toContain('killed by SIGKILL');
+    await expect(run('module.exports = async () => "alive";')).resolves.toMatchObject({ status: 'ok', response: 'alive' });
+  });
+});
+
+describe('affinity', () => {
+  it('keeps a tenant on one worker and spreads tenants over all of them', () => {
+    const tenants = Array.from({ length: 40 }, (_, i) => `tenant-${i}`);
+    expect(tenants.map((t) => affinity(t, 2))).toEqual(tenants.map((t) => affinity(t, 2)));
+    expect(new Set(tenants.map((t) => affinity(t, 4)))).toEqual(new Set([0, 1, 2, 3]));
+  });
+});
+
+describe('worker recycling', () => {
+  it('replaces a worker whose memory passed its bound, once its invocations are done', async () => {
+    const pool = new SandboxPool({ size: 1, workerMaxRssMb: 1 });
+    const workerPid = () => (pool as unknown as { workers: Array<{ child: { pid: number } } | undefined> }).workers[0]?.child.pid;
+    try {
+      const call = () =>
+        pool.invoke({ tenant: 'acme', hookId: 'acme/hook/r', script: script('module.exports = async () => "ok";'), input, secrets: {}, allowHosts: [], timeoutMs: 2000, memoryMb: 16 });
+      const firstCall = call();
+      const first = workerPid();
+      await expect(firstCall).resolves.toMatchObject({ status: 'ok' });
+      await new Promise((r) => setTimeout(r, 100));
+      const secondCall = call();
+      const second = workerPid();
+      await expect(secondCall).resolves.toMatchObject({ status: 'ok', response: 'ok' });
+      expect(first).toEqual(expect.any(Number));
+      expect(second).toEqual(expect.any(Number));
+      expect(second).not.toBe(first);
+    } finally {
+      await pool.close();
+    }
+  });
+});

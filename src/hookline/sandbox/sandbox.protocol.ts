@@ -1,0 +1,44 @@
+import type { InvocationStatus, LogLevel } from './sandbox.types';
+
+/**
+ * Messages between the app (the pool) and a sandbox worker process, over the IPC channel. Both sides
+ * send arrays: the messages of one turn of their event loop, batched.
+ */
+export interface InvokeMessage {
+  t: 'invoke';
+  id: number;
+  tenant: string;
+  hookId: string;
+  filename: string;
+  hash: string;
+  /** Sent the first time a worker sees this version of the script. */
+  source?: string;
+  /** The hook's arguments as JSON, parsed inside the isolate. */
+  payload: string;
+  secrets: Record<string, string>;
+  allowHosts: string[];
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+export type ToWorker = InvokeMessage | { t: 'cancel'; id: number; reason: string };
+
+export type FromWorker =
+  | { t: 'log'; id: number; level: LogLevel; message: string }
+  | {
+      t: 'result';
+      id: number;
+      status: InvocationStatus;
+      response: unknown;
+      error: { name: string; message: string } | null;
+      durationMs: number;
+      /** The invocation is over too (no `end` follows). */
+      ended?: boolean;
+    }
+  /** The invocation is over: no more log lines will come for it. */
+  | { t: 'end'; id: number }
+  /** The worker's memory passed its bound: replace it once its invocations are done. */
+  | { t: 'recycle'; rssMb: number }
+  | { t: 'fatal'; message: string }
+  /** Sent once at start-up: the worker runs (a worker that dies before it is ready cannot start). */
+  | { t: 'ready' };

@@ -1,0 +1,61 @@
+/** What a hook gets, by script form. Plain, JSON-serialisable data: it is copied into the isolate. */
+export interface HookInput {
+  /** Auth0 Hooks: `user`, and `context` without `webtask`/`secrets` (the sandbox adds them). */
+  user: Record<string, unknown>;
+  context: Record<string, unknown>;
+  /** Auth0 Actions: `event`, without `secrets` (the sandbox adds them). */
+  actionsEvent: Record<string, unknown>;
+}
+
+/** A hook's script, as read from disk. `hash` identifies the version: a new hash is compiled afresh. */
+export interface HookScript {
+  filename: string;
+  source: string;
+  hash: string;
+}
+
+export type LogLevel = 'log' | 'info' | 'warn' | 'error';
+
+export interface HookLogEntry {
+  level: LogLevel;
+  message: string;
+}
+
+export interface HookInvocation {
+  tenant: string;
+  /** Stable id of the hook (the consumer id); one long-lived context per hook. */
+  hookId: string;
+  script: HookScript;
+  input: HookInput;
+  secrets: Readonly<Record<string, string>>;
+  /** Parsed `allowHosts` entries, as given in the config (`api.example.com`, `*.example.com:8443`, `10.0.0.5`). */
+  allowHosts: readonly string[];
+  timeoutMs: number;
+  memoryMb: number;
+  /** Aborting it ends the invocation (status `error`). */
+  signal?: AbortSignal;
+  /** Called for every console line, including those written after the result (work left running after `cb`). */
+  onLog?(entry: HookLogEntry): void;
+  /** Called once the invocation is over: after its result and any work it left running (until its timeout). */
+  onEnd?(): void;
+}
+
+export type InvocationStatus = 'ok' | 'error' | 'timeout' | 'memory_limit';
+
+/** The outcome of one invocation. The Runner prints it as is (less `crashed`). */
+export interface InvocationResult {
+  status: InvocationStatus;
+  response: unknown;
+  error: { name: string; message: string } | null;
+  logs: HookLogEntry[];
+  durationMs: number;
+  /** The sandbox failed (a worker crashed), not the hook: worth another attempt. */
+  crashed?: boolean;
+}
+
+/** Runs hook scripts in isolation. Behind a token so hosts and tests can swap it. */
+export interface Sandbox {
+  invoke(invocation: HookInvocation): Promise<InvocationResult>;
+  /** Ends every worker. In-flight invocations end with status `error`. */
+  close(): Promise<void>;
+}

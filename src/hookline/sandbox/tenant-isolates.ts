@@ -1,0 +1,158 @@
+import ivm from 'isolated-vm';
+import { ISOLATE_BOOTSTRAP } from './isolate.bootstrap';
+import { SANDBOX_LIMITS } from './sandbox.limits';
+
+/** One tenant's isolate in a worker: never shared with another tenant. */
+export interface TenantIsolate {
+  key: string;
+  isolate: ivm.Isolate;
+  memoryMb: number;
+  hooks: Map<string, Promise<HookContext>>;
+  /** Contexts ready to use, so the warm path does not wait on a promise. */
+  ready: Map<string, HookContext>;
+  active: number;
+  lastUsed: number;
+  timeoutStrikes: number;
+  /** No new work; disposed once its invocations are over. */
+  retired: boolean;
+}
+
+/** One hook's long-lived context, its compiled script loaded: module-level state persists across calls. */
+export interface HookContext {
+  hookId: string;
+  hash: string;
+  context: ivm.Context;
+  enter: ivm.Reference<(kind: string, id: number, a?: unknown, b?: unknown) => unknown>;
+  owner: TenantIsolate;
+}
+
+export interface ScriptSource {
+  hash: string;
+  source: string;
+  filename: string;
+}
+
+/** What loading a hook's script needs from the invocation that triggers it. */
+export interface LoadRequest {
+  hookId: string;
+  invocationId: number;
+  /** Time left for the invocation, in ms: module-level code runs under it. */
+  remainingMs(): number;
+  /** The bridge: every call the context makes into the worker. */
+  onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): void;
+}
+
+const WRAPPER_PREFIX = '(function (exports, require, module, __filename, __dirname) {';
+const WRAPPER_SUFFIX = '\n})';
+
+/**
+ * The isolates of one worker, by tenant (and memory limit), least recently used first, with one
+ * context per hook. Bounded: past `maxIsolatesPerWorker` the least recently used idle isolate goes.
+ */
+export class TenantIsolates {
+  private readonly isolates = new Map<string, TenantIsolate>();
+
+  constructor(private readonly onCatastrophicError: (message: string) => void) {}
+
+  get size(): number {
+    return this.isolates.size;
+  }
+
+  has(predicate: (key: string) => boolean): boolean {
+    return [...this.isolates.keys()].some(predicate);
+  }
+
+  acquire(tenant: string, memoryMb: number): TenantIsolate {
+    const key = `${tenant}\0${memoryMb}`;
+    const existing = this.isolates.get(key);
+    if (existing && !existing.retired && !existing.isolate.isDisposed) {
+      this.isolates.delete(key); // Re-inserted last: the Map's order is least recently used first.
+      this.isolates.set(key, existing);
+      existing.lastUsed = performance.now();
+      return existing;
+    }
+    if (existing) this.isolates.delete(key);
+    if (this.isolates.size >= SANDBOX_LIMITS.maxIsolatesPerWorker) {
+      const idle = [...this.isolates.values()].find((o) => o.active === 0);
+      if (idle) this.dispose(idle);
+    }
+    const owner: TenantIsolate = {
+      key,
+      memoryMb,
+      isolate: new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: this.onCatastrophicError }),
+      hooks: new Map(),
+      ready: new Map(),
+      active: 0,
+      lastUsed: performance.now(),
+      timeoutStrikes: 0,
+      retired: false,
+    };
+    this.isolates.set(key, owner);
+    return owner;
+  }
+
+  /** The hook's context for this version of its script: ready, being loaded, or loaded now. */
+  context(owner: TenantIsolate, script: ScriptSource, load: LoadRequest): HookContext | Promise<HookContext> {
+    const ready = owner.ready.get(load.hookId);
+    if (ready && ready.hash === script.hash) return ready;
+    const cached = owner.hooks.get(load.hookId);
+    if (cached) return cached.then((hook) => (hook.hash === script.hash ? hook : this.replace(owner, script, load, hook)));
+    return this.replace(owner, script, load);
+  }
+
+  /** Takes an isolate out of use; it is disposed once its invocations are over. */
+  retire(owner: TenantIsolate): void {
+    owner.retired = true;
+    if (this.isolates.get(owner.key) === owner) this.isolates.delete(owner.key);
+    if (owner.active === 0) this.dispose(owner);
+  }
+
+  dispose(owner: TenantIsolate): void {
+    if (this.isolates.get(owner.key) === owner) this.isolates.delete(owner.key);
+    owner.retired = true;
+    if (!owner.isolate.isDisposed) owner.isolate.dispose();
+  }
+
+  /** Disposes isolates idle for longer than `idleMs`. */
+  evictIdle(now: number, idleMs: number): void {
+    for (const owner of [...this.isolates.values()]) {
+      if (owner.active === 0 && now - owner.lastUsed > idleMs) this.dispose(owner);
+    }
+  }
+
+  private replace(owner: TenantIsolate, script: ScriptSource, load: LoadRequest, previous?: HookContext): Promise<HookContext> {
+    previous?.context.release();
+    const created = this.create(owner, script, load);
+    owner.hooks.set(load.hookId, created);
+    owner.ready.delete(load.hookId);
+    created.then(
+      (hook) => {
+        if (owner.hooks.get(load.hookId) === created) owner.ready.set(load.hookId, hook);
+      },
+      () => {
+        if (owner.hooks.get(load.hookId) === created) owner.hooks.delete(load.hookId);
+      },
+    );
+    return created;
+  }
+
+  private async create(owner: TenantIsolate, script: ScriptSource, load: LoadRequest): Promise<HookContext> {
+    const { isolate } = owner;
+    const context = await isolate.createContext();
+    try {
+      const hook = { hookId: load.hookId, hash: script.hash, context, owner } as HookContext;
+      const bridge = new ivm.Reference((kind: unknown, id: unknown, a: unknown, b: unknown) => load.onBridge(hook, kind, id, a, b));
+      hook.enter = await context.evalClosure(ISOLATE_BOOTSTRAP, [bridge], { result: { reference: true }, timeout: 2_000 });
+      const compiled = await isolate.compileScript(WRAPPER_PREFIX + script.source + WRAPPER_SUFFIX, { filename: script.filename });
+      const wrapper = await compiled.run(context, { reference: true, timeout: load.remainingMs() });
+      compiled.release();
+      await hook.enter.apply(undefined, ['load', load.invocationId, wrapper.derefInto(), script.filename], {
+        timeout: load.remainingMs(),
+      });
+      return hook;
+    } catch (error) {
+      context.release();
+      throw error;
+    }
+  }
+}

