@@ -34,9 +34,10 @@ describe('parseRedisUrl', () => {
 describe('resolveBullmqOptions', () => {
   const url = 'redis://127.0.0.1:6379';
 
-  it('fills the defaults, worker concurrency from the module', () => {
+  it('fills the defaults; jobs held per instance never fewer than the requests in flight', () => {
     const resolved = resolveBullmqOptions({ type: 'bullmq', url }, 16);
-    expect(resolved).toMatchObject({ ...BULLMQ_DEFAULTS, workerConcurrency: 16 });
+    expect(resolved).toMatchObject({ ...BULLMQ_DEFAULTS, workerConcurrency: 100 });
+    expect(resolveBullmqOptions({ type: 'bullmq', url }, 250).workerConcurrency).toBe(250);
     // A killed instance's deliveries run again within lock + stalled interval: the promise is 30 s.
     expect(resolved.lockDurationMs + resolved.stalledIntervalMs).toBeLessThanOrEqual(30_000);
   });

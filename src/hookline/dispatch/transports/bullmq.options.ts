@@ -47,9 +47,10 @@ export interface BullmqTransportOptions {
    */
   worker?: boolean;
   /**
-   * Jobs this instance takes from Redis at once (BullMQ's worker concurrency). Jobs waiting in the
-   * instance for a batch or a rate-limit turn count here, so a micro-batch holds at most this many.
-   * @default the module's `concurrency`
+   * Jobs this instance takes from Redis at once (BullMQ's worker concurrency). Requests in flight stay
+   * bounded by the module's `concurrency`; the other jobs wait in the instance for a request slot, a batch
+   * or a rate-limit turn, so a micro-batch holds at most this many (a HubSpot batch takes up to 100).
+   * @default the larger of 100 and the module's `concurrency`
    */
   workerConcurrency?: number;
   /**
@@ -82,6 +83,7 @@ export const BULLMQ_DEFAULTS = {
   stalledIntervalMs: 5_000,
   maxStalledCount: 3,
   worker: true,
+  workerConcurrency: 100,
   keepSucceeded: { maxAgeSeconds: 24 * 3600, maxCount: 10_000 },
   keepDead: { maxAgeSeconds: 7 * 24 * 3600, maxCount: 10_000 },
 } as const;
@@ -100,7 +102,12 @@ export function resolveBullmqOptions(options: BullmqTransportOptions, concurrenc
     stalledIntervalMs: integer('transport.stalledIntervalMs', options.stalledIntervalMs, 500, BULLMQ_DEFAULTS.stalledIntervalMs),
     maxStalledCount: integer('transport.maxStalledCount', options.maxStalledCount, 0, BULLMQ_DEFAULTS.maxStalledCount),
     worker: boolean('transport.worker', options.worker, BULLMQ_DEFAULTS.worker),
-    workerConcurrency: integer('transport.workerConcurrency', options.workerConcurrency, 1, concurrency),
+    workerConcurrency: integer(
+      'transport.workerConcurrency',
+      options.workerConcurrency,
+      1,
+      Math.max(concurrency, BULLMQ_DEFAULTS.workerConcurrency),
+    ),
     keepSucceeded: retention('transport.keepSucceeded', options.keepSucceeded, BULLMQ_DEFAULTS.keepSucceeded),
     keepDead: retention('transport.keepDead', options.keepDead, BULLMQ_DEFAULTS.keepDead),
   };
