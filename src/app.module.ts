@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { transportFromEnv } from './app-env';
 import { HooklineModule } from './hookline';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -8,9 +9,13 @@ import { UsersService } from './users/users.service';
 @Module({
   imports: [
     EventEmitterModule.forRoot(),
-    HooklineModule.forRoot({
-      config: process.env.HOOKLINE_CONFIG ?? 'examples/hookline.yaml',
-      admin: { token: process.env.HOOKLINE_ADMIN_TOKEN || undefined },
+    // A factory, so that a bad environment fails in NestFactory.create (reported cleanly), not at import.
+    HooklineModule.forRootAsync({
+      useFactory: () => ({
+        config: process.env.HOOKLINE_CONFIG ?? 'examples/hookline.yaml',
+        admin: { token: process.env.HOOKLINE_ADMIN_TOKEN || undefined },
+        transport: transportFromEnv(),
+      }),
     }),
   ],
   controllers: [UsersController],

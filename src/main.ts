@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { EnvInvalidError } from './app-env';
 import { AppModule } from './app.module';
 import { HooklineError } from './hookline';
 
@@ -23,8 +24,9 @@ async function main(): Promise<void> {
     await app.listen(port, '127.0.0.1');
     logger.log(`Example app listening on http://127.0.0.1:${port} (POST /tenants/:tenant/users)`);
   } catch (error) {
-    // A bad config is the common case: print its message alone, without a stack, and exit non-zero.
-    logger.error(error instanceof HooklineError ? error.message : (error as Error).stack);
+    // A bad config or environment is the common case: print its message alone, without a stack, and exit non-zero.
+    const known = error instanceof HooklineError || error instanceof EnvInvalidError;
+    logger.error(known ? (error as Error).message : (error as Error).stack);
     process.exit(1);
   }
 }

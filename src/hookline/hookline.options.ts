@@ -1,8 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ConnectorPlugin, RetrySettings } from './connectors/sdk';
 import type { DeliveryLog } from './dispatch/delivery-log';
+import type { BullmqTransportOptions } from './dispatch/transports/bullmq.options';
 import type { InlineTransportOptions } from './dispatch/transports/inline.transport';
 import type { Sandbox } from './sandbox/sandbox.types';
+
+export type TransportOptions = InlineTransportOptions | BullmqTransportOptions;
 
 export interface HooklineModuleOptions {
   /**
@@ -16,10 +19,11 @@ export interface HooklineModuleOptions {
    */
   watchConfig?: boolean;
   /**
-   * Where deliveries wait.
+   * Where deliveries wait: `inline` in this process's memory, or `bullmq` in Redis (durable, shared by
+   * every instance using the same queue; see docs/transports.md).
    * @default { type: 'inline' }
    */
-  transport?: InlineTransportOptions;
+  transport?: TransportOptions;
   /**
    * Requests in flight at once, per app instance. A batch request counts once; deliveries waiting for
    * their batch or their rate-limit turn do not count.
@@ -57,7 +61,7 @@ export interface HooklineModuleOptions {
   logger?: LoggerService | false;
   /**
    * Where delivery records are kept.
-   * @default new MemoryDeliveryLog(10000)
+   * @default new MemoryDeliveryLog(10000) with `inline`; the queue's own job state with `bullmq`
    */
   deliveryLog?: DeliveryLog;
   /**

@@ -7,11 +7,14 @@ import { MemoryDeliveryLog, type DeliveryLog } from './dispatch/delivery-log';
 import { Dispatcher } from './dispatch/dispatcher';
 import { createRateLimiter, type RateLimiter } from './dispatch/rate-limiter';
 import { DEFAULT_RETRY } from './dispatch/retry.policy';
-import { InlineTransport } from './dispatch/transports/inline.transport';
+import { BullmqDeliveryLog } from './dispatch/transports/bullmq-delivery-log';
 import type { Transport } from './dispatch/transports/transport';
+import type { BullmqConnections } from './dispatch/transports/bullmq.connections';
+import { createBullmqConnections, createTransport } from './dispatch/transports/transport.factory';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import {
+  HOOKLINE_BULLMQ,
   HOOKLINE_CONNECTORS,
   HOOKLINE_DELIVERY_LOG,
   HOOKLINE_LOGGER,
@@ -63,16 +66,27 @@ export const hooklineProviders: Provider[] = [
       ),
   },
   {
+    // The bullmq transport's Redis connections (null with inline). Its `redis` client is what a
+    // Redis-backed rate limiter takes, so that limits hold across instances.
+    provide: HOOKLINE_BULLMQ,
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER],
+    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger) =>
+      createBullmqConnections(o.transport, o.concurrency ?? DEFAULTS.concurrency, logger),
+  },
+  {
     provide: HOOKLINE_DELIVERY_LOG,
-    inject: [HOOKLINE_OPTIONS],
-    useFactory: (o: HooklineModuleOptions) => o.deliveryLog ?? new MemoryDeliveryLog(),
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_BULLMQ],
+    useFactory: (o: HooklineModuleOptions, bullmq: BullmqConnections | null) =>
+      o.deliveryLog ?? (bullmq ? new BullmqDeliveryLog(bullmq.queue) : new MemoryDeliveryLog()),
   },
   { provide: HOOKLINE_SHUTDOWN, useFactory: () => new AbortController() },
   {
-    // Per process for `inline`. A Redis-backed transport passes its client here
-    // (`createRateLimiter({ redis })`), so limits hold across every instance.
+    // Per process for `inline`. With `bullmq`, counted in its Redis (under its key prefix), so limits
+    // hold across every instance sharing the queue.
     provide: HOOKLINE_RATE_LIMITER,
-    useFactory: (): RateLimiter => createRateLimiter(),
+    inject: [HOOKLINE_BULLMQ],
+    useFactory: (bullmq: BullmqConnections | null): RateLimiter =>
+      bullmq ? createRateLimiter({ redis: bullmq.redis, keyPrefix: `${bullmq.options.prefix}:rl` }) : createRateLimiter(),
   },
   {
     provide: DeliveryExecutor,
@@ -92,9 +106,21 @@ export const hooklineProviders: Provider[] = [
   },
   {
     provide: HOOKLINE_TRANSPORT,
-    inject: [DeliveryExecutor, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER],
-    useFactory: (executor: DeliveryExecutor, log: DeliveryLog, logger: HooklineLogger) =>
-      new InlineTransport(executor, log, logger),
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_BULLMQ, DeliveryExecutor, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN],
+    useFactory: (
+      o: HooklineModuleOptions,
+      bullmq: BullmqConnections | null,
+      executor: DeliveryExecutor,
+      deliveries: DeliveryLog,
+      logger: HooklineLogger,
+      shutdown: AbortController,
+    ) =>
+      createTransport(o.transport, bullmq, {
+        executor,
+        deliveries,
+        logger,
+        shutdown,
+      }),
   },
   {
     provide: Dispatcher,

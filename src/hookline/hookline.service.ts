@@ -22,6 +22,13 @@ import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
 import type { HooklineLogger } from './logging/hookline.logger';
 
+/** What `replay` did: only a dead delivery still held by the transport is replayed. */
+export type ReplayResult =
+  | { status: 'replayed'; delivery: DeliveryRecord }
+  | { status: 'not-found' }
+  | { status: 'not-dead'; delivery: DeliveryRecord }
+  | { status: 'gone'; delivery: DeliveryRecord };
+
 export interface ConsumerSummary {
   id: string;
   tenant: string;
@@ -86,6 +93,21 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
 
   getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     return Promise.resolve(this.deliveries.get(id));
+  }
+
+  /** Runs a dead delivery again with fresh attempts (once its endpoint is fixed, say). */
+  async replay(id: string): Promise<ReplayResult> {
+    const record = await this.deliveries.get(id);
+    if (!record) return { status: 'not-found' };
+    if (record.status !== 'dead') return { status: 'not-dead', delivery: record };
+    if (!(await this.transport.replay(id))) return { status: 'gone', delivery: record };
+    this.logger.info('delivery replayed', {
+      tenant: record.tenant,
+      consumer: record.consumer,
+      eventId: record.eventId,
+      deliveryId: id,
+    });
+    return { status: 'replayed', delivery: (await this.deliveries.get(id)) ?? record };
   }
 
   onModuleInit(): void {

@@ -4,5 +4,7 @@ export const HOOKLINE_DELIVERY_LOG = Symbol('HOOKLINE_DELIVERY_LOG');
 export const HOOKLINE_TRANSPORT = Symbol('HOOKLINE_TRANSPORT');
 export const HOOKLINE_CONNECTORS = Symbol('HOOKLINE_CONNECTORS');
 export const HOOKLINE_SHUTDOWN = Symbol('HOOKLINE_SHUTDOWN');
+/** The bullmq transport's Redis connections (queue, shared client, options), or null with inline. */
+export const HOOKLINE_BULLMQ = Symbol('HOOKLINE_BULLMQ');
 export const HOOKLINE_RATE_LIMITER = Symbol('HOOKLINE_RATE_LIMITER');
 export const HOOKLINE_SANDBOX = Symbol('HOOKLINE_SANDBOX');

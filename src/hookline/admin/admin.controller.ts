@@ -1,4 +1,16 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Controller,
+  Get,
+  GoneException,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryRecord } from '../dispatch/delivery';
 import type { DeliveryPage } from '../dispatch/delivery-log';
@@ -13,7 +25,7 @@ const listQuery = z.strictObject({
   cursor: z.string().regex(/^[0-9a-z]{1,12}$/, 'expected a cursor from a previous page').optional(),
 });
 
-/** Read-only view of deliveries. Records hold no secret and no event payload. */
+/** View of deliveries, and replay of dead ones. Records hold no secret and no event payload. */
 @Controller('hookline')
 @UseGuards(AdminTokenGuard)
 export class AdminController {
@@ -42,5 +54,22 @@ export class AdminController {
     const record = await this.hookline.getDelivery(id);
     if (!record) throw new NotFoundException(`no delivery ${id}`);
     return record;
+  }
+
+  /** Re-enqueues a dead delivery with fresh attempts: 202 with its record; 409 unless it is dead. */
+  @Post('deliveries/:id/replay')
+  @HttpCode(202)
+  async replay(@Param('id') id: string): Promise<DeliveryRecord> {
+    const result = await this.hookline.replay(id);
+    switch (result.status) {
+      case 'replayed':
+        return result.delivery;
+      case 'not-found':
+        throw new NotFoundException(`no delivery ${id}`);
+      case 'not-dead':
+        throw new ConflictException(`delivery ${id} is ${result.delivery.status}; only dead deliveries can be replayed`);
+      case 'gone':
+        throw new GoneException(`delivery ${id} is dead but the transport no longer holds its event (it keeps only the most recent dead deliveries)`);
+    }
   }
 }

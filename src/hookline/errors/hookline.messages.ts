@@ -16,6 +16,13 @@ export const messages = {
     `environment variable ${name} is not set (set it, or disable this consumer with enabled: false)`,
   duplicateConsumer: (id: string) => `two consumers share the id "${id}"; give them distinct names`,
   duplicatePlugin: (type: string) => `two connector plugins declare the type "${type}"`,
+  optionInvalid: (option: string, expected: string, received: unknown) =>
+    `Invalid HooklineModule option ${option}: expected ${expected}, received ${describe(received)}.`,
+  transportUnavailable: (where: string, deliveries: number, reason: string) =>
+    `Hookline could not enqueue ${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'}: Redis at ${where} ` +
+    `is unavailable (${reason}). Publish the same event again once Redis answers: its deliveries keep their ids, ` +
+    'so none is enqueued twice.',
+  transportClosed: () => 'Hookline is shutting down and takes no new deliveries.',
   timeoutTooLong: (type: string, maxMs: number) =>
     `expected at most ${maxMs} ms for ${type === 'hook' ? 'a hook' : `a ${type} connector`}`,
 };

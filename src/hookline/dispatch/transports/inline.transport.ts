@@ -3,11 +3,20 @@ import type { HooklineLogger } from '../../logging/hookline.logger';
 import type { DeliveryJob } from '../delivery';
 import type { DeliveryExecutor } from '../delivery.executor';
 import type { DeliveryLog } from '../delivery-log';
+import { messages } from '../../errors/hookline.messages';
+import { DeadLetters } from './dead-letters';
 import type { Transport } from './transport';
 
 export interface InlineTransportOptions {
   type: 'inline';
+  /**
+   * Dead deliveries whose event is kept in memory so they can be replayed (the oldest go first).
+   * @default 1000
+   */
+  keepDead?: number;
 }
+
+export const DEFAULT_KEEP_DEAD = 1_000;
 
 /**
  * In-process transport: a queue (fastq) plus timers for scheduled retries. It hands every job to the
@@ -24,6 +33,7 @@ export class InlineTransport implements Transport {
   private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
   /** Deliveries already reported as unfinished at shutdown: a job that ends later is not reported twice. */
   private readonly abandoned = new Set<string>();
+  private readonly dead: DeadLetters;
   private accepting = true;
 
   constructor(
@@ -32,7 +42,9 @@ export class InlineTransport implements Transport {
     private readonly logger: HooklineLogger,
     /** Jobs handed to the executor at once; the default is all of them (see above). */
     maxInFlight = Number.POSITIVE_INFINITY,
+    keepDead = DEFAULT_KEEP_DEAD,
   ) {
+    this.dead = new DeadLetters(keepDead);
     this.queue = fastq.promise(this, this.work, maxInFlight);
     this.queue.pause();
   }
@@ -59,10 +71,25 @@ export class InlineTransport implements Transport {
     );
   }
 
+  async replay(deliveryId: string): Promise<boolean> {
+    if (!this.accepting) throw new Error(messages.transportClosed());
+    const job = this.dead.take(deliveryId);
+    if (!job) return false;
+    await this.deliveries.update(deliveryId, {
+      status: 'pending',
+      attempts: 0,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+    this.push({ ...job, attempts: 0 });
+    return true;
+  }
+
   private async work(job: DeliveryJob): Promise<void> {
     this.running.add(job);
     try {
       const result = await this.executor.attempt(job);
+      if (result.status === 'dead') this.dead.add(job);
       if (result.status !== 'failed' && result.status !== 'deferred') return;
       // A deferred job was not attempted: it keeps its attempt count.
       const next = { ...job, attempts: job.attempts + (result.status === 'failed' ? 1 : 0) };

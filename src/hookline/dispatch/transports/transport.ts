@@ -10,6 +10,11 @@ export interface Transport {
   start(): Promise<void>;
   /** Accepts jobs. Resolves once they are safely held (in memory for `inline`, in Redis for durable ones). */
   enqueue(jobs: readonly DeliveryJob[]): Promise<void>;
+  /**
+   * Runs a dead delivery again, with fresh attempts. Resolves false when the transport no longer holds it
+   * (`inline` keeps the last dead ones in memory; `bullmq` keeps them as long as its retention says).
+   */
+  replay(deliveryId: string): Promise<boolean>;
   /** Stops taking work, waits up to `drainMs` for what is in flight, and logs whatever could not finish. */
   close(drainMs: number): Promise<void>;
 }

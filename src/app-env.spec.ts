@@ -1,0 +1,26 @@
+import { EnvInvalidError, transportFromEnv } from './app-env';
+
+describe('transportFromEnv', () => {
+  it('is inline by default', () => {
+    expect(transportFromEnv({})).toEqual({ type: 'inline' });
+  });
+
+  it('selects bullmq with REDIS_URL and an optional key prefix', () => {
+    expect(transportFromEnv({ HOOKLINE_TRANSPORT: 'bullmq', REDIS_URL: 'redis://cache:6379' })).toEqual({
+      type: 'bullmq',
+      url: 'redis://cache:6379',
+      prefix: undefined,
+    });
+    expect(transportFromEnv({ HOOKLINE_TRANSPORT: 'bullmq', REDIS_URL: 'redis://c', HOOKLINE_REDIS_PREFIX: 'app1' })).toMatchObject({
+      prefix: 'app1',
+    });
+  });
+
+  it.each([
+    [{ HOOKLINE_TRANSPORT: 'kafka' }, /HOOKLINE_TRANSPORT must be "inline" or "bullmq", received "kafka"/],
+    [{ HOOKLINE_TRANSPORT: 'bullmq' }, /REDIS_URL is required with HOOKLINE_TRANSPORT=bullmq/],
+  ])('rejects %j', (env, message) => {
+    expect(() => transportFromEnv(env)).toThrow(EnvInvalidError);
+    expect(() => transportFromEnv(env)).toThrow(message);
+  });
+});

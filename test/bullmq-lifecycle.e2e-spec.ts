@@ -1,0 +1,76 @@
+import { HooklineTestApp } from './support/hookline-test-app';
+import { anEvent, webhookConfig } from './support/webhook-fixtures';
+import { WebhookReceiver as Receiver } from './support/webhook-receiver';
+import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
+
+const redisUrl = redisUrlOrWarn('bullmq: publish durability and shutdown');
+
+(redisUrl ? describe : describe.skip)('the bullmq transport across app restarts', () => {
+  jest.setTimeout(60_000);
+  let receiver: Receiver;
+  let prefix: string;
+  const apps: HooklineTestApp[] = [];
+
+  beforeEach(async () => {
+    receiver = await new Receiver().start();
+    prefix = uniquePrefix('life');
+  });
+
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+    await receiver.stop();
+    await deleteKeys(redisUrl!, prefix);
+  });
+
+  const start = async (options: { worker?: boolean; drainTimeoutMs?: number } = {}) => {
+    const app = await HooklineTestApp.start({
+      config: webhookConfig(receiver.url),
+      transport: { type: 'bullmq', url: redisUrl!, prefix, worker: options.worker },
+      drainTimeoutMs: options.drainTimeoutMs,
+    });
+    apps.push(app);
+    return app;
+  };
+
+  it('keeps what publish accepted after the publishing app is gone; another instance delivers it', async () => {
+    const publisher = await start({ worker: false });
+    const event = anEvent();
+    const [id] = (await publisher.hookline.publish(event)).deliveryIds;
+    expect(await publisher.hookline.getDelivery(id)).toMatchObject({ status: 'pending', attempts: 0, eventId: event.id });
+    await publisher.close();
+    expect(receiver.arrivals).toHaveLength(0);
+
+    const worker = await start();
+    await receiver.until(() => receiver.arrivals.length === 1, 15_000, 'the delivery');
+    expect(receiver.arrivals[0]).toMatchObject({ deliveryId: id, eventId: event.id });
+    await waitFor(async () => (await worker.hookline.getDelivery(id))?.status === 'succeeded');
+  });
+
+  it('at shutdown, aborts what outlives the drain time and leaves it in Redis as a retry', async () => {
+    receiver.answer = (a) => (receiver.arrivals.indexOf(a) === 0 ? { status: 204, delayMs: 5_000 } : { status: 204 });
+    const first = await start({ drainTimeoutMs: 300 });
+    const [id] = (await first.hookline.publish(anEvent())).deliveryIds;
+    await receiver.until(() => receiver.arrivals.length === 1, 15_000, 'the first attempt');
+
+    const closing = Date.now();
+    await first.close();
+    expect(Date.now() - closing).toBeLessThan(4_000); // did not wait for the 5 s answer
+    expect(first.logger.matching(/still running after the drain time; aborting them/)).toHaveLength(1);
+
+    const second = await start();
+    const record = await second.hookline.getDelivery(id);
+    expect(record?.lastError).toMatch(/the app shut down during the attempt/);
+    await receiver.until(() => receiver.arrivals.length === 2, 15_000, 'the retry');
+    expect(receiver.arrivals[1].deliveryId).toBe(id);
+    await waitFor(async () => (await second.hookline.getDelivery(id))?.status === 'succeeded');
+    expect((await second.hookline.getDelivery(id))?.attempts).toBe(2);
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,18 @@
+// Runs TypeScript in child processes of the e2e tests (the example app, workers) without a build:
+// `node -r ./test/support/register-swc.js src/main.ts`. Same swc settings as jest.config.js.
+const { transformSync } = require('@swc/core');
+
+require.extensions['.ts'] = function compile(module, filename) {
+  const source = require('node:fs').readFileSync(filename, 'utf8');
+  const { code } = transformSync(source, {
+    filename,
+    sourceMaps: 'inline',
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+    module: { type: 'commonjs' },
+  });
+  module._compile(code, filename);
+};
