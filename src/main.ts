@@ -10,7 +10,12 @@ import { HooklineError } from './hookline';
 export const BODY_LIMIT = '16kb';
 
 export async function createApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...options, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    ...options,
+    bodyParser: false,
+    // Errors reach the caller (main prints a bad config's message alone) instead of aborting the process.
+    abortOnError: false,
+  });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.enableShutdownHooks();
   return app;
