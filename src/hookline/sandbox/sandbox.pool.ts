@@ -1,9 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { compatRuntimeFile } from '../sandbox-compat/compat-runtime';
+import { prepareHookSource, type PreparedHookSource } from './hook-script';
 import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
-import type { HookInvocation, HookLogEntry, InvocationResult, Sandbox } from './sandbox.types';
+import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
 
 export interface SandboxPoolOptions {
   /**
@@ -64,6 +66,8 @@ export class SandboxPool implements Sandbox {
   private readonly draining = new Set<Worker>();
   private nextId = 1;
   private closed = false;
+  private readonly prepared = new WeakMap<HookScript, PreparedHookSource | Error>();
+  private compatFile?: string;
 
   constructor(private readonly options: SandboxPoolOptions = {}) {
     const size = options.size ?? Math.min(4, availableParallelism());
@@ -78,6 +82,8 @@ export class SandboxPool implements Sandbox {
 
   invoke(invocation: HookInvocation): Promise<InvocationResult> {
     if (this.closed) return Promise.resolve(failure('error', 'SandboxClosedError', 'the sandbox is closed', 0, true));
+    const prepared = this.prepare(invocation.script);
+    if (prepared instanceof Error) return Promise.resolve(failure('error', 'SyntaxError', prepared.message, 0));
     const worker = this.workerAt(affinity(invocation.tenant, this.workers.length));
     const id = this.nextId++;
     const message: InvokeMessage = {
@@ -94,7 +100,7 @@ export class SandboxPool implements Sandbox {
       memoryMb: invocation.memoryMb,
     };
     if (worker.scripts.get(invocation.hookId) !== invocation.script.hash) {
-      message.source = invocation.script.source;
+      message.script = prepared;
       worker.scripts.set(invocation.hookId, invocation.script.hash);
     }
     return new Promise<InvocationResult>((resolve) => {
@@ -125,6 +131,20 @@ export class SandboxPool implements Sandbox {
     });
   }
 
+  /** Every accepted script form as one CommonJS wrapper, once per version of a script (the app's side: esbuild for ES modules). */
+  private prepare(script: HookScript): PreparedHookSource | Error {
+    let prepared = this.prepared.get(script);
+    if (!prepared) {
+      try {
+        prepared = prepareHookSource(script.source, script.filename);
+      } catch (error) {
+        prepared = error as Error;
+      }
+      this.prepared.set(script, prepared);
+    }
+    return prepared;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.workers, ...this.draining].filter((w): w is Worker => !!w);
@@ -136,7 +156,9 @@ export class SandboxPool implements Sandbox {
   private workerAt(index: number): Worker {
     const existing = this.workers[index];
     if (existing) return existing;
-    const child = fork(sandboxWorkerEntry(), [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb)], {
+    // The compatibility bundles are located (built when missing) here, once, not by each worker.
+    this.compatFile ??= compatRuntimeFile();
+    const child = fork(sandboxWorkerEntry(), [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb), this.compatFile], {
       execArgv: ['--no-node-snapshot'],
       // Nothing of the app's environment reaches the worker (hooks could not read it anyway).
       env: {},
