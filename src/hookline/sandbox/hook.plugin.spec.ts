@@ -80,7 +80,7 @@ describe('hook plugin', () => {
     writeFileSync(join(dir, 'esm.mjs'), "import axios from 'axios';\nexport default async function (user) { await axios.post('https://x.example', user); }\n");
     const [issue] = issuesOf([{ name: 'a', script: 'aws.js' }]);
     expect(issue.path).toBe('tenants.acme.hooks[0].script');
-    expect(issue.message).toMatch(/aws\.js:3:17: Cannot require "aws-sdk" in a Hookline hook: this module is not supported\. Supported modules: axios, /);
+    expect(issue.message).toMatch(/aws\.js:3:16: Cannot require "aws-sdk" in a Hookline hook: this module is not supported\. Supported modules: axios, /);
     const config = compile([{ script: 'bare.js' }, { script: 'esm.mjs' }]);
     expect([...config.consumers.keys()]).toEqual(['acme/hook/bare', 'acme/hook/esm']);
   });
