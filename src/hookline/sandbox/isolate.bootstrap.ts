@@ -122,14 +122,15 @@ function complete(id, inv, error, response) {
   // request. The worker enters again ('idle') once they ran, and the invocation is forgotten then.
 }
 
-/** After the hook completed and its microtasks ran: forgets the invocation unless a timer or request is pending. */
-function idle(id) {
-  const inv = invs.get(id);
-  if (!inv) return true;
-  if (inv.timers.size > 0 || inv.fetches.size > 0) return false;
-  inv.ended = true;
-  invs.delete(id);
-  return true;
+/** After hooks completed and their microtasks ran: forgets each invocation that has no timer or request pending. */
+function idle(idsJson) {
+  const ids = JSONparse(idsJson);
+  for (let i = 0; i < ids.length; i++) {
+    const inv = invs.get(ids[i]);
+    if (!inv || inv.timers.size > 0 || inv.fetches.size > 0) continue;
+    inv.ended = true;
+    invs.delete(ids[i]);
+  }
 }
 
 function isThenable(value) {
@@ -364,7 +365,7 @@ return function enter(kind, id, a, b) {
   if (kind === 'invoke') return invoke(id, a);
   if (kind === 'timer') return fireTimer(id, a);
   if (kind === 'fetch') return settleFetch(id, a, b);
-  if (kind === 'idle') return idle(id);
+  if (kind === 'idle') return idle(a);
   if (kind === 'end') return end(id);
   if (kind === 'load') return load(id, a, b);
 };

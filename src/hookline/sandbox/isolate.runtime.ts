@@ -47,6 +47,7 @@ export class IsolateRuntime {
   private readonly scripts = new Map<string, ScriptSource>();
   private readonly isolates: TenantIsolates;
   private readonly invocations = new Map<number, Invocation>();
+  private readonly probes = new Map<HookContext, Array<{ id: number; resolve(): void }>>();
   private recycleRequested = false;
   private memoryCheckedAt = Number.NEGATIVE_INFINITY;
 
@@ -106,7 +107,7 @@ export class IsolateRuntime {
       // after the call, Auth0's Slack sample calls cb() right after) ran in the isolate before that entry,
       // and the requests they started reached this worker first: they carry on until the timeout.
       this.flush(inv, false);
-      if (!inv.ended) await this.enter(inv, ['idle', msg.id]);
+      if (!inv.ended) await this.probe(inv);
       this.flush(inv);
       this.maybeEnd(inv);
     } catch (error) {
@@ -155,6 +156,31 @@ export class IsolateRuntime {
         this.onEntryError(inv, error);
       },
     );
+  }
+
+  /**
+   * Resolves after one more entry into the hook's context. Invocations of one context that completed in
+   * the same turn of the event loop share that entry (16 in flight: one entry, not 16).
+   */
+  private probe(inv: Invocation): Promise<void> {
+    const hook = inv.hook!;
+    return new Promise<void>((resolve) => {
+      let batch = this.probes.get(hook);
+      if (!batch) {
+        this.probes.set(hook, (batch = []));
+        setImmediate(() => this.runProbe(hook));
+      }
+      batch.push({ id: inv.id, resolve });
+    });
+  }
+
+  private runProbe(hook: HookContext): void {
+    const batch = this.probes.get(hook) ?? [];
+    this.probes.delete(hook);
+    const done = () => batch.forEach((b) => b.resolve());
+    const ids = batch.filter((b) => this.invocations.get(b.id)?.ended === false).map((b) => b.id);
+    if (ids.length === 0 || hook.owner.isolate.isDisposed) return done();
+    hook.enter.apply(undefined, ['idle', 0, JSON.stringify(ids)], { timeout: 1_000 }).then(done, done);
   }
 
   private idle(inv: Invocation): boolean {
