@@ -52,6 +52,8 @@ interface Worker {
 }
 
 const STDERR_TAIL = 8 * 1024;
+/** Prepared script versions kept by the pool (least recently used dropped first). */
+const PREPARED_SCRIPTS = 500;
 const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace/i;
 /** How long a worker that started dying of V8 out-of-memory may take to exit before it is killed. */
 const DYING_GRACE_MS = 250;
@@ -66,7 +68,7 @@ export class SandboxPool implements Sandbox {
   private readonly draining = new Set<Worker>();
   private nextId = 1;
   private closed = false;
-  private readonly prepared = new WeakMap<HookScript, PreparedHookSource | Error>();
+  private readonly prepared = new Map<string, PreparedHookSource | Error>();
   private compatFile?: string;
 
   constructor(private readonly options: SandboxPoolOptions = {}) {
@@ -131,17 +133,24 @@ export class SandboxPool implements Sandbox {
     });
   }
 
-  /** Every accepted script form as one CommonJS wrapper, once per version of a script (the app's side: esbuild for ES modules). */
+  /**
+   * Every accepted script form as one CommonJS wrapper, once per version of a script (here, in the app:
+   * esbuild converts ES modules). Kept by content, so tenants sharing one script share the work.
+   */
   private prepare(script: HookScript): PreparedHookSource | Error {
-    let prepared = this.prepared.get(script);
-    if (!prepared) {
+    const key = `${script.hash}\0${script.filename}`;
+    let prepared = this.prepared.get(key);
+    if (prepared) {
+      this.prepared.delete(key); // Re-inserted last: the Map's order is least recently used first.
+    } else {
       try {
         prepared = prepareHookSource(script.source, script.filename);
       } catch (error) {
         prepared = error as Error;
       }
-      this.prepared.set(script, prepared);
+      if (this.prepared.size >= PREPARED_SCRIPTS) this.prepared.delete(this.prepared.keys().next().value!);
     }
+    this.prepared.set(key, prepared);
     return prepared;
   }
 
