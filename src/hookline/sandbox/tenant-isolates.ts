@@ -1,7 +1,6 @@
 import ivm from 'isolated-vm';
 import { buildWebtaskContext } from '../sandbox-compat/webtask-context';
 import type { CompatScripts, IsolateCompat } from './compat.scripts';
-import { ISOLATE_BOOTSTRAP } from './isolate.bootstrap';
 import { SANDBOX_LIMITS } from './sandbox.limits';
 
 /** One tenant's isolate in a worker: never shared with another tenant. */
@@ -153,9 +152,10 @@ export class TenantIsolates {
     try {
       const hook = { hookId: load.hookId, hash: script.hash, context, owner } as HookContext;
       const bridge = new ivm.Reference((kind: unknown, id: unknown, a: unknown, b: unknown) => load.onBridge(hook, kind, id, a, b));
-      hook.enter = await context.evalClosure(ISOLATE_BOOTSTRAP, [bridge], { result: { reference: true }, timeout: 2_000 });
-      // Web globals, require() and the modules this hook requires, on top of the bootstrap's primitives.
-      owner.compat.install(context, script.modules, load.remainingMs());
+      // The bootstrap, then web globals, require() and the modules this hook requires on top of its
+      // primitives: all through the isolate's queue, never blocking this worker while a hook runs there.
+      hook.enter = (await owner.compat.bootstrap(context, bridge, 2_000)) as HookContext['enter'];
+      await owner.compat.install(context, script.modules, Math.min(2_000, load.remainingMs()));
       const compiled = await isolate.compileScript(script.code, { filename: script.filename });
       const wrapper = await compiled.run(context, { reference: true, timeout: load.remainingMs() });
       compiled.release();
