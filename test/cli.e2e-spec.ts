@@ -141,8 +141,8 @@ describe('hookline CLI', () => {
     it('runs a bare function, an ES module and an Actions ES module, with web globals', async () => {
       const bare = file('bare.js', "function (user, context, cb) {\n  cb(null, new URL('/u/' + user.id, 'https://x.example').pathname + ' ' + btoa('a:b'));\n}\n");
       expect(JSON.parse((await cli('run', bare, '--json')).stdout)).toMatchObject({ status: 'ok', response: '/u/abc123 YTpi' });
-      const esm = file('esm.mjs', "import _ from 'lodash';\nexport default async function (user, context) { return _.get(user, 'app_metadata.plan') + ' ' + context.webtask.meta['hookline-hook']; }\n");
-      expect(JSON.parse((await cli('run', esm, '--json')).stdout)).toMatchObject({ status: 'ok', response: 'full esm.mjs' });
+      const esm = file('esm.mjs', "import _ from 'lodash';\nexport default async function (user, context) { return [_.get(user, 'app_metadata.plan'), context.webtask.meta['hookline-hook'], context.webtask.headers['x-hookline-event-id'], context.webtask.data.K, context.secrets.K]; }\n");
+      expect(JSON.parse((await cli('run', esm, '--json', '--secret', 'K=v')).stdout)).toMatchObject({ status: 'ok', response: ['full', 'esm.mjs', 'evt_runner', 'v', 'v'] });
       const action = file('action.mjs', "export const onExecutePostUserRegistration = async (event) => { console.log(event.secrets.KEY.length, new TextEncoder().encode('é').length); };\n");
       expect(JSON.parse((await cli('run', action, '--json', '--secret', 'KEY=abcdef')).stdout)).toMatchObject({ status: 'ok', logs: [{ level: 'log', message: '6 2' }] });
     });
