@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { HookSourceSyntaxError } from '../sandbox-compat/compat.errors';
 import { compatRuntimeFile } from '../sandbox-compat/compat-runtime';
 import { prepareHookSource, type PreparedHookSource } from './hook-script';
 import { SANDBOX_LIMITS } from './sandbox.limits';
@@ -85,7 +86,10 @@ export class SandboxPool implements Sandbox {
   invoke(invocation: HookInvocation): Promise<InvocationResult> {
     if (this.closed) return Promise.resolve(failure('error', 'SandboxClosedError', 'the sandbox is closed', 0, true));
     const prepared = this.prepare(invocation.script);
-    if (prepared instanceof Error) return Promise.resolve(failure('error', 'SyntaxError', prepared.message, 0));
+    if (prepared instanceof Error) {
+      const name = prepared instanceof HookSourceSyntaxError ? 'SyntaxError' : prepared.name;
+      return Promise.resolve(failure('error', name, prepared.message, 0));
+    }
     const worker = this.workerAt(affinity(invocation.tenant, this.workers.length));
     const id = this.nextId++;
     const message: InvokeMessage = {
