@@ -138,6 +138,13 @@ describe('hookline CLI', () => {
       expect(output.error.message).toMatch(/unsupported\.js:2:13: Cannot require "jsonwebtoken" in a Hookline hook: this module is not supported\. Supported modules: axios, @slack\/webhook, graphql-request, lodash, node-fetch, request, request-promise, slack-notify\./);
     });
 
+    it('loads every module for a require() with a computed name, warns about it first, and fails clearly on an unsupported one', async () => {
+      const hook = file('computed.js', "const pick = (name) => require(name);\nmodule.exports = async () => { const _ = pick('lo' + 'dash'); try { pick('aws-' + 'sdk'); } catch (e) { return [typeof _.chunk, e.code]; } };\n");
+      const output = JSON.parse((await cli('run', hook, '--json')).stdout);
+      expect(output).toMatchObject({ status: 'ok', response: ['function', 'MODULE_NOT_SUPPORTED'] });
+      expect(output.logs[0]).toEqual({ level: 'warn', message: expect.stringMatching(/computed\.js:1:24: require\(\) with a computed name cannot be checked before the hook runs/) });
+    });
+
     it('runs a bare function, an ES module and an Actions ES module, with web globals', async () => {
       const bare = file('bare.js', "function (user, context, cb) {\n  cb(null, new URL('/u/' + user.id, 'https://x.example').pathname + ' ' + btoa('a:b'));\n}\n");
       expect(JSON.parse((await cli('run', bare, '--json')).stdout)).toMatchObject({ status: 'ok', response: '/u/abc123 YTpi' });
