@@ -9,7 +9,10 @@ import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createContext, Script } from 'node:vm';
 import { createUserRegisteredEvent } from '../src/hookline';
+import { compatRuntimeFile } from '../src/hookline/sandbox-compat/compat-runtime';
+import { CompatScripts } from '../src/hookline/sandbox/compat.scripts';
 import { toHookInput } from '../src/hookline/sandbox/hook-input';
+import { prepareHookSource } from '../src/hookline/sandbox/hook-script';
 import { IsolateRuntime } from '../src/hookline/sandbox/isolate.runtime';
 import { SandboxPool } from '../src/hookline/sandbox/sandbox.pool';
 import type { HookInvocation } from '../src/hookline/sandbox/sandbox.types';
@@ -173,13 +176,13 @@ async function memoryPerTenant(): Promise<{ perTenantMb: number; tenantsPerGiB: 
     (m) => {
       if (m.t === 'result') pending.get(m.id)?.();
     },
-    { maxRssMb: 1e9, onCatastrophicError: () => undefined },
+    { maxRssMb: 1e9, compat: CompatScripts.fromFile(compatRuntimeFile()), onCatastrophicError: () => undefined },
   );
   const once = (id: number, tenant: string) =>
     new Promise<void>((resolve) => {
       pending.set(id, resolve);
       const inv = hooklineInvocation(tenant);
-      void runtime.invoke({ t: 'invoke', id, tenant, hookId: inv.hookId, filename: 'bench.js', hash: inv.script.hash, source: inv.script.source, payload: JSON.stringify(input), secrets: {}, allowHosts: [], timeoutMs: 10_000, memoryMb: 64 });
+      void runtime.invoke({ t: 'invoke', id, tenant, hookId: inv.hookId, filename: 'bench.js', hash: inv.script.hash, script: prepareHookSource(inv.script.source, 'bench.js'), payload: JSON.stringify(input), secrets: {}, allowHosts: [], timeoutMs: 10_000, memoryMb: 64 });
     });
   await once(0, 'warm-up');
   gc();

@@ -1,24 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/hookline';
-
-/** Runs the CLI in this process (the sandbox workers are real processes all the same). */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    await main(['node', 'hookline', ...args]);
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+import { cli } from './support/cli';
 
 describe('hookline CLI', () => {
   let dir: string;
@@ -127,6 +110,48 @@ describe('hookline CLI', () => {
       expect(stderr).toMatch(/tenants\.acme\.hooks\[0\]\.script: .*broken\.js line 3: SyntaxError/);
       expect(stderr).toContain('tenants.acme.hooks[1].timeoutMs: expected at most 30000 ms for a hook');
       expect(stderr).toContain('tenants.acme.connectors[0].type: unknown connector type "nope"');
+    });
+
+    it('reports unsupported require()s per script with file and line, and warns about other versions', async () => {
+      file('aws.js', "const axios = require('axios');\nconst AWS = require('aws-sdk');\nconst crypto = require('crypto');\nmodule.exports = function (u, c, cb) { cb(); };\n");
+      file('versioned.js', "const axios = require('axios@0.19.0');\nmodule.exports = async () => axios;\n");
+      const bad = file('requires.yaml', 'tenants:\n  acme:\n    hooks:\n      - script: aws.js\n      - script: versioned.js\n');
+      const failed = await cli('validate', bad);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/tenants\.acme\.hooks\[0\]\.script: .*aws\.js:2:13: Cannot require "aws-sdk" in a Hookline hook: this module is not supported\. Supported modules: axios, /);
+      expect(failed.stderr).toMatch(/aws\.js:3:16: Cannot require "crypto" in a Hookline hook: Node built-in modules are not available in the sandbox/);
+      expect(failed.stderr).not.toContain('versioned.js');
+      const ok = await cli('validate', file('versioned.yaml', 'tenants:\n  acme:\n    hooks:\n      - script: versioned.js\n'));
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/ {6}warning: .*versioned\.js:1:15: require\('axios@0\.19\.0'\): Hookline provides axios 1\.\d+\.\d+; using it instead of 0\.19\.0/);
+    });
+  });
+
+  describe('run: unsupported modules', () => {
+    it('reports them with file and line before the hook runs (it never starts)', async () => {
+      const hook = file('unsupported.js', "const marker = fetch('http://127.0.0.1:9/never');\nconst jwt = require('jsonwebtoken');\nmodule.exports = function (u, c, cb) { cb(); };\n");
+      const { code, stdout } = await cli('run', hook, '--json');
+      expect(code).toBe(1);
+      const output = JSON.parse(stdout);
+      expect(output).toMatchObject({ status: 'error', response: null, logs: [], durationMs: 0 });
+      expect(output.error.name).toBe('ModuleNotSupportedError');
+      expect(output.error.message).toMatch(/unsupported\.js:2:13: Cannot require "jsonwebtoken" in a Hookline hook: this module is not supported\. Supported modules: axios, @slack\/webhook, graphql-request, lodash, node-fetch, request, request-promise, slack-notify\./);
+    });
+
+    it('loads every module for a require() with a computed name, warns about it first, and fails clearly on an unsupported one', async () => {
+      const hook = file('computed.js', "const pick = (name) => require(name);\nmodule.exports = async () => { const _ = pick('lo' + 'dash'); try { pick('aws-' + 'sdk'); } catch (e) { return [typeof _.chunk, e.code]; } };\n");
+      const output = JSON.parse((await cli('run', hook, '--json')).stdout);
+      expect(output).toMatchObject({ status: 'ok', response: ['function', 'MODULE_NOT_SUPPORTED'] });
+      expect(output.logs[0]).toEqual({ level: 'warn', message: expect.stringMatching(/computed\.js:1:24: require\(\) with a computed name cannot be checked before the hook runs/) });
+    });
+
+    it('runs a bare function, an ES module and an Actions ES module, with web globals', async () => {
+      const bare = file('bare.js', "function (user, context, cb) {\n  cb(null, new URL('/u/' + user.id, 'https://x.example').pathname + ' ' + btoa('a:b'));\n}\n");
+      expect(JSON.parse((await cli('run', bare, '--json')).stdout)).toMatchObject({ status: 'ok', response: '/u/abc123 YTpi' });
+      const esm = file('esm.mjs', "import _ from 'lodash';\nexport default async function (user, context) { return [_.get(user, 'app_metadata.plan'), context.webtask.meta['hookline-hook'], context.webtask.headers['x-hookline-event-id'], context.webtask.data.K, context.secrets.K]; }\n");
+      expect(JSON.parse((await cli('run', esm, '--json', '--secret', 'K=v')).stdout)).toMatchObject({ status: 'ok', response: ['full', 'esm.mjs', 'evt_runner', 'v', 'v'] });
+      const action = file('action.mjs', "export const onExecutePostUserRegistration = async (event) => { console.log(event.secrets.KEY.length, new TextEncoder().encode('é').length); };\n");
+      expect(JSON.parse((await cli('run', action, '--json', '--secret', 'KEY=abcdef')).stdout)).toMatchObject({ status: 'ok', logs: [{ level: 'log', message: '6 2' }] });
     });
   });
 });

@@ -54,12 +54,14 @@ async function invoke(
     script = readHookScript(path, shown);
   } catch (error) {
     if (!(error instanceof HookScriptError)) throw error;
-    return { status: 'error', response: null, error: { name: 'SyntaxError', message: error.message }, logs: [], durationMs: 0 };
+    // Unsupported require()s are found before the hook runs, each with its file:line:column.
+    const name = error.reason === 'require' ? 'ModuleNotSupportedError' : 'SyntaxError';
+    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0 };
   }
   const event = eventFromPayload(run.payload);
   const pool = new SandboxPool({ size: 1 });
   // Every line, including those written by work the hook left running after cb() (until its timeout).
-  const logs: HookLogEntry[] = [];
+  const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
   let ended!: () => void;
   const over = new Promise<void>((resolve) => (ended = resolve));
   try {

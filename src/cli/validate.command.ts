@@ -5,7 +5,9 @@ import { ConnectorRegistry } from '../hookline/connectors/connector.registry';
 import { DEFAULT_RETRY } from '../hookline/dispatch/retry.policy';
 import { ConfigInvalidError } from '../hookline/errors/config-invalid.error';
 import { DEFAULTS } from '../hookline/hookline.options';
-import { createHookPlugin } from '../hookline/sandbox/hook.plugin';
+import type { Consumer } from '../hookline/config/config.model';
+import { HOOK_PLUGIN_TYPE } from '../hookline/connectors/connector.registry';
+import { createHookPlugin, type HookConfig } from '../hookline/sandbox/hook.plugin';
 import { SandboxPool } from '../hookline/sandbox/sandbox.pool';
 import { EXIT } from './usage.error';
 
@@ -29,7 +31,10 @@ export async function validateCommand(file: string, cwd: string): Promise<number
       const consumers = config.tenants.get(tenant) ?? [];
       const disabled = config.disabled.filter((id) => id.startsWith(`${tenant}/`));
       lines.push(`  ${tenant}:`);
-      for (const c of consumers) lines.push(`    ${c.id} (timeout ${c.timeoutMs} ms, ${c.retry.maxAttempts} attempts)`);
+      for (const c of consumers) {
+        lines.push(`    ${c.id} (timeout ${c.timeoutMs} ms, ${c.retry.maxAttempts} attempts)`);
+        for (const warning of hookWarnings(c)) lines.push(`      warning: ${warning}`);
+      }
       for (const id of disabled) lines.push(`    ${id} (disabled)`);
       if (consumers.length + disabled.length === 0) lines.push('    (no consumers)');
     }
@@ -42,4 +47,10 @@ export async function validateCommand(file: string, cwd: string): Promise<number
   } finally {
     await sandbox.close();
   }
+}
+
+/** What the static check of a hook's script found worth a warning (another module version, a computed require name). */
+function hookWarnings(consumer: Consumer): string[] {
+  if (consumer.type !== HOOK_PLUGIN_TYPE) return [];
+  return (consumer.config as HookConfig).script.current().warnings ?? [];
 }

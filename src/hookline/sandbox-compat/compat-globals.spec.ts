@@ -57,11 +57,16 @@ describe('fetch adapter over the primitive', () => {
     expect(req.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
   });
 
-  it('rejects an already-aborted signal before any request, and a binary body with a clear error', async () => {
+  it('rejects an already-aborted signal before any request, and a body it cannot send with a clear error', async () => {
     expect(await sandbox.evaluate(`fetch('${receiver.url}/a', { signal: AbortSignal.abort() }).then(() => 'sent', (e) => e.name)`)).toBe('AbortError');
-    expect(await sandbox.evaluate(`fetch('${receiver.url}/a', { method: 'POST', body: { a: 1 } }).then(() => 'sent', (e) => e.message)`))
+    expect(await sandbox.evaluate(`fetch('${receiver.url}/a', { method: 'POST', body: new Map([['a', 1]]) }).then(() => 'sent', (e) => e.message)`))
       .toMatch(/sends text bodies only/);
     expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('sends a plain object or array body as JSON, as Hookline fetch always did', async () => {
+    expect(await sandbox.evaluate(`fetch('${receiver.url}/j', { method: 'POST', body: { a: [1] } }).then((r) => r.status)`)).toBe(200);
+    expect(receiver.requests[0]).toMatchObject({ body: '{"a":[1]}', headers: { 'content-type': 'application/json' } });
   });
 
   it('stops waiting when the signal aborts mid-request', async () => {

@@ -68,3 +68,12 @@ export function getCompatRuntime(root: string = findProjectRoot()): CompatRuntim
   renameSync(temporary, file);
   return (memo = runtime);
 }
+
+/**
+ * The path of the bundles file, built first when missing or stale: what a sandbox worker process reads
+ * (it may run from a bundle in a temporary folder, where this file's own lookup would not work).
+ */
+export function compatRuntimeFile(root: string = findProjectRoot()): string {
+  getCompatRuntime(root);
+  return join(root, COMPAT_CACHE_FILE);
+}

@@ -1,5 +1,5 @@
 /** Auth0 module compatibility for the hook sandbox: see README.md beside this file. */
-export { getCompatRuntime } from './compat-runtime';
+export { getCompatRuntime, compatRuntimeFile } from './compat-runtime';
 export type { CompatRuntime } from './compat-bundler';
 export { COMPAT_MODULES, type SupportedModule } from './compat-modules';
 export { normalizeHookSource, type NormalizedHookSource, type HookSourceForm } from './hook-source';

@@ -22,9 +22,32 @@ export interface BridgeResponse {
   body: string;
 }
 
+/** Why the policy refused a request: passed to the hook as the error's `code`, as libraries pass system codes on. */
+export type FetchRefusalCode = 'HOST_NOT_ALLOWED' | 'ADDRESS_NOT_ALLOWED' | 'REQUEST_NOT_ALLOWED' | 'RESPONSE_TOO_LARGE' | 'TOO_MANY_REDIRECTS';
+
 /** A request the policy refuses. Its message is shown to the hook and logged. */
 export class FetchRefusedError extends Error {
   override readonly name = 'FetchRefusedError';
+  constructor(
+    message: string,
+    readonly code: FetchRefusalCode = 'REQUEST_NOT_ALLOWED',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A request that was allowed but failed: the system error's own message and code
+ * (`connect ECONNREFUSED 127.0.0.1:9`, `ECONNREFUSED`), as Node's HTTP clients report it.
+ */
+export class FetchFailedError extends Error {
+  override readonly name = 'FetchFailedError';
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
 const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'te', 'trailer']);
@@ -55,7 +78,7 @@ export async function performFetch(
     const response = await send(url, current.method, headers, current.body, checkedLookup(rule, resolver), signal);
     const location = response.headers.find(([k]) => k === 'location')?.[1];
     if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response;
-    if (hop >= SANDBOX_LIMITS.maxRedirects) throw new FetchRefusedError(`fetch: more than ${SANDBOX_LIMITS.maxRedirects} redirects`);
+    if (hop >= SANDBOX_LIMITS.maxRedirects) throw new FetchRefusedError(`fetch: more than ${SANDBOX_LIMITS.maxRedirects} redirects`, 'TOO_MANY_REDIRECTS');
     url = parseUrl(new URL(location, url).href);
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
       current = { method: 'GET', body: undefined };
@@ -82,9 +105,9 @@ function authorise(url: URL, rules: readonly AllowHostRule[]): AllowHostRule {
   const host = normaliseHost(url.hostname);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const rule = matchAllowHost(rules, host, port);
-  if (!rule) throw new FetchRefusedError(`fetch: host ${hostPort(host, port)} is not in allowHosts`);
+  if (!rule) throw new FetchRefusedError(`fetch: host ${hostPort(host, port)} is not in allowHosts`, 'HOST_NOT_ALLOWED');
   if (isIP(host) && isPrivateAddress(host) && !unlocksPrivate(rule, host)) {
-    throw new FetchRefusedError(`fetch: ${host} is a private or reserved address`);
+    throw new FetchRefusedError(`fetch: ${host} is a private or reserved address`, 'ADDRESS_NOT_ALLOWED');
   }
   return rule;
 }
@@ -123,7 +146,7 @@ function checkedLookup(rule: AllowHostRule, resolver: Resolver): LookupFunction 
       const host = normaliseHost(hostname);
       const allowed = addresses.filter((a) => !isPrivateAddress(a.address) || unlocksPrivate(rule, host));
       if (allowed.length === 0) {
-        const refused = new FetchRefusedError(`fetch: ${hostname} resolves to a private or reserved address`);
+        const refused = new FetchRefusedError(`fetch: ${hostname} resolves to a private or reserved address`, 'ADDRESS_NOT_ALLOWED');
         return callback(refused as NodeJS.ErrnoException, '', 0);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
@@ -151,10 +174,11 @@ function send(
     );
     req.on('error', (error: Error) => {
       if (error instanceof FetchRefusedError) return reject(error);
-      if (timeout.aborted) return reject(new Error(`fetch: ${url.host} did not answer within ${SANDBOX_LIMITS.fetchTimeoutMs} ms`));
-      if (signal.aborted) return reject(new Error('fetch: cancelled, the invocation is over'));
-      const code = (error as NodeJS.ErrnoException).code;
-      reject(new Error(`fetch: request to ${url.host} failed: ${code ?? error.message}`));
+      if (timeout.aborted) {
+        return reject(new FetchFailedError(`fetch: ${url.host} did not answer within ${SANDBOX_LIMITS.fetchTimeoutMs} ms`, 'ETIMEDOUT'));
+      }
+      if (signal.aborted) return reject(new FetchFailedError('fetch: cancelled, the invocation is over', 'ABORT_ERR'));
+      reject(new FetchFailedError(error.message || `request to ${url.host} failed`, (error as NodeJS.ErrnoException).code));
     });
     req.end(body);
   });
@@ -172,12 +196,12 @@ function collect(
     size += chunk.length;
     if (size > SANDBOX_LIMITS.maxFetchResponseBytes) {
       res.destroy();
-      reject(new FetchRefusedError(`fetch: response of ${url.host} larger than ${SANDBOX_LIMITS.maxFetchResponseBytes} bytes`));
+      reject(new FetchRefusedError(`fetch: response of ${url.host} larger than ${SANDBOX_LIMITS.maxFetchResponseBytes} bytes`, 'RESPONSE_TOO_LARGE'));
       return;
     }
     chunks.push(chunk);
   });
-  res.on('error', (error) => reject(new Error(`fetch: response of ${url.host} failed: ${error.message}`)));
+  res.on('error', (error) => reject(new FetchFailedError(`fetch: response of ${url.host} failed: ${error.message}`, (error as NodeJS.ErrnoException).code)));
   res.on('end', () => {
     const headers: Array<[string, string]> = [];
     for (let i = 0; i < res.rawHeaders.length; i += 2) headers.push([res.rawHeaders[i].toLowerCase(), res.rawHeaders[i + 1]]);

@@ -24,6 +24,7 @@ export function toHookInput(event: UserRegisteredEvent): HookInput {
       tenant: { id: event.tenant },
       transaction: { id: event.id },
     },
+    eventId: event.id,
   };
 }
 

@@ -1,12 +1,40 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { compileFunction } from 'node:vm';
+import { COMPAT_MODULES } from '../sandbox-compat/compat-modules';
+import { HookSourceSyntaxError } from '../sandbox-compat/compat.errors';
+import { normalizeHookSource } from '../sandbox-compat/hook-source';
+import { checkRequires, listRequires, requiredModuleIds } from '../sandbox-compat/require-check';
 import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { HookScript } from './sandbox.types';
 
-/** A hook script that cannot be used: unreadable, too large, or not valid JavaScript. */
+/**
+ * A hook script that cannot be used: unreadable, too large, not valid JavaScript (`syntax`), or
+ * requiring a module the sandbox does not provide (`require`, one line per require: `file:line:column: ...`).
+ */
 export class HookScriptError extends Error {
   override readonly name = 'HookScriptError';
+  constructor(
+    message: string,
+    readonly reason: 'read' | 'syntax' | 'require' = 'read',
+  ) {
+    super(message);
+  }
+}
+
+/** A script as the sandbox loads it: every accepted form as one CommonJS wrapper, and the modules it requires. */
+export interface PreparedHookSource {
+  /** `(function (exports, require, module, __filename, __dirname) {...})`, line numbers kept (ES modules: close). */
+  code: string;
+  /** The compatibility modules to register in its context (all of them when a require() name is computed). */
+  modules: string[];
+}
+
+/** Throws HookSourceSyntaxError (file:line:column) when no accepted form parses. */
+export function prepareHookSource(source: string, filename: string): PreparedHookSource {
+  const { code } = normalizeHookSource(source, filename);
+  const computed = listRequires(source, filename).some((ref) => ref.specifier === undefined);
+  return { code, modules: computed ? COMPAT_MODULES.map((m) => m.id) : requiredModuleIds(source, filename) };
 }
 
 /**
@@ -17,7 +45,7 @@ export function readHookScript(path: string, displayName = path): HookScript {
   let source: string;
   try {
     if (statSync(path).size > SANDBOX_LIMITS.maxScriptBytes) {
-      throw new HookScriptError(`${displayName} is larger than ${SANDBOX_LIMITS.maxScriptBytes} bytes`);
+      throw new HookScriptError(`${displayName} is larger than ${SANDBOX_LIMITS.maxScriptBytes} bytes`, 'read');
     }
     source = readFileSync(path, 'utf8');
   } catch (error) {
@@ -25,17 +53,35 @@ export function readHookScript(path: string, displayName = path): HookScript {
     throw new HookScriptError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   checkSyntax(source, displayName);
-  return { filename: displayName, source, hash: createHash('sha256').update(source).digest('hex') };
+  const problems = checkRequires(source, displayName);
+  const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
+  if (errors.length > 0) throw new HookScriptError(errors.join('\n'), 'require');
+  return {
+    filename: displayName,
+    source,
+    hash: createHash('sha256').update(source).digest('hex'),
+    warnings: problems.map((p) => p.message),
+  };
 }
 
-/** Compiles the script as a CommonJS function body (never runs it): a stray `}` cannot close the wrapper. */
+/**
+ * Checks the script's syntax without running it. A CommonJS script is compiled as a function body
+ * (node:vm only parses here: no code of the script runs in the app; a stray `}` cannot close the
+ * wrapper); the other forms Auth0 accepted (a bare function, an ES module) are parsed as such.
+ */
 export function checkSyntax(source: string, filename: string): void {
   try {
     compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
   } catch (error) {
+    try {
+      normalizeHookSource(source, filename);
+      return;
+    } catch (other) {
+      if (!(other instanceof HookSourceSyntaxError)) throw other;
+    }
     const line = Number(/:(\d+)\s*$/m.exec(String((error as Error).stack).split('\n')[0])?.[1]);
     const where = !line ? '' : line > source.split('\n').length ? ' at the end of the file' : ` line ${line}`;
-    throw new HookScriptError(`${filename}${where}: ${(error as Error).name}: ${(error as Error).message}`);
+    throw new HookScriptError(`${filename}${where}: ${(error as Error).name}: ${(error as Error).message}`, 'syntax');
   }
 }
 

@@ -74,6 +74,17 @@ describe('hook plugin', () => {
     expect(issue.message).toMatch(/broken\.js line 2: SyntaxError: Unexpected token/);
   });
 
+  it('reports an unsupported require() as a config issue naming the file and the line; accepts the other Auth0 forms', () => {
+    writeFileSync(join(dir, 'aws.js'), "const axios = require('axios');\n\nconst { S3 } = require('aws-sdk');\nmodule.exports = async () => {};\n");
+    writeFileSync(join(dir, 'bare.js'), 'function (user, context, cb) {\n  cb();\n}\n');
+    writeFileSync(join(dir, 'esm.mjs'), "import axios from 'axios';\nexport default async function (user) { await axios.post('https://x.example', user); }\n");
+    const [issue] = issuesOf([{ name: 'a', script: 'aws.js' }]);
+    expect(issue.path).toBe('tenants.acme.hooks[0].script');
+    expect(issue.message).toMatch(/aws\.js:3:16: Cannot require "aws-sdk" in a Hookline hook: this module is not supported\. Supported modules: axios, /);
+    const config = compile([{ script: 'bare.js' }, { script: 'esm.mjs' }]);
+    expect([...config.consumers.keys()]).toEqual(['acme/hook/bare', 'acme/hook/esm']);
+  });
+
   it.each([
     [{ script: 'missing.js' }, 'tenants.acme.hooks[0].script', /cannot read .*missing\.js: ENOENT/],
     [{ script: 'ok.js', timeoutMs: 30_001 }, 'tenants.acme.hooks[0].timeoutMs', /at most 30000 ms for a hook/],

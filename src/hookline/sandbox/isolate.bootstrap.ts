@@ -25,6 +25,7 @@ const TypeErrorC = TypeError;
 const isArray = Array.isArray;
 const objectEntries = Object.entries;
 const objectFreeze = Object.freeze;
+const objectAssign = Object.assign;
 const getPrototypeOf = Object.getPrototypeOf;
 const dateNow = Date.now;
 const AsyncFunctionProto = getPrototypeOf(async function () {});
@@ -43,6 +44,7 @@ let nextTimer = 0;
 let nextFetch = 0;
 let hook = null;
 let form = null;
+let webtaskTemplate = '{}';
 const cache = new MapC();
 
 function safeString(value) {
@@ -116,10 +118,18 @@ function complete(id, inv, error, response) {
   // The result settles the worker's call into 'invoke' (a promise), so it needs no bridge message.
   if (error !== undefined && error !== null) inv.settle(['error', describeError(error)]);
   else inv.settle(['ok', serialise(id, response)]);
-  // Nothing left running: forget the invocation now, so the worker need not enter again to end it.
-  if (inv.timers.size === 0 && inv.fetches.size === 0) {
+  // Not forgotten yet: microtasks queued before cb() (a library's request chain) may still start a
+  // request. The worker enters again ('idle') once they ran, and the invocation is forgotten then.
+}
+
+/** After hooks completed and their microtasks ran: forgets each invocation that has no timer or request pending. */
+function idle(idsJson) {
+  const ids = JSONparse(idsJson);
+  for (let i = 0; i < ids.length; i++) {
+    const inv = invs.get(ids[i]);
+    if (!inv || inv.timers.size > 0 || inv.fetches.size > 0) continue;
     inv.ended = true;
-    invs.delete(id);
+    invs.delete(ids[i]);
   }
 }
 
@@ -228,14 +238,12 @@ function makeApi() {
   };
 }
 
-function load(id, wrapper, filename) {
+function load(id, wrapper, metaJson) {
   current = id;
-  const module = { exports: {} };
-  const require = function (name) {
-    throw new ErrorC('require(' + JSONstringify(StringC(name)) + ') is not available in hooks: use fetch, or inline the code');
-  };
-  wrapper.call(module.exports, module.exports, require, module, filename, '.');
-  const exported = module.exports;
+  const meta = JSONparse(metaJson);
+  webtaskTemplate = JSONstringify(meta.webtask);
+  // The compatibility layer's loader (installed just before): CommonJS module, require() of the allow-list.
+  const exported = g.__hooklineCompat.loadModule(wrapper, meta.filename);
   if (exported && typeof exported.onExecutePostUserRegistration === 'function') {
     hook = exported.onExecutePostUserRegistration;
     form = 'actions';
@@ -244,9 +252,19 @@ function load(id, wrapper, filename) {
     form = getPrototypeOf(exported) === AsyncFunctionProto ? 'async' : 'callback';
   } else {
     throw new TypeErrorC('a hook must export a function: module.exports = function (user, context, cb) {...}, ' +
-      'module.exports = async function (user, context) {...}, or exports.onExecutePostUserRegistration = async (event, api) => {...}');
+      'module.exports = async function (user, context) {...}, exports.onExecutePostUserRegistration = async (event, api) => {...}, ' +
+      'export default function (user, context, cb) {...}, or a file holding only function (user, context, cb) {...}');
   }
   return form;
+}
+
+/** Auth0's context.webtask for one invocation: its secrets (also as data, as Webtask merged them), meta, headers. */
+function webtaskFor(secrets, eventId) {
+  const webtask = JSONparse(webtaskTemplate);
+  webtask.secrets = secrets;
+  webtask.data = objectAssign({}, secrets);
+  if (typeof eventId === 'string') webtask.headers['x-hookline-event-id'] = eventId;
+  return webtask;
 }
 
 function invoke(id, payload) {
@@ -269,7 +287,7 @@ function run(id, inv, p) {
       return settle(id, inv, reflectApply(promiseThen, promiseResolve(hook(event, makeApi())), [function () { return undefined; }]));
     }
     const context = p.input.context;
-    context.webtask = { secrets: secrets };
+    context.webtask = webtaskFor(secrets, p.input.eventId);
     context.secrets = secrets;
     if (form === 'async') return settle(id, inv, hook(p.input.user, context));
     const cb = function (error, response) { complete(id, inv, error, response); };
@@ -307,7 +325,11 @@ function settleFetch(id, fid, outcome) {
   const result = JSONparse(outcome);
   if (result.error) {
     if (inv.completed) send('log', id, 'warn', '[hookline] a request started by the hook failed after it completed: ' + result.error);
-    pending.reject(new TypeErrorC(result.error));
+    // A refusal is a TypeError, as WHATWG fetch reports a request it will not make; a network failure is
+    // the system error (message and code), as Node's HTTP clients report it.
+    const error = result.refused ? new TypeErrorC(result.error) : new ErrorC(result.error);
+    if (typeof result.code === 'string') error.code = result.code;
+    pending.reject(error);
   } else {
     if (inv.completed && (result.response.status < 200 || result.response.status >= 300)) {
       send('log', id, 'warn', '[hookline] a request started by the hook answered ' + result.response.status + ' after it completed');
@@ -343,6 +365,7 @@ return function enter(kind, id, a, b) {
   if (kind === 'invoke') return invoke(id, a);
   if (kind === 'timer') return fireTimer(id, a);
   if (kind === 'fetch') return settleFetch(id, a, b);
+  if (kind === 'idle') return idle(a);
   if (kind === 'end') return end(id);
   if (kind === 'load') return load(id, a, b);
 };

@@ -1,10 +1,21 @@
+import { compatRuntimeFile } from '../sandbox-compat/compat-runtime';
+import { CompatScripts } from './compat.scripts';
+import { prepareHookSource } from './hook-script';
 import { IsolateRuntime } from './isolate.runtime';
 import type { FromWorker, InvokeMessage } from './sandbox.protocol';
 
 describe('IsolateRuntime', () => {
+  // Resolves once the invocation is over (its result says so, or an `end` follows it), with its result.
   const results = new Map<number, (m: FromWorker) => void>();
-  const runtime = new IsolateRuntime((m) => (m.t === 'result' ? results.get(m.id)?.(m) : undefined), {
+  const pending = new Map<number, FromWorker>();
+  const onMessage = (m: FromWorker) => {
+    if (m.t === 'result' && !m.ended) pending.set(m.id, m);
+    else if (m.t === 'result') results.get(m.id)?.(m);
+    else if (m.t === 'end' && pending.has(m.id)) results.get(m.id)?.(pending.get(m.id)!);
+  };
+  const runtime = new IsolateRuntime(onMessage, {
     maxRssMb: 1e6,
+    compat: CompatScripts.fromFile(compatRuntimeFile()),
     onCatastrophicError: () => undefined,
   });
   let id = 0;
@@ -17,7 +28,7 @@ describe('IsolateRuntime', () => {
         hookId: `${tenant}/hook/h`,
         filename: 'h.js',
         hash: 'v1',
-        source: 'module.exports = async () => "ok";',
+        script: prepareHookSource('module.exports = async () => "ok";', 'h.js'),
         payload: '{"user":{},"context":{},"actionsEvent":{}}',
         secrets: {},
         allowHosts: [],
@@ -32,7 +43,7 @@ describe('IsolateRuntime', () => {
   afterAll(() => runtime.evictIdle(Number.POSITIVE_INFINITY, 0));
 
   it('keeps one isolate per tenant and evicts idle ones', async () => {
-    for (const tenant of ['a', 'b', 'c', 'a']) await expect(invoke(tenant)).resolves.toMatchObject({ status: 'ok', ended: true });
+    for (const tenant of ['a', 'b', 'c', 'a']) await expect(invoke(tenant)).resolves.toMatchObject({ status: 'ok' });
     expect(runtime.isolateCount).toBe(3);
     runtime.evictIdle(performance.now() + 10_000, 5_000);
     expect(runtime.isolateCount).toBe(0);
@@ -40,7 +51,7 @@ describe('IsolateRuntime', () => {
   });
 
   it('replaces an isolate that timed out repeatedly', async () => {
-    const loop = { hookId: 'slow/hook/loop', hash: 'loop', source: 'module.exports = function () { for (;;) {} };', timeoutMs: 100 };
+    const loop = { hookId: 'slow/hook/loop', hash: 'loop', script: prepareHookSource('module.exports = function () { for (;;) {} };', 'loop.js'), timeoutMs: 100 };
     for (let i = 0; i < 3; i++) await expect(invoke('slow', loop)).resolves.toMatchObject({ status: 'timeout' });
     const isolates = (runtime as unknown as { isolates: { has(p: (key: string) => boolean): boolean } }).isolates;
     expect(isolates.has((key) => key.startsWith('slow'))).toBe(false);

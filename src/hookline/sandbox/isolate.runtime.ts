@@ -1,7 +1,8 @@
-import { performFetch, FetchRefusedError } from './fetch.bridge';
+import type { CompatScripts } from './compat.scripts';
+import { performFetch, FetchFailedError, FetchRefusedError } from './fetch.bridge';
 import { parseAllowHost, type AllowHostRule } from './host-policy';
 import { SANDBOX_LIMITS } from './sandbox.limits';
-import { TenantIsolates, type HookContext, type TenantIsolate } from './tenant-isolates';
+import { TenantIsolates, type HookContext, type ScriptSource, type TenantIsolate } from './tenant-isolates';
 import type { FromWorker, InvokeMessage } from './sandbox.protocol';
 import type { InvocationStatus, LogLevel } from './sandbox.types';
 
@@ -43,21 +44,22 @@ const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
  * deadline per invocation. Talks to the app only through `emit`.
  */
 export class IsolateRuntime {
-  private readonly scripts = new Map<string, { hash: string; source: string; filename: string }>();
+  private readonly scripts = new Map<string, ScriptSource>();
   private readonly isolates: TenantIsolates;
   private readonly invocations = new Map<number, Invocation>();
+  private readonly probes = new Map<HookContext, Array<{ id: number; resolve(): void }>>();
   private recycleRequested = false;
   private memoryCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly emit: (message: FromWorker) => void,
-    private readonly options: { maxRssMb: number; onCatastrophicError(message: string): void },
+    private readonly options: { maxRssMb: number; compat: CompatScripts; onCatastrophicError(message: string): void },
   ) {
-    this.isolates = new TenantIsolates((message) => this.options.onCatastrophicError(message));
+    this.isolates = new TenantIsolates((message) => this.options.onCatastrophicError(message), options.compat);
   }
 
   async invoke(msg: InvokeMessage): Promise<void> {
-    if (msg.source !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, source: msg.source, filename: msg.filename });
+    if (msg.script !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, ...msg.script, filename: msg.filename });
     const startedAt = performance.now();
     const inv: Invocation = {
       id: msg.id,
@@ -87,6 +89,7 @@ export class IsolateRuntime {
       inv.owner = owner;
       owner.active++;
       const hook = await this.isolates.context(owner, script, {
+        tenant: msg.tenant,
         hookId: msg.hookId,
         invocationId: msg.id,
         remainingMs: () => this.remaining(inv),
@@ -99,6 +102,12 @@ export class IsolateRuntime {
       // through other entries meanwhile.
       const outcome = await this.enter(inv, ['invoke', msg.id, payload], true);
       if (Array.isArray(outcome) && outcome[0] !== 'ended') this.onResult(inv, outcome[0], outcome[1]);
+      // The result goes out now; the invocation ends only after one more entry. Microtasks the hook
+      // queued before it completed (axios and @slack/webhook start their request a few promise hops
+      // after the call, Auth0's Slack sample calls cb() right after) ran in the isolate before that entry,
+      // and the requests they started reached this worker first: they carry on until the timeout.
+      this.flush(inv, false);
+      if (!inv.ended) await this.probe(inv);
       this.flush(inv);
       this.maybeEnd(inv);
     } catch (error) {
@@ -149,6 +158,31 @@ export class IsolateRuntime {
     );
   }
 
+  /**
+   * Resolves after one more entry into the hook's context. Invocations of one context that completed in
+   * the same turn of the event loop share that entry (16 in flight: one entry, not 16).
+   */
+  private probe(inv: Invocation): Promise<void> {
+    const hook = inv.hook!;
+    return new Promise<void>((resolve) => {
+      let batch = this.probes.get(hook);
+      if (!batch) {
+        this.probes.set(hook, (batch = []));
+        setImmediate(() => this.runProbe(hook));
+      }
+      batch.push({ id: inv.id, resolve });
+    });
+  }
+
+  private runProbe(hook: HookContext): void {
+    const batch = this.probes.get(hook) ?? [];
+    this.probes.delete(hook);
+    const done = () => batch.forEach((b) => b.resolve());
+    const ids = batch.filter((b) => this.invocations.get(b.id)?.ended === false).map((b) => b.id);
+    if (ids.length === 0 || hook.owner.isolate.isDisposed) return done();
+    hook.enter.apply(undefined, ['idle', 0, JSON.stringify(ids)], { timeout: 1_000 }).then(done, done);
+  }
+
   private idle(inv: Invocation): boolean {
     return inv.timers.size === 0 && inv.fetches.size === 0 && inv.entriesInFlight === 0;
   }
@@ -187,12 +221,12 @@ export class IsolateRuntime {
     }
   }
 
-  private flush(inv: Invocation): void {
+  private flush(inv: Invocation, mayEnd = true): void {
     const message = inv.outbox;
     if (!message) return;
     inv.outbox = undefined;
-    // The common case, nothing left running: the result also ends the invocation (one message, not two).
-    if (!inv.ended && this.idle(inv)) {
+    // Nothing left running (and known to be): the result also ends the invocation (one message, not two).
+    if (mayEnd && !inv.ended && this.idle(inv)) {
       this.end(inv, false);
       message.ended = true;
     }
@@ -224,7 +258,7 @@ export class IsolateRuntime {
     if (++inv.fetchCount > SANDBOX_LIMITS.maxFetchesPerInvocation) {
       const message = `fetch: more than ${SANDBOX_LIMITS.maxFetchesPerInvocation} requests in one invocation`;
       this.log(inv, 'warn', `[hookline] ${message}`);
-      return settle({ error: message });
+      return settle({ error: message, code: 'TOO_MANY_REQUESTS', refused: true });
     }
     const controller = new AbortController();
     inv.fetches.set(fid, controller);
@@ -232,14 +266,17 @@ export class IsolateRuntime {
     try {
       request = JSON.parse(requestJson);
     } catch {
-      return settle({ error: 'fetch: invalid request' });
+      return settle({ error: 'fetch: invalid request', code: 'REQUEST_NOT_ALLOWED', refused: true });
     }
     performFetch(request, inv.rules, controller.signal).then(
       (response) => settle({ response }),
       (error: Error) => {
         if (inv.ended) return;
-        if (error instanceof FetchRefusedError) this.log(inv, 'warn', `[hookline] ${error.message}`);
-        settle({ error: this.redact(inv, error.message) });
+        const refused = error instanceof FetchRefusedError;
+        if (refused) this.log(inv, 'warn', `[hookline] ${error.message}`);
+        // The code travels with the message: libraries in the hook (axios, request, node-fetch) report it.
+        const code = refused || error instanceof FetchFailedError ? error.code : undefined;
+        settle({ error: this.redact(inv, error.message), code, refused });
       },
     );
   }

@@ -1,9 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { HookSourceSyntaxError } from '../sandbox-compat/compat.errors';
+import { compatRuntimeFile } from '../sandbox-compat/compat-runtime';
+import { prepareHookSource, type PreparedHookSource } from './hook-script';
 import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
-import type { HookInvocation, HookLogEntry, InvocationResult, Sandbox } from './sandbox.types';
+import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
 
 export interface SandboxPoolOptions {
   /**
@@ -50,6 +53,8 @@ interface Worker {
 }
 
 const STDERR_TAIL = 8 * 1024;
+/** Prepared script versions kept by the pool (least recently used dropped first). */
+const PREPARED_SCRIPTS = 500;
 const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace/i;
 /** How long a worker that started dying of V8 out-of-memory may take to exit before it is killed. */
 const DYING_GRACE_MS = 250;
@@ -64,6 +69,8 @@ export class SandboxPool implements Sandbox {
   private readonly draining = new Set<Worker>();
   private nextId = 1;
   private closed = false;
+  private readonly prepared = new Map<string, PreparedHookSource | Error>();
+  private compatFile?: string;
 
   constructor(private readonly options: SandboxPoolOptions = {}) {
     const size = options.size ?? Math.min(4, availableParallelism());
@@ -78,6 +85,11 @@ export class SandboxPool implements Sandbox {
 
   invoke(invocation: HookInvocation): Promise<InvocationResult> {
     if (this.closed) return Promise.resolve(failure('error', 'SandboxClosedError', 'the sandbox is closed', 0, true));
+    const prepared = this.prepare(invocation.script);
+    if (prepared instanceof Error) {
+      const name = prepared instanceof HookSourceSyntaxError ? 'SyntaxError' : prepared.name;
+      return Promise.resolve(failure('error', name, prepared.message, 0));
+    }
     const worker = this.workerAt(affinity(invocation.tenant, this.workers.length));
     const id = this.nextId++;
     const message: InvokeMessage = {
@@ -94,7 +106,7 @@ export class SandboxPool implements Sandbox {
       memoryMb: invocation.memoryMb,
     };
     if (worker.scripts.get(invocation.hookId) !== invocation.script.hash) {
-      message.source = invocation.script.source;
+      message.script = prepared;
       worker.scripts.set(invocation.hookId, invocation.script.hash);
     }
     return new Promise<InvocationResult>((resolve) => {
@@ -125,6 +137,27 @@ export class SandboxPool implements Sandbox {
     });
   }
 
+  /**
+   * Every accepted script form as one CommonJS wrapper, once per version of a script (here, in the app:
+   * esbuild converts ES modules). Kept by content, so tenants sharing one script share the work.
+   */
+  private prepare(script: HookScript): PreparedHookSource | Error {
+    const key = `${script.hash}\0${script.filename}`;
+    let prepared = this.prepared.get(key);
+    if (prepared) {
+      this.prepared.delete(key); // Re-inserted last: the Map's order is least recently used first.
+    } else {
+      try {
+        prepared = prepareHookSource(script.source, script.filename);
+      } catch (error) {
+        prepared = error as Error;
+      }
+      if (this.prepared.size >= PREPARED_SCRIPTS) this.prepared.delete(this.prepared.keys().next().value!);
+    }
+    this.prepared.set(key, prepared);
+    return prepared;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.workers, ...this.draining].filter((w): w is Worker => !!w);
@@ -136,7 +169,9 @@ export class SandboxPool implements Sandbox {
   private workerAt(index: number): Worker {
     const existing = this.workers[index];
     if (existing) return existing;
-    const child = fork(sandboxWorkerEntry(), [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb)], {
+    // The compatibility bundles are located (built when missing) here, once, not by each worker.
+    this.compatFile ??= compatRuntimeFile();
+    const child = fork(sandboxWorkerEntry(), [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb), this.compatFile], {
       execArgv: ['--no-node-snapshot'],
       // Nothing of the app's environment reaches the worker (hooks could not read it anyway).
       env: {},

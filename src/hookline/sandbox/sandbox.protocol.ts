@@ -11,8 +11,8 @@ export interface InvokeMessage {
   hookId: string;
   filename: string;
   hash: string;
-  /** Sent the first time a worker sees this version of the script. */
-  source?: string;
+  /** Sent the first time a worker sees this version of the script: prepared by `prepareHookSource`. */
+  script?: { code: string; modules: string[] };
   /** The hook's arguments as JSON, parsed inside the isolate. */
   payload: string;
   secrets: Record<string, string>;

@@ -5,6 +5,8 @@ export interface HookInput {
   context: Record<string, unknown>;
   /** Auth0 Actions: `event`, without `secrets` (the sandbox adds them). */
   actionsEvent: Record<string, unknown>;
+  /** The event's id: `context.webtask.headers['x-hookline-event-id']`. */
+  eventId?: string;
 }
 
 /** A hook's script, as read from disk. `hash` identifies the version: a new hash is compiled afresh. */
@@ -12,6 +14,8 @@ export interface HookScript {
   filename: string;
   source: string;
   hash: string;
+  /** What the static check found worth a warning (`file:line:column: ...`): other module versions, computed require names. */
+  warnings?: string[];
 }
 
 export type LogLevel = 'log' | 'info' | 'warn' | 'error';

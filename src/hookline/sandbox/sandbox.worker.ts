@@ -3,6 +3,7 @@
  * here, never in the app: a V8 out-of-memory abort that no isolate limit prevents takes down this
  * process alone, and the pool restarts it.
  */
+import { CompatScripts } from './compat.scripts';
 import { IsolateRuntime } from './isolate.runtime';
 import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { FromWorker, ToWorker } from './sandbox.protocol';
@@ -12,6 +13,8 @@ const EVICT_EVERY_MS = 30_000;
 function main(): void {
   if (!process.send) throw new Error('the sandbox worker must be started by SandboxPool (it needs an IPC channel)');
   const maxRssMb = Number(process.argv[2]) || SANDBOX_LIMITS.workerMaxRssMb;
+  // The Auth0 compatibility bundles, located (and built if needed) by the pool.
+  const compat = CompatScripts.fromFile(process.argv[3]);
   // Messages produced in one turn of the event loop go out as one batch: fewer writes, fewer wake-ups.
   let outbox: FromWorker[] = [];
   const flush = () => {
@@ -24,6 +27,7 @@ function main(): void {
   };
   const runtime = new IsolateRuntime(emit, {
     maxRssMb,
+    compat,
     onCatastrophicError(message) {
       // V8 says the isolate's state is unknown: nothing in this process can be trusted any more.
       emit({ t: 'fatal', message });

@@ -1,11 +1,14 @@
 import ivm from 'isolated-vm';
-import { ISOLATE_BOOTSTRAP } from './isolate.bootstrap';
+import { buildWebtaskContext } from '../sandbox-compat/webtask-context';
+import type { CompatScripts, IsolateCompat } from './compat.scripts';
 import { SANDBOX_LIMITS } from './sandbox.limits';
 
 /** One tenant's isolate in a worker: never shared with another tenant. */
 export interface TenantIsolate {
   key: string;
   isolate: ivm.Isolate;
+  /** The compatibility layer's scripts, compiled once for this isolate. */
+  compat: IsolateCompat;
   memoryMb: number;
   hooks: Map<string, Promise<HookContext>>;
   /** Contexts ready to use, so the warm path does not wait on a promise. */
@@ -26,14 +29,19 @@ export interface HookContext {
   owner: TenantIsolate;
 }
 
+/** A hook's script as the pool prepared it (see `prepareHookSource`). */
 export interface ScriptSource {
   hash: string;
-  source: string;
+  /** A function expression `(function (exports, require, module, __filename, __dirname) {...})`. */
+  code: string;
+  /** The compatibility modules it requires. */
+  modules: string[];
   filename: string;
 }
 
 /** What loading a hook's script needs from the invocation that triggers it. */
 export interface LoadRequest {
+  tenant: string;
   hookId: string;
   invocationId: number;
   /** Time left for the invocation, in ms: module-level code runs under it. */
@@ -42,9 +50,6 @@ export interface LoadRequest {
   onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): void;
 }
 
-const WRAPPER_PREFIX = '(function (exports, require, module, __filename, __dirname) {';
-const WRAPPER_SUFFIX = '\n})';
-
 /**
  * The isolates of one worker, by tenant (and memory limit), least recently used first, with one
  * context per hook. Bounded: past `maxIsolatesPerWorker` the least recently used idle isolate goes.
@@ -52,7 +57,10 @@ const WRAPPER_SUFFIX = '\n})';
 export class TenantIsolates {
   private readonly isolates = new Map<string, TenantIsolate>();
 
-  constructor(private readonly onCatastrophicError: (message: string) => void) {}
+  constructor(
+    private readonly onCatastrophicError: (message: string) => void,
+    private readonly compat: CompatScripts,
+  ) {}
 
   get size(): number {
     return this.isolates.size;
@@ -76,10 +84,12 @@ export class TenantIsolates {
       const idle = [...this.isolates.values()].find((o) => o.active === 0);
       if (idle) this.dispose(idle);
     }
+    const isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: this.onCatastrophicError });
     const owner: TenantIsolate = {
       key,
       memoryMb,
-      isolate: new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: this.onCatastrophicError }),
+      isolate,
+      compat: this.compat.forIsolate(isolate),
       hooks: new Map(),
       ready: new Map(),
       active: 0,
@@ -142,13 +152,17 @@ export class TenantIsolates {
     try {
       const hook = { hookId: load.hookId, hash: script.hash, context, owner } as HookContext;
       const bridge = new ivm.Reference((kind: unknown, id: unknown, a: unknown, b: unknown) => load.onBridge(hook, kind, id, a, b));
-      hook.enter = await context.evalClosure(ISOLATE_BOOTSTRAP, [bridge], { result: { reference: true }, timeout: 2_000 });
-      const compiled = await isolate.compileScript(WRAPPER_PREFIX + script.source + WRAPPER_SUFFIX, { filename: script.filename });
+      // The bootstrap, then web globals, require() and the modules this hook requires on top of its
+      // primitives: all through the isolate's queue, never blocking this worker while a hook runs there.
+      hook.enter = (await owner.compat.bootstrap(context, bridge, 2_000)) as HookContext['enter'];
+      await owner.compat.install(context, script.modules, Math.min(2_000, load.remainingMs()));
+      const compiled = await isolate.compileScript(script.code, { filename: script.filename });
       const wrapper = await compiled.run(context, { reference: true, timeout: load.remainingMs() });
       compiled.release();
-      await hook.enter.apply(undefined, ['load', load.invocationId, wrapper.derefInto(), script.filename], {
-        timeout: load.remainingMs(),
-      });
+      const hookName = load.hookId.slice(load.hookId.lastIndexOf('/') + 1);
+      // Auth0's legacy context.webtask, less the secrets (added per invocation): plain data, as JSON.
+      const meta = JSON.stringify({ filename: script.filename, webtask: buildWebtaskContext({ tenant: load.tenant, hookName }) });
+      await hook.enter.apply(undefined, ['load', load.invocationId, wrapper.derefInto(), meta], { timeout: load.remainingMs() });
       return hook;
     } catch (error) {
       context.release();

@@ -30,8 +30,14 @@ function encodeBody(body, headers) {
     return encoded.body;
   }
   if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new TextDecoder().decode(body);
+  // Hookline's fetch has always sent a plain object or array as JSON (docs/hooks.md); keep that.
+  const proto = Object.getPrototypeOf(body);
+  if (Array.isArray(body) || proto === Object.prototype || proto === null) {
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    return JSON.stringify(body);
+  }
   throw new TypeError(
-    'fetch in a Hookline hook sends text bodies only: pass a string (e.g. JSON.stringify(...)), URLSearchParams or FormData',
+    'fetch in a Hookline hook sends text bodies only: pass a string, a plain object or array (sent as JSON), URLSearchParams or FormData',
   );
 }
 
