@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import {
   defineConnector,
+  fingerprint,
   PermanentError,
   RetryableError,
   templateField,
@@ -56,7 +56,7 @@ const hubspotConfig = z
     path: ['properties'],
     message: 'must map the idProperty (the upsert key), e.g. email: "{{ user.email }}"',
   })
-  .transform((c) => ({ ...c, token: 'sha256:' + createHash('sha256').update(c.accessToken).digest('hex').slice(0, 12) }));
+  .transform((c) => ({ ...c, token: fingerprint(c.accessToken) }));
 
 export type HubSpotConfig = z.output<typeof hubspotConfig>;
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   IncomingWebhook,
   IncomingWebhookHTTPError,
@@ -8,6 +7,7 @@ import {
 } from '@slack/webhook';
 import {
   defineConnector,
+  fingerprint,
   parseRetryAfter,
   PermanentError,
   RateLimitedError,
@@ -202,11 +202,6 @@ function warnOverrides(config: SlackConfig, log: ConnectorLogger): void {
 
 function overridesOf(config: SlackConfig): (typeof OVERRIDES)[number][] {
   return OVERRIDES.filter((key) => config[key] !== undefined);
-}
-
-/** Identifies a webhook in logs, records, rate-limit keys and the admin API without revealing it. */
-export function fingerprint(url: string): string {
-  return 'sha256:' + createHash('sha256').update(url).digest('hex').slice(0, 12);
 }
 
 function isLoopback(hostname: string): boolean {

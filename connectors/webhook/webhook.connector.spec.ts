@@ -8,7 +8,7 @@ describe('webhook connector config', () => {
     const parsed = schema.parse({ url: 'https://example.com/hooks', secret: SECRET, headers: { 'x-team': 'growth' } });
     expect(parsed.url).toBe('https://example.com/hooks');
     expect(parsed.headers).toEqual({ 'x-team': 'growth' });
-    expect(webhookConnector.describe!(parsed)).toEqual({ host: 'example.com', secret: expect.stringMatching(/^sha256:[0-9a-f]{8}$/) });
+    expect(webhookConnector.describe!(parsed)).toEqual({ host: 'example.com', secret: expect.stringMatching(/^sha256:[0-9a-f]{12}$/) });
     expect(JSON.stringify(webhookConnector.describe!(parsed))).not.toContain(SECRET);
   });
 

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { defineConnector, z } from '../../src/hookline/connectors/sdk';
+import { defineConnector, fingerprint, z } from '../../src/hookline/connectors/sdk';
 
 const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
 
@@ -35,7 +34,7 @@ export const webhookConnector = defineConnector<WebhookConfig>({
   secrets: ['secret'],
   describe: (config) => ({
     host: new URL(config.url).host,
-    secret: 'sha256:' + createHash('sha256').update(config.secret.secret).digest('hex').slice(0, 8),
+    secret: fingerprint(config.secret.secret),
   }),
   async deliver(event, config, ctx) {
     const body = JSON.stringify({ type: 'user.registered', timestamp: event.occurredAt, data: event });

@@ -2,6 +2,7 @@
  * The connector SDK: everything a connector plugin may import from Hookline.
  * Connectors see this file and their own client library, never Nest internals.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { UserRegisteredEvent } from '../events/user-registered.event';
 
@@ -192,4 +193,12 @@ export function defineConnector<TConfig>(plugin: ConnectorPlugin<TConfig>): Conn
     throw new TypeError(`defineConnector(${plugin.type}): batch.deliverBatch must be a function`);
   }
   return Object.freeze({ ...plugin });
+}
+
+/**
+ * Identifies a secret (a token, a webhook URL) in logs, records, rate-limit keys and the admin API
+ * without revealing it: `sha256:` and the first 12 hex digits of its hash.
+ */
+export function fingerprint(secret: string): string {
+  return 'sha256:' + createHash('sha256').update(secret).digest('hex').slice(0, 12);
 }
