@@ -59,11 +59,12 @@ const redisUrl = redisUrlOrWarn('bullmq: publish durability and shutdown');
 
     const second = await start();
     const record = await second.hookline.getDelivery(id);
-    expect(record?.lastError).toMatch(/the app shut down during the attempt/);
+    // Cut short by shutdown: waiting in Redis to run again, not dead, and not counted as an attempt.
+    expect(['pending', 'failed']).toContain(record?.status);
     await receiver.until(() => receiver.arrivals.length === 2, 15_000, 'the retry');
     expect(receiver.arrivals[1].deliveryId).toBe(id);
     await waitFor(async () => (await second.hookline.getDelivery(id))?.status === 'succeeded');
-    expect((await second.hookline.getDelivery(id))?.attempts).toBe(2);
+    expect((await second.hookline.getDelivery(id))?.attempts).toBe(1);
   });
 });
 

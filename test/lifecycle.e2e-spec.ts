@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HooklineModule } from '../src/hookline';
+import { defineConnector, HooklineModule, z } from '../src/hookline';
 import { CaptureLogger } from './support/capture.logger';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { Receiver } from './support/receiver';
@@ -128,5 +128,29 @@ describe('graceful shutdown', () => {
     const { items } = await hookline.listDeliveries({});
     expect(items.map((d) => d.status)).toEqual(['failed', 'failed']);
     await receiver.close();
+  });
+
+  it('a shutdown during a rate-limit wait leaves deliveries retryable, never dead, with no attempt used', async () => {
+    const paced = defineConnector({
+      type: 'paced',
+      displayName: 'One request per second',
+      config: z.strictObject({}),
+      rateLimit: () => ({ key: 'paced', requests: 1, perMs: 1_000 }),
+      deliver: async () => undefined,
+    });
+    const harness = await HooklineTestApp.start({
+      connectors: [paced],
+      drainTimeoutMs: 100,
+      config: { tenants: { acme: { connectors: [{ type: 'paced', retry: { maxAttempts: 1 } }] } } },
+    });
+    for (let i = 0; i < 4; i++) await harness.register('acme', { email: `p${i}@example.com` }).expect(201);
+    await harness.waitForDeliveries((d) => d.some((x) => x.status === 'succeeded'));
+    const hookline = harness.hookline;
+    await harness.close();
+    const { items } = await hookline.listDeliveries({});
+    expect(items.filter((d) => d.status === 'dead')).toEqual([]);
+    const unfinished = items.filter((d) => d.status !== 'succeeded');
+    expect(unfinished.length).toBeGreaterThan(0);
+    for (const d of unfinished) expect(d).toMatchObject({ status: 'failed', attempts: 0, lastError: expect.stringMatching(/^SHUTDOWN/) });
   });
 });

@@ -15,6 +15,7 @@ import { DeliveryExecutor } from './dispatch/delivery.executor';
 import { Dispatcher, type DispatchResult } from './dispatch/dispatcher';
 import { messageOf } from './dispatch/error-classifier';
 import type { Transport } from './dispatch/transports/transport';
+import { RetryableError } from './errors/delivery.errors';
 import { EventEmitterMissingError } from './errors/event-emitter-missing.error';
 import { USER_REGISTERED, type UserRegisteredEvent } from './events/user-registered.event';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
@@ -133,7 +134,7 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
     if (this.closed) return;
     this.closed = true;
     await this.transport.close(this.options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs);
-    this.shutdown.abort();
+    this.shutdown.abort(new RetryableError('the app shut down'));
     this.executor.close();
   }
 

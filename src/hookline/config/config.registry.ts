@@ -15,7 +15,6 @@ export type ConfigSource = string | Record<string, unknown>;
 export class ConfigRegistry {
   private current: CompiledConfig;
   private watcher?: FSWatcher;
-  private readonly listeners = new Set<(config: CompiledConfig) => void>();
 
   constructor(
     private readonly source: ConfigSource,
@@ -45,12 +44,6 @@ export class ConfigRegistry {
     return this.current.consumers.get(id);
   }
 
-  /** Called after every successful reload. */
-  onReload(listener: (config: CompiledConfig) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   /** Re-reads the config. Returns false (and keeps the last good config) when the new one is invalid. */
   reload(): boolean {
     try {
@@ -60,9 +53,9 @@ export class ConfigRegistry {
       this.logger.error(`config change rejected, keeping the last good config\n${error.message}`);
       return false;
     }
-    this.logger.redactor.setSecrets(this.current.secretValues);
+    // Added, not replaced: a delivery in flight may still carry a secret the edit rotated out.
+    this.logger.redactor.addSecrets(this.current.secretValues);
     this.logger.info('config reloaded', { source: this.current.source, consumers: this.current.consumers.size });
-    for (const listener of this.listeners) listener(this.current);
     return true;
   }
 

@@ -76,7 +76,8 @@ export class DeliveryLanes<E extends LaneEntry> {
           try {
             await this.limiter.acquire(rate, { signal: this.shutdown, maxWaitMs: this.maxPacingWaitMs });
           } catch (error) {
-            this.release(lane, error);
+            // A wait cut short by shutdown is not the delivery's fault: it must stay retryable.
+            this.release(lane, this.shutdown.aborted ? new RetryableError('the app shut down before the request was sent') : error);
             continue;
           }
         }

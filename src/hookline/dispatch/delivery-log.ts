@@ -20,6 +20,8 @@ export interface DeliveryLog {
   /** Inserts or replaces a record. Returns false when a record with this id already exists and `ifAbsent` is set. */
   put(record: DeliveryRecord, options?: { ifAbsent?: boolean }): boolean | Promise<boolean>;
   update(id: string, patch: Partial<DeliveryRecord>): DeliveryRecord | undefined | Promise<DeliveryRecord | undefined>;
+  /** Forgets a record (one whose delivery could not be enqueued, so that publishing again retries it). */
+  remove?(id: string): void | Promise<void>;
   get(id: string): DeliveryRecord | undefined | Promise<DeliveryRecord | undefined>;
   /** Newest first. */
   list(query: DeliveryQuery): DeliveryPage | Promise<DeliveryPage>;
@@ -44,6 +46,10 @@ export class MemoryDeliveryLog implements DeliveryLog {
     this.records.set(record.id, { seq: ++this.seq, record: { ...record } });
     while (this.records.size > this.maxRecords) this.records.delete(this.records.keys().next().value!);
     return true;
+  }
+
+  remove(id: string): void {
+    this.records.delete(id);
   }
 
   update(id: string, patch: Partial<DeliveryRecord>): DeliveryRecord | undefined {

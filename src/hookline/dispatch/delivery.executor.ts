@@ -121,6 +121,7 @@ export class DeliveryExecutor {
     // Durations measure the request, not the time spent waiting for a batch or a rate-limit slot.
     const startedAt = pending.startedAt ?? Date.now();
     if (outcome.kind === 'deferred') return this.defer(job, fields, outcome.retryInMs, outcome.reason);
+    if (outcome.kind === 'error' && outcome.error.retryable && this.shutdown.aborted) return this.interrupted(job, fields);
     if (outcome.kind === 'error') return this.fail(job, attempt, fields, outcome.error, startedAt, consumer);
     const durationMs = Date.now() - startedAt;
     await this.deliveries.update(job.deliveryId, {
@@ -275,6 +276,23 @@ export class DeliveryExecutor {
     });
     this.logger.info('delivery deferred: rate limit paused', { ...fields, retryInMs });
     return { status: 'deferred', retryInMs, error };
+  }
+
+  /**
+   * Shutdown cut the attempt short: that is not the destination's failure, so it uses no attempt and
+   * can never make a delivery dead. The transport runs it again (bullmq: another instance picks it up).
+   */
+  private async interrupted(job: DeliveryJob, fields: LogFields): Promise<AttemptResult> {
+    const error = 'SHUTDOWN: the app shut down during the attempt; it runs again, not counted as an attempt';
+    await this.deliveries.update(job.deliveryId, {
+      status: 'failed',
+      attempts: job.attempts,
+      lastError: error,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+    this.logger.warn('delivery interrupted by shutdown', fields);
+    return { status: 'deferred', retryInMs: 0, error };
   }
 
   private async fail(

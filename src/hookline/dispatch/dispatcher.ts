@@ -29,6 +29,8 @@ export class Dispatcher {
     if (!this.config.hasTenant(event.tenant)) {
       // Logged once per tenant: a busy unconfigured tenant must not flood the log.
       if (!this.unknownTenants.has(event.tenant)) {
+        // Bounded: tenant ids can come from request paths.
+        if (this.unknownTenants.size >= MAX_REMEMBERED_TENANTS) this.unknownTenants.clear();
         this.unknownTenants.add(event.tenant);
         this.logger.debug('no Hookline config for tenant; its events are dropped', { tenant: event.tenant });
       }
@@ -46,7 +48,26 @@ export class Dispatcher {
       };
       if (await this.deliveries.put(pendingRecord(job, now), { ifAbsent: true })) jobs.push(job);
     }
-    if (jobs.length > 0) await this.transport.enqueue(jobs);
+    if (jobs.length > 0) {
+      try {
+        await this.transport.enqueue(jobs);
+      } catch (error) {
+        // Not enqueued: forget the pending records, so that publishing the event again enqueues them.
+        for (const job of jobs) await this.forget(job.deliveryId, error);
+        throw error;
+      }
+    }
     return { deliveryIds: jobs.map((j) => j.deliveryId) };
   }
+
+  private async forget(deliveryId: string, cause: unknown): Promise<void> {
+    if (this.deliveries.remove) return this.deliveries.remove(deliveryId);
+    await this.deliveries.update(deliveryId, {
+      status: 'dead',
+      lastError: `NOT_ENQUEUED: ${(cause as Error)?.message ?? String(cause)}`,
+      updatedAt: new Date().toISOString(),
+    });
+  }
 }
+
+const MAX_REMEMBERED_TENANTS = 1_000;

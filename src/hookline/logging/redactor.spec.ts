@@ -16,3 +16,13 @@ describe('Redactor and HooklineLogger', () => {
     expect(lines).toEqual(['W delivery failed tenant=acme error="bad token [REDACTED]" attempt=2']);
   });
 });
+
+describe('Redactor across reloads and escaping', () => {
+  it('keeps secrets a reload removed, and catches JSON-escaped forms', () => {
+    const r = new Redactor(['old-token-1']);
+    r.addSecrets(['new-token-2']);
+    expect(r.redact('old-token-1 new-token-2')).toBe('[REDACTED] [REDACTED]');
+    r.addSecrets(['pa"ss\\word']);
+    expect(r.redact(JSON.stringify({ error: 'bad pa"ss\\word' }))).toBe('{"error":"bad [REDACTED]"}');
+  });
+});

@@ -1,19 +1,39 @@
-/** Replaces every known secret value in a text. Rebuilt whenever the config (and so the secrets) changes. */
+/** Most distinct secret values remembered; past it the oldest go first. */
+const MAX_SECRETS = 10_000;
+
+/**
+ * Replaces every known secret value in a text, as written and as JSON would escape it (a log field
+ * holding a secret with a quote or a backslash is written escaped). Secrets removed from the config
+ * by a reload stay known: deliveries already in flight may still carry them.
+ */
 export class Redactor {
   private pattern: RegExp | null = null;
+  private known: string[] = [];
 
   constructor(secrets: readonly string[] = []) {
     this.setSecrets(secrets);
   }
 
+  /** Replaces the known secrets. */
   setSecrets(secrets: readonly string[]): void {
-    const distinct = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
-    this.pattern = distinct.length
-      ? new RegExp(distinct.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
-      : null;
+    this.known = [];
+    this.addSecrets(secrets);
+  }
+
+  /** Adds secrets, keeping those already known (bounded). */
+  addSecrets(secrets: readonly string[]): void {
+    const merged = new Set([...this.known, ...secrets.filter((s) => s.length >= 4)]);
+    this.known = [...merged].slice(-MAX_SECRETS);
+    const variants = new Set(this.known.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]));
+    const sorted = [...variants].sort((a, b) => b.length - a.length);
+    this.pattern = sorted.length ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : null;
   }
 
   redact(text: string): string {
     return this.pattern ? text.replace(this.pattern, '[REDACTED]') : text;
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -12,7 +12,7 @@ describe('performFetch', () => {
 
   beforeAll(async () => {
     server = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url} ${req.headers['x-test'] ?? ''}`);
+      seen.push(`${req.method} ${req.url} ${req.headers['x-test'] ?? ''}${req.headers.authorization ? ' +auth' : ''}`);
       if (req.url === '/redirect-out') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
       if (req.url === '/redirect-in') return res.writeHead(302, { location: '/ok' }).end();
       if (req.url === '/big') return res.end('x'.repeat(2 * 1024 * 1024));
@@ -52,6 +52,11 @@ describe('performFetch', () => {
     // An exact entry naming the host is the admin's explicit choice: allowed, and pinned to the checked address.
     const ok = await performFetch(get(`http://internal.example.com:${port}/ok`), rules('internal.example.com'), signal, resolver);
     expect(ok.status).toBe(200);
+    // But never a link-local (cloud metadata) address through a name, even an exact one.
+    const metadata: Resolver = async () => [{ address: '169.254.169.254', family: 4 }];
+    await expect(performFetch(get('http://meta.example.com/'), rules('meta.example.com'), signal, metadata)).rejects.toThrow(
+      'resolves to a private or reserved address',
+    );
   });
 
   it('refuses header injection and forbidden headers', async () => {
@@ -59,6 +64,29 @@ describe('performFetch', () => {
     await expect(performFetch(get(`http://127.0.0.1:${port}/`, { headers: [['x-a', 'b\r\nHost: evil']] }), allow, signal)).rejects.toThrow('line break');
     await expect(performFetch(get(`http://127.0.0.1:${port}/`, { headers: [['Host', 'evil']] }), allow, signal)).rejects.toThrow('cannot be set');
     await expect(performFetch(get(`http://127.0.0.1:${port}/`, { headers: [['bad name', 'x']] }), allow, signal)).rejects.toThrow('invalid header name');
+  });
+
+  it('drops credentials on a redirect to another origin, keeps them on the same origin', async () => {
+    const auth: Array<string | undefined> = [];
+    const other = createServer((req, res) => {
+      auth.push(req.headers.authorization);
+      if (req.url === '/hop') return res.writeHead(302, { location: `http://127.0.0.1:${port}/ok` }).end();
+      if (req.url === '/same') return res.writeHead(302, { location: '/end' }).end();
+      res.end('done');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const otherPort = (other.address() as { port: number }).port;
+    const allow = rules(`127.0.0.1:${port}`, `127.0.0.1:${otherPort}`);
+    const withAuth = (path: string) => get(`http://127.0.0.1:${otherPort}${path}`, { headers: [['authorization', 'Bearer s3cret'], ['x-test', 'kept']] });
+    try {
+      seen.length = 0;
+      await expect(performFetch(withAuth('/hop'), allow, signal)).resolves.toMatchObject({ status: 200 });
+      expect(seen).toEqual(['GET /ok kept']);
+      await expect(performFetch(withAuth('/same'), allow, signal)).resolves.toMatchObject({ status: 200, body: 'done' });
+      expect(auth).toEqual(['Bearer s3cret', 'Bearer s3cret', 'Bearer s3cret']);
+    } finally {
+      other.close();
+    }
   });
 
   it('re-checks every redirect hop and caps the response size', async () => {

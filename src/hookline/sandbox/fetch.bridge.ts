@@ -72,16 +72,19 @@ export async function performFetch(
     throw new FetchRefusedError(`fetch: request body larger than ${SANDBOX_LIMITS.maxFetchRequestBytes} bytes`);
   }
   let url = parseUrl(request.url);
-  let current = { method, body: request.body };
+  let current = { method, body: request.body, headers };
   for (let hop = 0; ; hop++) {
     const rule = authorise(url, rules);
-    const response = await send(url, current.method, headers, current.body, checkedLookup(rule, resolver), signal);
+    const response = await send(url, current.method, current.headers, current.body, checkedLookup(rule, resolver), signal);
     const location = response.headers.find(([k]) => k === 'location')?.[1];
     if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response;
     if (hop >= SANDBOX_LIMITS.maxRedirects) throw new FetchRefusedError(`fetch: more than ${SANDBOX_LIMITS.maxRedirects} redirects`, 'TOO_MANY_REDIRECTS');
-    url = parseUrl(new URL(location, url).href);
+    const next = parseUrl(new URL(location, url).href);
+    // As WHATWG fetch does: credentials never follow a redirect to another origin.
+    if (next.origin !== url.origin) current = { ...current, headers: withoutCredentials(current.headers) };
+    url = next;
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
-      current = { method: 'GET', body: undefined };
+      current = { ...current, method: 'GET', body: undefined };
     }
   }
 }
@@ -117,8 +120,24 @@ function unlocksPrivate(rule: AllowHostRule, host: string): boolean {
   return !rule.wildcard && rule.host === host;
 }
 
+/**
+ * Link-local addresses (cloud metadata services live there) are unlocked only by an entry naming the
+ * literal address, never by a host name: a name the tenant controls could resolve to one.
+ */
+function unlocksAddress(rule: AllowHostRule, host: string, address: string): boolean {
+  if (!unlocksPrivate(rule, host)) return false;
+  const linkLocal = /^169\.254\./.test(address) || /^fe[89ab]/i.test(address) || address.toLowerCase() === 'fd00:ec2::254';
+  return !linkLocal || host === address;
+}
+
 function hostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name)));
 }
 
 function checkHeaders(raw: unknown): Record<string, string> {
@@ -144,7 +163,7 @@ function checkedLookup(rule: AllowHostRule, resolver: Resolver): LookupFunction 
   return (hostname, options, callback) => {
     resolver(hostname, options.family as number | undefined).then((addresses) => {
       const host = normaliseHost(hostname);
-      const allowed = addresses.filter((a) => !isPrivateAddress(a.address) || unlocksPrivate(rule, host));
+      const allowed = addresses.filter((a) => !isPrivateAddress(a.address) || unlocksAddress(rule, host, a.address));
       if (allowed.length === 0) {
         const refused = new FetchRefusedError(`fetch: ${hostname} resolves to a private or reserved address`, 'ADDRESS_NOT_ALLOWED');
         return callback(refused as NodeJS.ErrnoException, '', 0);

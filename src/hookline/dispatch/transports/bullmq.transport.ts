@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { messages } from '../../errors/hookline.messages';
 import { TransportUnavailableError } from '../../errors/transport-unavailable.error';
+import { RetryableError } from '../../errors/delivery.errors';
 import type { HooklineLogger } from '../../logging/hookline.logger';
 import type { DeliveryJob } from '../delivery';
 import type { DeliveryExecutor } from '../delivery.executor';
@@ -98,7 +99,7 @@ export class BullmqTransport implements Transport {
         this.logger.warn('deliveries still running after the drain time; aborting them, they will be retried', {
           running: this.running.size,
         });
-        this.shutdown.abort();
+        this.shutdown.abort(new RetryableError('the app shut down'));
         if (!(await settlesWithin(closing, ABORT_GRACE_MS))) {
           this.logger.error('deliveries left running at shutdown; another instance runs them once their lock expires', {
             deliveryIds: [...this.running].join(','),

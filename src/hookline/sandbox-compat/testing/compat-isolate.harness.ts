@@ -1,4 +1,4 @@
-// Test harness only: a minimal stand-in for the sandbox (issue 3) to run the compatibility layer in a
+// Test harness only: a minimal stand-in for the sandbox to run the compatibility layer in a
 // REAL isolated-vm isolate. Its fetch goes straight to the host's fetch with no allowHosts/SSRF policy:
 // the sandbox's policy-checked bridge replaces it in production.
 import ivm from 'isolated-vm';
