@@ -46,7 +46,7 @@ let hook = null;
 let form = null;
 let webtaskTemplate = '{}';
 const cache = new MapC();
-// Hooks that completed since the worker last collected them.
+// Outcomes of hooks that completed since the worker last collected them: [id, status, payload].
 let finished = [];
 
 function safeString(value) {
@@ -117,27 +117,26 @@ function complete(id, inv, error, response) {
     return;
   }
   inv.completed = true;
-  // The outcome goes to the worker at once; its next entry ('collect') tells it which invocations are over.
-  if (error !== undefined && error !== null) send('done', id, 'error', describeError(error));
-  else send('done', id, 'ok', serialise(id, response));
-  finished.push(id);
+  // Kept until the worker's next entry ('collect'), which takes it with the other outcomes.
+  if (error !== undefined && error !== null) finished.push([id, 'error', describeError(error)]);
+  else finished.push([id, 'ok', serialise(id, response)]);
   // Not forgotten yet: microtasks queued before cb() (a library's request chain) may still start a
   // request. The worker enters again ('collect') once they ran, and the invocation is forgotten then.
 }
 
 /**
  * The entry after others (a batch of invocations, a timer, a fetch result): their microtasks have run.
- * Returns the invocations whose hooks completed meanwhile and the one that ran last, and forgets each
- * of those that has no timer or request pending.
+ * Returns the outcomes of the hooks that completed meanwhile and the invocation that ran last, and
+ * forgets each of those invocations that has no timer or request pending.
  */
 function collect() {
   const out = finished;
   finished = [];
   for (let i = 0; i < out.length; i++) {
-    const inv = invs.get(out[i]);
+    const inv = invs.get(out[i][0]);
     if (!inv || inv.timers.size > 0 || inv.fetches.size > 0) continue;
     inv.ended = true;
-    invs.delete(out[i]);
+    invs.delete(out[i][0]);
   }
   return [out, current];
 }

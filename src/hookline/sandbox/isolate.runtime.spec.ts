@@ -86,45 +86,6 @@ describe('IsolateRuntime', () => {
     await expect(invoke('a')).resolves.toMatchObject({ status: 'ok' });
   });
 
-  it('starts invocations of one context that arrive together in one entry; a timeout there fails only the hook that ran', async () => {
-    const hook = {
-      hookId: 'batch/hook/loop-or-answer',
-      hash: 'loop-or-answer',
-      script: prepareHookSource('module.exports = function (user, context, cb) { if (user.loop) for (;;) {} cb(null, user.n); };', 'b.js'),
-      timeoutMs: 300,
-    };
-    await expect(invoke('batch', { ...hook, payload: '{"user":{"n":0},"context":{}}' })).resolves.toMatchObject({ status: 'ok' });
-    const messages: FromWorker[] = [];
-    const runtimeMessages = (runtime as unknown as { emit: (m: FromWorker) => void }).emit;
-    const spy = (m: FromWorker) => {
-      messages.push(m);
-      runtimeMessages(m);
-    };
-    (runtime as unknown as { emit: (m: FromWorker) => void }).emit = spy;
-    try {
-      // Queued in one turn: one batch entry, under the earliest timeout. The second loops: it times out;
-      // the first completed before it (its result does not wait for the loop to end); the ones after it
-      // had not started: they run next, under their own timeout.
-      const outcomes = await Promise.all(
-        [1, 2, 3, 4].map((n) => invoke('batch', { ...hook, timeoutMs: n === 2 ? 300 : 2000, payload: JSON.stringify({ user: { n, loop: n === 2 }, context: {} }) })),
-      );
-      expect(outcomes.map((o) => (o.t === 'result' ? [o.status, o.response] : o.t))).toEqual([
-        ['ok', 1],
-        ['timeout', null],
-        ['ok', 3],
-        ['ok', 4],
-      ]);
-      // A hook that started nothing ends with its result: one message, no `end` after it.
-      const ids = outcomes.map((o) => (o.t === 'result' ? o.id : -1));
-      const sent = (id: number) => messages.filter((m) => 'id' in m && m.id === id).map((m) => (m.t === 'result' && m.ended ? 'result+end' : m.t));
-      for (const id of [ids[2], ids[3]]) expect(sent(id)).toEqual(['result+end']);
-      // The first one's result did not wait for the loop to end (RESULT_GRACE_MS): its end came later.
-      expect(sent(ids[0])).toEqual(['result', 'end']);
-    } finally {
-      (runtime as unknown as { emit: (m: FromWorker) => void }).emit = runtimeMessages;
-    }
-  });
-
   it('replaces an isolate that timed out repeatedly', async () => {
     const loop = { hookId: 'slow/hook/loop', hash: 'loop', script: prepareHookSource('module.exports = function () { for (;;) {} };', 'loop.js'), timeoutMs: 100 };
     for (let i = 0; i < 3; i++) await expect(invoke('slow', loop)).resolves.toMatchObject({ status: 'timeout' });

@@ -37,8 +37,6 @@ interface Invocation {
 type ErrorInfo = { name: string; message: string };
 
 const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
-/** How long a result may wait for the entry that would end its invocation with it (see `runBatch`). */
-const RESULT_GRACE_MS = 5;
 
 /**
  * Runs hook invocations in isolated-vm isolates, inside a sandbox worker process: one isolate per tenant
@@ -121,11 +119,9 @@ export class IsolateRuntime {
   }
 
   /**
-   * One entry starts the queued invocations (in order, under the earliest of their timeouts); each hook's
-   * outcome comes back through the bridge as it completes; the next entry ('collect') says which hooks
-   * completed, once their microtasks ran. A result goes out then, with the end of its invocation if
-   * nothing it started is pending (one message). If that entry is late (a hook after it in the batch
-   * runs long), results go out after RESULT_GRACE_MS without waiting for it.
+   * One entry starts the queued invocations (in order, under the earliest of their timeouts); the next
+   * entry ('collect') returns the outcomes of the hooks that completed, once their microtasks ran.
+   * A result goes out then; the invocation ends in that same entry if nothing it started is pending.
    * Microtasks the hook queued before it completed (axios and @slack/webhook start their request a few
    * promise hops after the call, Auth0's Slack sample calls cb() right after) ran in the isolate before
    * that entry, and the requests they started reached this worker first: they carry on until the timeout.
@@ -140,9 +136,7 @@ export class IsolateRuntime {
     const timeout = Math.min(...batch.map((inv) => this.remaining(inv)));
     const started = hook.enter.apply(undefined, ['batch', 0, ids, payloads], { arguments: { copy: true }, timeout });
     const collected = this.collect(hook);
-    const grace = setTimeout(() => batch.forEach((inv) => this.flush(inv, false)), RESULT_GRACE_MS);
     void Promise.allSettled([started, collected]).then(([entry, last]) => {
-      clearTimeout(grace);
       if (entry.status === 'rejected') this.onBatchError(hook, batch, entry.reason, last.status === 'fulfilled' ? last.value : undefined);
       for (const inv of batch) {
         this.flush(inv);
@@ -152,18 +146,19 @@ export class IsolateRuntime {
   }
 
   /**
-   * The entry after others: the hooks that completed in them have their results (through the bridge),
-   * which go out now (see `runBatch`). Resolves with the invocation that ran last in the context (the
-   * one a timeout interrupted).
+   * The entry after others: takes the outcomes of the hooks that completed in them (see `runBatch`).
+   * Resolves with the invocation that ran last in the context (the one a timeout interrupted).
    */
   private collect(hook: HookContext): Promise<number | undefined> {
     if (hook.owner.isolate.isDisposed) return Promise.resolve(undefined);
     return hook.enter.apply(undefined, ['collect', 0], { result: { copy: true }, timeout: 1_000 }).then(
       (value) => {
-        const [finished, current] = value as [unknown[], unknown];
-        for (const id of finished) {
+        const [finished, current] = value as [Array<[unknown, unknown, unknown]>, unknown];
+        for (const [id, status, payload] of finished) {
           const inv = typeof id === 'number' ? this.invocations.get(id) : undefined;
-          if (inv && inv.hook === hook) this.flush(inv);
+          if (!inv || inv.ended || inv.hook !== hook) continue;
+          this.onResult(inv, status, payload);
+          this.flush(inv);
         }
         return typeof current === 'number' ? current : undefined;
       },
@@ -247,8 +242,6 @@ export class IsolateRuntime {
       return this.maybeEnd(inv);
     }
     if (kind === 'fetch' && typeof a === 'number' && typeof b === 'string') return this.startFetch(inv, a, b);
-    // The hook completed: its result is held until the next entry (collect) or RESULT_GRACE_MS.
-    if (kind === 'done' && (a === 'ok' || a === 'error') && (b === undefined || typeof b === 'string')) return this.onResult(inv, a, b);
   }
 
   private onResult(inv: Invocation, status: unknown, payload: unknown): void {
@@ -256,11 +249,7 @@ export class IsolateRuntime {
     inv.completedByHook = true;
     if (status === 'ok') {
       let response: unknown = null;
-      try {
-        if (typeof payload === 'string') response = JSON.parse(payload);
-      } catch {
-        // The bootstrap serialises with its own JSON.stringify: never happens; the response is dropped if it does.
-      }
+      if (typeof payload === 'string') response = JSON.parse(payload);
       this.finish(inv, 'ok', response, null, true);
     } else {
       let error: ErrorInfo = { name: 'Error', message: 'the hook failed' };
