@@ -46,8 +46,6 @@ let hook = null;
 let form = null;
 let webtaskTemplate = '{}';
 const cache = new MapC();
-// Outcomes of hooks that completed since the worker last collected them: [id, status, payload].
-let finished = [];
 
 function safeString(value) {
   try {
@@ -117,28 +115,22 @@ function complete(id, inv, error, response) {
     return;
   }
   inv.completed = true;
-  // Kept until the worker's next entry ('collect'), which takes it with the other outcomes.
-  if (error !== undefined && error !== null) finished.push([id, 'error', describeError(error)]);
-  else finished.push([id, 'ok', serialise(id, response)]);
+  // The result settles the worker's call into 'invoke' (a promise), so it needs no bridge message.
+  if (error !== undefined && error !== null) inv.settle(['error', describeError(error)]);
+  else inv.settle(['ok', serialise(id, response)]);
   // Not forgotten yet: microtasks queued before cb() (a library's request chain) may still start a
-  // request. The worker enters again ('collect') once they ran, and the invocation is forgotten then.
+  // request. The worker enters again ('idle') once they ran, and the invocation is forgotten then.
 }
 
-/**
- * The entry after others (a batch of invocations, a timer, a fetch result): their microtasks have run.
- * Returns the outcomes of the hooks that completed meanwhile and the invocation that ran last, and
- * forgets each of those invocations that has no timer or request pending.
- */
-function collect() {
-  const out = finished;
-  finished = [];
-  for (let i = 0; i < out.length; i++) {
-    const inv = invs.get(out[i][0]);
+/** After hooks completed and their microtasks ran: forgets each invocation that has no timer or request pending. */
+function idle(idsJson) {
+  const ids = JSONparse(idsJson);
+  for (let i = 0; i < ids.length; i++) {
+    const inv = invs.get(ids[i]);
     if (!inv || inv.timers.size > 0 || inv.fetches.size > 0) continue;
     inv.ended = true;
-    invs.delete(out[i][0]);
+    invs.delete(ids[i]);
   }
-  return [out, current];
 }
 
 function isThenable(value) {
@@ -277,20 +269,13 @@ function webtaskFor(secrets, eventId) {
 
 function invoke(id, payload) {
   current = id;
-  const inv = { timers: new MapC(), fetches: new MapC(), completed: false, ended: false };
+  const p = JSONparse(payload);
+  let settle;
+  const outcome = new PromiseC(function (resolve) { settle = resolve; });
+  const inv = { timers: new MapC(), fetches: new MapC(), completed: false, ended: false, settle: settle };
   invs.set(id, inv);
-  let p;
-  try {
-    p = JSONparse(payload);
-  } catch (error) {
-    return complete(id, inv, error);
-  }
   run(id, inv, p);
-}
-
-/** Starts the invocations of one batch, in order (the worker's queue for this context). */
-function batch(ids, payloads) {
-  for (let i = 0; i < ids.length; i++) invoke(ids[i], payloads[i]);
+  return outcome;
 }
 
 function run(id, inv, p) {
@@ -356,6 +341,7 @@ function settleFetch(id, fid, outcome) {
 function end(id) {
   const inv = invs.get(id);
   if (!inv) return;
+  if (!inv.completed) inv.settle(['ended']);
   inv.ended = true;
   inv.timers.clear();
   for (const pending of inv.fetches.values()) pending.reject(new TypeErrorC('fetch: cancelled, the invocation is over'));
@@ -376,10 +362,10 @@ delete g.Atomics;
 delete g.WebAssembly;
 
 return function enter(kind, id, a, b) {
-  if (kind === 'batch') return batch(a, b);
-  if (kind === 'collect') return collect();
+  if (kind === 'invoke') return invoke(id, a);
   if (kind === 'timer') return fireTimer(id, a);
   if (kind === 'fetch') return settleFetch(id, a, b);
+  if (kind === 'idle') return idle(a);
   if (kind === 'end') return end(id);
   if (kind === 'load') return load(id, a, b);
 };

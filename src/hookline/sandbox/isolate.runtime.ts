@@ -47,8 +47,7 @@ export class IsolateRuntime {
   private readonly scripts = new Map<string, ScriptSource>();
   private readonly isolates: TenantIsolates;
   private readonly invocations = new Map<number, Invocation>();
-  /** Invocations waiting for their context's next batch entry (queued in this turn of the event loop). */
-  private readonly queued = new Map<HookContext, Invocation[]>();
+  private readonly probes = new Map<HookContext, Array<{ id: number; resolve(): void }>>();
   private recycleRequested = false;
   private memoryCheckedAt = Number.NEGATIVE_INFINITY;
 
@@ -98,86 +97,22 @@ export class IsolateRuntime {
       });
       if (inv.ended) return;
       inv.hook = hook;
-      this.enqueue(inv);
+      const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
+      // Resolves when the hook completes (cb, resolve or throw), however late: timers and fetches settle
+      // through other entries meanwhile.
+      const outcome = await this.enter(inv, ['invoke', msg.id, payload], true);
+      if (Array.isArray(outcome) && outcome[0] !== 'ended') this.onResult(inv, outcome[0], outcome[1]);
+      // The result goes out now; the invocation ends only after one more entry. Microtasks the hook
+      // queued before it completed (axios and @slack/webhook start their request a few promise hops
+      // after the call, Auth0's Slack sample calls cb() right after) ran in the isolate before that entry,
+      // and the requests they started reached this worker first: they carry on until the timeout.
+      this.flush(inv, false);
+      if (!inv.ended) await this.probe(inv);
+      this.flush(inv);
+      this.maybeEnd(inv);
     } catch (error) {
       this.onEntryError(inv, error);
     }
-  }
-
-  /**
-   * Queues an invocation for its context's next batch entry: the invocations of one context that arrive
-   * together (16 in flight) start in one entry, and their outcomes come back in the one after.
-   */
-  private enqueue(inv: Invocation): void {
-    const hook = inv.hook!;
-    let queue = this.queued.get(hook);
-    if (!queue) {
-      this.queued.set(hook, (queue = []));
-      queueMicrotask(() => this.runBatch(hook));
-    }
-    queue.push(inv);
-  }
-
-  /**
-   * One entry starts the queued invocations (in order, under the earliest of their timeouts); the next
-   * entry ('collect') returns the outcomes of the hooks that completed, once their microtasks ran.
-   * A result goes out then; the invocation ends in that same entry if nothing it started is pending.
-   * Microtasks the hook queued before it completed (axios and @slack/webhook start their request a few
-   * promise hops after the call, Auth0's Slack sample calls cb() right after) ran in the isolate before
-   * that entry, and the requests they started reached this worker first: they carry on until the timeout.
-   */
-  private runBatch(hook: HookContext): void {
-    const batch = (this.queued.get(hook) ?? []).filter((inv) => !inv.ended);
-    this.queued.delete(hook);
-    if (batch.length === 0) return;
-    if (hook.owner.isolate.isDisposed) return batch.forEach((inv) => this.onEntryError(inv, new Error('Isolate was disposed')));
-    const ids = batch.map((inv) => inv.id);
-    const payloads = batch.map((inv) => `{"input":${inv.msg.payload},"secrets":${JSON.stringify(inv.msg.secrets)}}`);
-    const timeout = Math.min(...batch.map((inv) => this.remaining(inv)));
-    const started = hook.enter.apply(undefined, ['batch', 0, ids, payloads], { arguments: { copy: true }, timeout });
-    const collected = this.collect(hook);
-    void Promise.allSettled([started, collected]).then(([entry, last]) => {
-      if (entry.status === 'rejected') this.onBatchError(hook, batch, entry.reason, last.status === 'fulfilled' ? last.value : undefined);
-      for (const inv of batch) {
-        this.flush(inv);
-        this.maybeEnd(inv);
-      }
-    });
-  }
-
-  /**
-   * The entry after others: takes the outcomes of the hooks that completed in them (see `runBatch`).
-   * Resolves with the invocation that ran last in the context (the one a timeout interrupted).
-   */
-  private collect(hook: HookContext): Promise<number | undefined> {
-    if (hook.owner.isolate.isDisposed) return Promise.resolve(undefined);
-    return hook.enter.apply(undefined, ['collect', 0], { result: { copy: true }, timeout: 1_000 }).then(
-      (value) => {
-        const [finished, current] = value as [Array<[unknown, unknown, unknown]>, unknown];
-        for (const [id, status, payload] of finished) {
-          const inv = typeof id === 'number' ? this.invocations.get(id) : undefined;
-          if (!inv || inv.ended || inv.hook !== hook) continue;
-          this.onResult(inv, status, payload);
-          this.flush(inv);
-        }
-        return typeof current === 'number' ? current : undefined;
-      },
-      () => undefined,
-    );
-  }
-
-  /** The batch entry failed: a timeout interrupted one invocation (the rest go on), or the isolate is gone. */
-  private onBatchError(hook: HookContext, batch: Invocation[], error: unknown, current: number | undefined): void {
-    const message = error instanceof Error ? error.message : String(error);
-    const at = batch.findIndex((inv) => inv.id === current);
-    if (!/execution timed out/i.test(message) || hook.owner.isolate.isDisposed || at < 0) {
-      for (const inv of batch) this.onEntryError(inv, error);
-      return;
-    }
-    // The invocation running when the timeout struck takes it; those before it go on (they completed or
-    // wait for a timer or a request); those after it never started: queued again, with their own timeout.
-    this.onEntryError(batch[at], error);
-    for (const inv of batch.slice(at + 1)) if (!inv.ended) this.enqueue(inv);
   }
 
   cancel(id: number, reason: string): void {
@@ -205,25 +140,52 @@ export class IsolateRuntime {
     return Math.max(1, Math.ceil(inv.deadline - performance.now()));
   }
 
-  private enter(inv: Invocation, args: [string, number, unknown?, unknown?]): Promise<unknown> {
+  private enter(inv: Invocation, args: [string, number, unknown?, unknown?], awaitResult = false): Promise<unknown> {
     if (inv.ended || !inv.hook || inv.hook.owner.isolate.isDisposed) return Promise.resolve();
-    return inv.hook.enter.apply(undefined, args, { arguments: { copy: true }, timeout: this.remaining(inv) });
+    const options = { arguments: { copy: true }, timeout: this.remaining(inv) } as const;
+    if (awaitResult) return inv.hook.enter.apply(undefined, args, { ...options, result: { promise: true, copy: true } });
+    return inv.hook.enter.apply(undefined, args, options);
+  }
+
+  /** Enters the isolate for a timer or a fetch result; the invocation may end afterwards. */
+  private enterLater(inv: Invocation, args: [string, number, unknown?, unknown?]): void {
+    inv.entriesInFlight++;
+    this.enter(inv, args).then(
+      () => {
+        inv.entriesInFlight--;
+        this.flush(inv);
+        this.maybeEnd(inv);
+      },
+      (error) => {
+        inv.entriesInFlight--;
+        this.onEntryError(inv, error);
+      },
+    );
   }
 
   /**
-   * Enters the isolate for a timer or a fetch result, then collects (the hook may complete in it); the
-   * invocation may end afterwards.
+   * Resolves after one more entry into the hook's context. Invocations of one context that completed in
+   * the same turn of the event loop share that entry (16 in flight: one entry, not 16).
    */
-  private enterLater(inv: Invocation, args: [string, number, unknown?, unknown?]): void {
-    inv.entriesInFlight++;
-    const entered = this.enter(inv, args);
-    const collected = inv.hook && !inv.ended ? this.collect(inv.hook) : Promise.resolve(undefined);
-    void Promise.allSettled([entered, collected]).then(([entry]) => {
-      inv.entriesInFlight--;
-      if (entry.status === 'rejected') return this.onEntryError(inv, entry.reason);
-      this.flush(inv);
-      this.maybeEnd(inv);
+  private probe(inv: Invocation): Promise<void> {
+    const hook = inv.hook!;
+    return new Promise<void>((resolve) => {
+      let batch = this.probes.get(hook);
+      if (!batch) {
+        this.probes.set(hook, (batch = []));
+        setImmediate(() => this.runProbe(hook));
+      }
+      batch.push({ id: inv.id, resolve });
     });
+  }
+
+  private runProbe(hook: HookContext): void {
+    const batch = this.probes.get(hook) ?? [];
+    this.probes.delete(hook);
+    const done = () => batch.forEach((b) => b.resolve());
+    const ids = batch.filter((b) => this.invocations.get(b.id)?.ended === false).map((b) => b.id);
+    if (ids.length === 0 || hook.owner.isolate.isDisposed) return done();
+    hook.enter.apply(undefined, ['idle', 0, JSON.stringify(ids)], { timeout: 1_000 }).then(done, done);
   }
 
   private idle(inv: Invocation): boolean {
