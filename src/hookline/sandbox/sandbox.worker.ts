@@ -9,8 +9,6 @@ import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { FromWorker, ToWorker } from './sandbox.protocol';
 
 const EVICT_EVERY_MS = 30_000;
-/** How long an `end` message may wait for others to share its write. */
-const END_DELAY_MS = 1;
 
 function main(): void {
   if (!process.send) throw new Error('the sandbox worker must be started by SandboxPool (it needs an IPC channel)');
@@ -18,29 +16,14 @@ function main(): void {
   // The Auth0 compatibility bundles, located (and built if needed) by the pool.
   const compat = CompatScripts.fromFile(process.argv[3]);
   // Messages produced in one turn of the event loop go out as one batch: fewer writes, fewer wake-ups.
-  // A write costs tens of µs (the system call and waking the app), more than the messages in it. An
-  // `end` alone is not urgent (the result went out before it): it waits up to END_DELAY_MS for other
-  // messages to travel with (the next results, with several invocations in flight).
   let outbox: FromWorker[] = [];
-  let flushScheduled = false;
-  let lazyTimer: NodeJS.Timeout | undefined;
   const flush = () => {
-    flushScheduled = false;
-    if (lazyTimer) clearTimeout(lazyTimer);
-    lazyTimer = undefined;
     const batch = outbox;
     outbox = [];
     if (batch.length > 0 && process.connected) process.send!(batch);
   };
   const emit = (message: FromWorker) => {
-    outbox.push(message);
-    if (flushScheduled) return;
-    if (message.t !== 'end') {
-      flushScheduled = true;
-      setImmediate(flush);
-    } else {
-      lazyTimer ??= setTimeout(flush, END_DELAY_MS);
-    }
+    if (outbox.push(message) === 1) setImmediate(flush);
   };
   const runtime = new IsolateRuntime(emit, {
     maxRssMb,
