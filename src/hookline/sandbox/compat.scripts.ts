@@ -84,13 +84,28 @@ export class IsolateCompat {
 
   /** Installs the web globals and require(), then registers the modules the hook requires. */
   async install(context: ivm.Context, moduleIds: readonly string[], timeoutMs: number): Promise<void> {
-    const scripts = await Promise.all(this.names(moduleIds).map((name) => this.script(name)));
+    await this.run(context, [GLOBALS, SHIM, ...this.moduleNames(moduleIds)], timeoutMs);
+  }
+
+  /** The web globals and require() alone: what every hook context gets, whatever its script. */
+  installGlobals(context: ivm.Context, timeoutMs: number): Promise<void> {
+    return this.run(context, [GLOBALS, SHIM], timeoutMs);
+  }
+
+  /** Registers the modules the hook requires, in a context that has the globals and require() already. */
+  installModules(context: ivm.Context, moduleIds: readonly string[], timeoutMs: number): Promise<void> {
+    return this.run(context, this.moduleNames(moduleIds), timeoutMs);
+  }
+
+  private async run(context: ivm.Context, names: readonly string[], timeoutMs: number): Promise<void> {
+    if (names.length === 0) return;
+    const scripts = await Promise.all(names.map((name) => this.script(name)));
     // Queued together: the isolate runs them in order, one wake-up instead of one per script.
     await Promise.all(scripts.map((script) => script.run(context, { timeout: timeoutMs })));
   }
 
-  private names(moduleIds: readonly string[]): string[] {
-    return [GLOBALS, SHIM, ...moduleIds.filter((id) => this.scripts.hasModule(id)).map((id) => `hookline:${id}`)];
+  private moduleNames(moduleIds: readonly string[]): string[] {
+    return moduleIds.filter((id) => this.scripts.hasModule(id)).map((id) => `hookline:${id}`);
   }
 
   private script(name: string): Promise<ivm.Script> {

@@ -40,7 +40,43 @@ describe('IsolateRuntime', () => {
       void runtime.invoke(message);
     });
 
-  afterAll(() => runtime.evictIdle(Number.POSITIVE_INFINITY, 0));
+  afterAll(() => {
+    runtime.evictIdle(Number.POSITIVE_INFINITY, 0);
+    runtime.disposeSpare();
+  });
+
+  it('gives the spare isolate to one new tenant only, and never one that ran code', async () => {
+    type Owner = { isolate: object };
+    const internals = (runtime as unknown as { isolates: { isolates: Map<string, Owner>; spare?: { isolate: object } } }).isolates;
+    const counter = {
+      hookId: 'x/hook/counter',
+      hash: 'counter',
+      script: prepareHookSource('module.exports = async () => (globalThis.seen = (globalThis.seen || 0) + 1);', 'counter.js'),
+      memoryMb: 64,
+    };
+    const spareReady = async () => {
+      for (let i = 0; i < 100 && !internals.spare; i++) await new Promise((r) => setTimeout(r, 5));
+      return internals.spare!.isolate;
+    };
+    const first = await spareReady();
+    await expect(invoke('spare-a', { ...counter, hookId: 'spare-a/hook/counter' })).resolves.toMatchObject({ status: 'ok', response: 1 });
+    const ownerA = internals.isolates.get('spare-a\u000064')!.isolate;
+    expect(ownerA).toBe(first);
+    const second = await spareReady();
+    expect(second).not.toBe(first);
+    // The next new tenant gets the next spare: a fresh world, not tenant a's.
+    await expect(invoke('spare-b', { ...counter, hookId: 'spare-b/hook/counter' })).resolves.toMatchObject({ status: 'ok', response: 1 });
+    expect(internals.isolates.get('spare-b\u000064')!.isolate).toBe(second);
+    // Tenant a keeps its own isolate, its state intact; the spare is never one that a tenant holds.
+    await expect(invoke('spare-a', { ...counter, hookId: 'spare-a/hook/counter' })).resolves.toMatchObject({ status: 'ok', response: 2 });
+    const third = await spareReady();
+    expect([first, second]).not.toContain(third);
+    // Another memory limit than the spare's: a new isolate of its own.
+    await expect(invoke('spare-c', { ...counter, hookId: 'spare-c/hook/counter', memoryMb: 32 })).resolves.toMatchObject({ status: 'ok', response: 1 });
+    expect(internals.isolates.get('spare-c\u000032')!.isolate).not.toBe(third);
+    expect(internals.spare!.isolate).toBe(third);
+    runtime.evictIdle(Number.POSITIVE_INFINITY, 0);
+  });
 
   it('keeps one isolate per tenant and evicts idle ones', async () => {
     for (const tenant of ['a', 'b', 'c', 'a']) await expect(invoke(tenant)).resolves.toMatchObject({ status: 'ok' });

@@ -127,6 +127,11 @@ export class IsolateRuntime {
     this.isolates.evictIdle(now, idleMs);
   }
 
+  /** Disposes the spare isolate kept for the next new tenant (tests, benchmarks: a worker just exits). */
+  disposeSpare(): void {
+    this.isolates.disposeSpare();
+  }
+
   get isolateCount(): number {
     return this.isolates.size;
   }
@@ -400,6 +405,8 @@ export class IsolateRuntime {
       owner.lastUsed = performance.now();
       if (owner.retired && owner.active === 0) this.isolates.dispose(owner);
     }
+    // A new tenant took the spare isolate (or none was made yet): prepare the next one, off this call's path.
+    this.isolates.replenish();
     this.checkMemory();
   }
 

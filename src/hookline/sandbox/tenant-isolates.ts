@@ -18,6 +18,26 @@ export interface TenantIsolate {
   timeoutStrikes: number;
   /** No new work; disposed once its invocations are over. */
   retired: boolean;
+  /** Taken from the spare: a context with the bootstrap and globals run, for this tenant's first hook. */
+  spareContext?: Promise<SpareContext>;
+}
+
+/**
+ * A context prepared before any tenant owned its isolate: the bootstrap, web globals and require()
+ * run, no tenant's code. Its bridge answers nothing until `bind` names the hook it belongs to.
+ */
+interface SpareContext {
+  context: ivm.Context;
+  enter: HookContext['enter'];
+  bind(hook: HookContext, onBridge: LoadRequest['onBridge']): void;
+}
+
+/** An isolate created ahead of need, for the next new tenant of this worker (with the default memory limit). */
+interface Spare {
+  isolate: ivm.Isolate;
+  compat: IsolateCompat;
+  memoryMb: number;
+  context: Promise<SpareContext>;
 }
 
 /** One hook's long-lived context, its compiled script loaded: module-level state persists across calls. */
@@ -56,11 +76,21 @@ export interface LoadRequest {
  */
 export class TenantIsolates {
   private readonly isolates = new Map<string, TenantIsolate>();
+  /**
+   * One spare isolate, ready for the next new tenant: creating an isolate and a context and running
+   * the bootstrap and the globals is most of a tenant's first call. It has run none of any tenant's
+   * code, and it is handed out once: the tenant that takes it owns it, as it would a new one.
+   */
+  private spare?: Spare;
+  private spareScheduled = false;
 
   constructor(
     private readonly onCatastrophicError: (message: string) => void,
     private readonly compat: CompatScripts,
-  ) {}
+    private readonly options: { spare: boolean } = { spare: true },
+  ) {
+    this.replenish();
+  }
 
   get size(): number {
     return this.isolates.size;
@@ -84,12 +114,14 @@ export class TenantIsolates {
       const idle = [...this.isolates.values()].find((o) => o.active === 0);
       if (idle) this.dispose(idle);
     }
-    const isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: this.onCatastrophicError });
+    const spare = this.takeSpare(memoryMb);
+    const isolate = spare?.isolate ?? new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: this.onCatastrophicError });
     const owner: TenantIsolate = {
       key,
       memoryMb,
       isolate,
-      compat: this.compat.forIsolate(isolate),
+      compat: spare?.compat ?? this.compat.forIsolate(isolate),
+      spareContext: spare?.context,
       hooks: new Map(),
       ready: new Map(),
       active: 0,
@@ -99,6 +131,56 @@ export class TenantIsolates {
     };
     this.isolates.set(key, owner);
     return owner;
+  }
+
+  /**
+   * Prepares a spare isolate if there is none, after the current turn of the event loop (creating an
+   * isolate takes a millisecond or two of this thread; the rest runs on the isolate's own).
+   */
+  replenish(): void {
+    if (!this.options.spare || this.spare || this.spareScheduled) return;
+    this.spareScheduled = true;
+    setImmediate(() => {
+      this.spareScheduled = false;
+      if (this.spare) return;
+      const memoryMb = SANDBOX_LIMITS.defaultMemoryMb;
+      const isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: this.onCatastrophicError });
+      const compat = this.compat.forIsolate(isolate);
+      const spare: Spare = { isolate, compat, memoryMb, context: this.prepareContext(isolate, compat) };
+      // Never unhandled: a failure shows when a tenant takes it (and then its own context is created).
+      spare.context.catch(() => undefined);
+      this.spare = spare;
+    });
+  }
+
+  /** Disposes the spare isolate (the worker's runtime going away, or tests). */
+  disposeSpare(): void {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare && !spare.isolate.isDisposed) spare.isolate.dispose();
+  }
+
+  /** The spare, if it suits this memory limit, taken out of the pool for good. */
+  private takeSpare(memoryMb: number): Spare | undefined {
+    const spare = this.spare;
+    if (!spare || spare.memoryMb !== memoryMb) return undefined;
+    this.spare = undefined;
+    if (spare.isolate.isDisposed) return undefined;
+    return spare;
+  }
+
+  private async prepareContext(isolate: ivm.Isolate, compat: IsolateCompat): Promise<SpareContext> {
+    const context = await isolate.createContext();
+    try {
+      let bound: { hook: HookContext; onBridge: LoadRequest['onBridge'] } | undefined;
+      const bridge = new ivm.Reference((kind: unknown, id: unknown, a: unknown, b: unknown) => bound?.onBridge(bound.hook, kind, id, a, b));
+      const enter = (await compat.bootstrap(context, bridge, 2_000)) as HookContext['enter'];
+      await compat.installGlobals(context, 2_000);
+      return { context, enter, bind: (hook, onBridge) => (bound = { hook, onBridge }) };
+    } catch (error) {
+      context.release();
+      throw error;
+    }
   }
 
   /** The hook's context for this version of its script: ready, being loaded, or loaded now. */
@@ -148,14 +230,24 @@ export class TenantIsolates {
 
   private async create(owner: TenantIsolate, script: ScriptSource, load: LoadRequest): Promise<HookContext> {
     const { isolate } = owner;
-    const context = await isolate.createContext();
+    // The first hook of a tenant that took the spare isolate gets its prepared context (once).
+    const spareContext = owner.spareContext;
+    owner.spareContext = undefined;
+    const spare = spareContext ? await spareContext.catch(() => undefined) : undefined;
+    const context = spare?.context ?? (await isolate.createContext());
     try {
       const hook = { hookId: load.hookId, hash: script.hash, context, owner } as HookContext;
-      const bridge = new ivm.Reference((kind: unknown, id: unknown, a: unknown, b: unknown) => load.onBridge(hook, kind, id, a, b));
-      // The bootstrap, then web globals, require() and the modules this hook requires on top of its
-      // primitives: all through the isolate's queue, never blocking this worker while a hook runs there.
-      hook.enter = (await owner.compat.bootstrap(context, bridge, 2_000)) as HookContext['enter'];
-      await owner.compat.install(context, script.modules, Math.min(2_000, load.remainingMs()));
+      if (spare) {
+        spare.bind(hook, load.onBridge);
+        hook.enter = spare.enter;
+        await owner.compat.installModules(context, script.modules, Math.min(2_000, load.remainingMs()));
+      } else {
+        const bridge = new ivm.Reference((kind: unknown, id: unknown, a: unknown, b: unknown) => load.onBridge(hook, kind, id, a, b));
+        // The bootstrap, then web globals, require() and the modules this hook requires on top of its
+        // primitives: all through the isolate's queue, never blocking this worker while a hook runs there.
+        hook.enter = (await owner.compat.bootstrap(context, bridge, 2_000)) as HookContext['enter'];
+        await owner.compat.install(context, script.modules, Math.min(2_000, load.remainingMs()));
+      }
       const compiled = await isolate.compileScript(script.code, { filename: script.filename });
       const wrapper = await compiled.run(context, { reference: true, timeout: load.remainingMs() });
       compiled.release();
