@@ -16,8 +16,8 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import { createUserRegisteredEvent, HooklineModule, HooklineService, type TransportOptions } from '../src/hookline';
+import { deleteKeys } from '../test/support/redis';
 import { machine, percentile, table } from './stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
@@ -150,17 +150,6 @@ function event(tag: string) {
   return createUserRegisteredEvent({ tenant: 'acme', id: `bench-${process.pid}-${tag}-${seq}`, user: { id: `u${seq}`, email: `u${seq}@example.com` } });
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = nextCursor;
-  } while (cursor !== '0');
-  redis.disconnect();
-}
-
 async function main(): Promise<void> {
   const prefix = `hookline-bench-${process.pid}`;
   const rounds: Record<string, Result[]> = { inline: [], bullmq: [] };
@@ -170,7 +159,7 @@ async function main(): Promise<void> {
       rounds.bullmq.push(await run('bullmq', { type: 'bullmq', url: REDIS_URL, prefix: `${prefix}-${round}` }));
     }
   } finally {
-    for (let round = 0; round < ROUNDS; round++) await deleteKeys(`${prefix}-${round}`);
+    for (let round = 0; round < ROUNDS; round++) await deleteKeys(REDIS_URL, `${prefix}-${round}`);
   }
   const results = Object.entries(rounds).map(([transport, rs]) => ({
     transport,
