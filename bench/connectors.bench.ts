@@ -9,15 +9,15 @@
 import { BUILTIN_CONNECTORS } from '../connectors';
 import { ConfigRegistry } from '../src/hookline/config/config.registry';
 import { ConnectorRegistry } from '../src/hookline/connectors/connector.registry';
-import type { DeliveryRecord } from '../src/hookline/dispatch/delivery';
-import { DeliveryExecutor } from '../src/hookline/dispatch/delivery.executor';
-import { MemoryDeliveryLog } from '../src/hookline/dispatch/delivery-log';
-import { Dispatcher } from '../src/hookline/dispatch/dispatcher';
-import { DEFAULT_RETRY } from '../src/hookline/dispatch/retry.policy';
-import { InlineTransport } from '../src/hookline/dispatch/transports/inline.transport';
-import { createUserRegisteredEvent, USER_REGISTERED } from '../src/hookline/events/user-registered.event';
-import { HooklineLogger } from '../src/hookline/logging/hookline.logger';
-import { Redactor } from '../src/hookline/logging/redactor';
+import type { DeliveryRecord } from '../src/hookline/delivery/delivery';
+import { DeliveryExecutor } from '../src/hookline/delivery/delivery.executor';
+import { MemoryDeliveryLog } from '../src/hookline/delivery/delivery-log';
+import { Dispatcher } from '../src/hookline/delivery/dispatcher';
+import { DEFAULT_RETRY } from '../src/hookline/core/retry/retry.policy';
+import { InlineTransport } from '../src/hookline/delivery/transports/inline.transport';
+import { createUserRegisteredEvent, USER_REGISTERED } from '../src/hookline/core/events/user-registered.event';
+import { HooklineLogger } from '../src/hookline/core/logging/hookline.logger';
+import { Redactor } from '../src/hookline/core/logging/redactor';
 import { HubSpotFake } from '../test/fakes/hubspot.fake';
 import { SlackFake } from '../test/fakes/slack.fake';
 

@@ -11,8 +11,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createUserRegisteredEvent, defineConnector, HooklineModule, USER_REGISTERED, z } from '../src/hookline';
-import { UsersController } from '../src/users/users.controller';
-import { UsersService } from '../src/users/users.service';
+import { UsersController } from '../sample/users/users.controller';
+import { UsersService } from '../sample/users/users.service';
 import { machine, summarize, table } from './stats';
 
 const ROUNDS = 10;

@@ -9,13 +9,13 @@ import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createContext, Script } from 'node:vm';
 import { createUserRegisteredEvent } from '../src/hookline';
-import { compatRuntimeFile } from '../src/hookline/sandbox-compat/compat-runtime';
-import { CompatScripts } from '../src/hookline/sandbox/compat.scripts';
-import { toHookInput } from '../src/hookline/sandbox/hook-input';
-import { prepareHookSource } from '../src/hookline/sandbox/hook-script';
-import { IsolateRuntime } from '../src/hookline/sandbox/isolate.runtime';
-import { SandboxPool } from '../src/hookline/sandbox/sandbox.pool';
-import type { HookInvocation } from '../src/hookline/sandbox/sandbox.types';
+import { compatRuntimeFile } from '../src/hookline/hooks/compat/compat-runtime';
+import { CompatScripts } from '../src/hookline/hooks/worker/compat.scripts';
+import { toHookInput } from '../src/hookline/hooks/hook-input';
+import { prepareHookSource } from '../src/hookline/hooks/compat/hook-script';
+import { IsolateRuntime } from '../src/hookline/hooks/worker/isolate.runtime';
+import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
+import type { HookInvocation } from '../src/hookline/hooks/host/sandbox.types';
 import { machine, summarize, table } from './stats';
 
 /** Variants run interleaved, round after round, so a noisy moment on a shared machine hits them all. */

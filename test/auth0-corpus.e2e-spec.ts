@@ -2,13 +2,13 @@
  * The Auth0 corpus through the Runner: `hookline run <script> --json`, the production path (a sandbox
  * worker process, a tenant isolate, the policy-checked fetch bridge), against a real HTTP receiver on
  * 127.0.0.1 allowed with `--allow-host 127.0.0.1:<port>`. Same table as the stand-in spec
- * (src/hookline/sandbox-compat/auth0-corpus.spec.ts); then failure paths only the real bridge has.
+ * (test/compat/auth0-corpus-isolate.e2e-spec.ts); then failure paths only the real bridge has.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CORPUS_CASES, CORPUS_CONNECTION, CORPUS_DIR, CORPUS_USER, corpusSecrets, logText, type CorpusOutcome } from '../src/hookline/sandbox-compat/testing/auth0-corpus.cases';
-import { HttpReceiver } from '../src/hookline/sandbox-compat/testing/http-receiver';
+import { CORPUS_CASES, CORPUS_CONNECTION, CORPUS_DIR, CORPUS_USER, corpusSecrets, logText, type CorpusOutcome } from './support/compat/auth0-corpus.cases';
+import { HttpReceiver } from './support/compat/http-receiver';
 import { cli } from './support/cli';
 
 let receiver: HttpReceiver;

@@ -7,7 +7,7 @@ describe('example app: POST /tenants/:tenant/users', () => {
 
   beforeAll(async () => {
     process.env.HOOKLINE_CONFIG = 'examples/hookline.yaml';
-    const { createApp } = await import('../src/main');
+    const { createApp } = await import('../sample/main');
     app = await createApp({ logger: false });
     await app.init();
   });

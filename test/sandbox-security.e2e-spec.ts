@@ -7,9 +7,9 @@ import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toHookInput } from '../src/hookline/sandbox/hook-input';
-import { SandboxPool } from '../src/hookline/sandbox/sandbox.pool';
-import type { HookInvocation, InvocationResult, InvocationStatus } from '../src/hookline/sandbox/sandbox.types';
+import { toHookInput } from '../src/hookline/hooks/hook-input';
+import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
+import type { HookInvocation, InvocationResult, InvocationStatus } from '../src/hookline/hooks/host/sandbox.types';
 import { createUserRegisteredEvent } from '../src/hookline';
 
 const MARKER = join(tmpdir(), `hookline-pwned-${randomUUID()}`);

@@ -1,11 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { eventFromPayload, AUTH0_STARTER_PAYLOAD, toHookInput } from '../hookline/sandbox/hook-input';
-import { HookScriptError, readHookScript } from '../hookline/sandbox/hook-script';
-import { parseAllowHost } from '../hookline/sandbox/host-policy';
-import { SandboxPool } from '../hookline/sandbox/sandbox.pool';
-import { SANDBOX_LIMITS } from '../hookline/sandbox/sandbox.limits';
-import type { HookLogEntry, InvocationResult } from '../hookline/sandbox/sandbox.types';
+import { eventFromPayload, AUTH0_STARTER_PAYLOAD, toHookInput } from '../hookline/hooks/hook-input';
+import { HookScriptError, readHookScript } from '../hookline/hooks/compat/hook-script';
+import { parseAllowHost } from '../hookline/hooks/worker/host-policy';
+import { SandboxPool } from '../hookline/hooks/host/sandbox.pool';
+import { SANDBOX_LIMITS } from '../hookline/hooks/host/sandbox.limits';
+import type { HookLogEntry, InvocationResult } from '../hookline/hooks/host/sandbox.types';
 import { EXIT, UsageError } from './usage.error';
 
 export interface RunOptions {

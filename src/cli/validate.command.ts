@@ -2,13 +2,13 @@ import { resolve } from 'node:path';
 import { BUILTIN_CONNECTORS } from '../../connectors';
 import { loadConfigFile } from '../hookline/config/config.loader';
 import { ConnectorRegistry } from '../hookline/connectors/connector.registry';
-import { DEFAULT_RETRY } from '../hookline/dispatch/retry.policy';
-import { ConfigInvalidError } from '../hookline/errors/config-invalid.error';
+import { DEFAULT_RETRY } from '../hookline/core/retry/retry.policy';
+import { ConfigInvalidError } from '../hookline/core/errors/config-invalid.error';
 import { DEFAULTS } from '../hookline/hookline.options';
 import type { Consumer } from '../hookline/config/config.model';
 import { HOOK_PLUGIN_TYPE } from '../hookline/connectors/connector.registry';
-import { createHookPlugin, type HookConfig } from '../hookline/sandbox/hook.plugin';
-import { SandboxPool } from '../hookline/sandbox/sandbox.pool';
+import { createHookPlugin, type HookConfig } from '../hookline/hooks/hook.plugin';
+import { SandboxPool } from '../hookline/hooks/host/sandbox.pool';
 import { EXIT } from './usage.error';
 
 /**

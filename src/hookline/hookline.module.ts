@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminController } from './admin/admin.controller';
-import { HooklineListener } from './dispatch/hookline.listener';
+import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
 import { hooklineProviders } from './hookline.providers';
 import { HooklineService } from './hookline.service';

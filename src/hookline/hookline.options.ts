@@ -1,9 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ConnectorPlugin, RetrySettings } from './connectors/sdk';
-import type { DeliveryLog } from './dispatch/delivery-log';
-import type { BullmqTransportOptions } from './dispatch/transports/bullmq.options';
-import type { InlineTransportOptions } from './dispatch/transports/inline.transport';
-import type { Sandbox } from './sandbox/sandbox.types';
+import type { DeliveryLog } from './delivery/delivery-log';
+import type { BullmqTransportOptions } from './delivery/transports/bullmq.options';
+import type { InlineTransportOptions } from './delivery/transports/inline.transport';
+import type { Sandbox } from './hooks/host/sandbox.types';
 
 export type TransportOptions = InlineTransportOptions | BullmqTransportOptions;
 

@@ -2,15 +2,15 @@ import { Logger, type Provider } from '@nestjs/common';
 import { BUILTIN_CONNECTORS } from '../../connectors';
 import { ConfigRegistry } from './config/config.registry';
 import { ConnectorRegistry } from './connectors/connector.registry';
-import { DeliveryExecutor } from './dispatch/delivery.executor';
-import { MemoryDeliveryLog, type DeliveryLog } from './dispatch/delivery-log';
-import { Dispatcher } from './dispatch/dispatcher';
-import { createRateLimiter, type RateLimiter } from './dispatch/rate-limiter';
-import { DEFAULT_RETRY } from './dispatch/retry.policy';
-import { BullmqDeliveryLog } from './dispatch/transports/bullmq-delivery-log';
-import type { Transport } from './dispatch/transports/transport';
-import type { BullmqConnections } from './dispatch/transports/bullmq.connections';
-import { createBullmqConnections, createTransport } from './dispatch/transports/transport.factory';
+import { DeliveryExecutor } from './delivery/delivery.executor';
+import { MemoryDeliveryLog, type DeliveryLog } from './delivery/delivery-log';
+import { Dispatcher } from './delivery/dispatcher';
+import { createRateLimiter, type RateLimiter } from './delivery/rate-limiter';
+import { DEFAULT_RETRY } from './core/retry/retry.policy';
+import { BullmqDeliveryLog } from './delivery/transports/bullmq-delivery-log';
+import type { Transport } from './delivery/transports/transport';
+import type { BullmqConnections } from './delivery/transports/bullmq.connections';
+import { createBullmqConnections, createTransport } from './delivery/transports/transport.factory';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import {
@@ -23,11 +23,11 @@ import {
   HOOKLINE_SHUTDOWN,
   HOOKLINE_TRANSPORT,
 } from './hookline.tokens';
-import { HooklineLogger } from './logging/hookline.logger';
-import { createHookPlugin } from './sandbox/hook.plugin';
-import { SandboxLifecycle, createSandbox } from './sandbox/sandbox.lifecycle';
-import type { Sandbox } from './sandbox/sandbox.types';
-import { Redactor } from './logging/redactor';
+import { HooklineLogger } from './core/logging/hookline.logger';
+import { createHookPlugin } from './hooks/hook.plugin';
+import { SandboxLifecycle, createSandbox } from './hooks/host/sandbox.lifecycle';
+import type { Sandbox } from './hooks/host/sandbox.types';
+import { Redactor } from './core/logging/redactor';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
 export const hooklineProviders: Provider[] = [

@@ -9,19 +9,19 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConfigRegistry } from './config/config.registry';
-import type { DeliveryRecord } from './dispatch/delivery';
-import type { DeliveryLog, DeliveryPage, DeliveryQuery } from './dispatch/delivery-log';
-import { DeliveryExecutor } from './dispatch/delivery.executor';
-import { Dispatcher, type DispatchResult } from './dispatch/dispatcher';
-import { messageOf } from './dispatch/error-classifier';
-import type { Transport } from './dispatch/transports/transport';
-import { RetryableError } from './errors/delivery.errors';
-import { EventEmitterMissingError } from './errors/event-emitter-missing.error';
-import { USER_REGISTERED, type UserRegisteredEvent } from './events/user-registered.event';
+import type { DeliveryRecord } from './delivery/delivery';
+import type { DeliveryLog, DeliveryPage, DeliveryQuery } from './delivery/delivery-log';
+import { DeliveryExecutor } from './delivery/delivery.executor';
+import { Dispatcher, type DispatchResult } from './delivery/dispatcher';
+import { messageOf } from './delivery/error-classifier';
+import type { Transport } from './delivery/transports/transport';
+import { RetryableError } from './core/errors/delivery.errors';
+import { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';
+import { USER_REGISTERED, type UserRegisteredEvent } from './core/events/user-registered.event';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
-import type { HooklineLogger } from './logging/hookline.logger';
+import type { HooklineLogger } from './core/logging/hookline.logger';
 
 /** What `replay` did: only a dead delivery still held by the transport is replayed. */
 export type ReplayResult =

@@ -1,8 +1,8 @@
 export { HooklineModule } from './hookline.module';
 export type { HooklineModuleOptions, TransportOptions } from './hookline.options';
 export { HooklineService, type ReplayResult } from './hookline.service';
-export type { InlineTransportOptions } from './dispatch/transports/inline.transport';
-export type { BullmqTransportOptions, RetentionOptions } from './dispatch/transports/bullmq.options';
+export type { InlineTransportOptions } from './delivery/transports/inline.transport';
+export type { BullmqTransportOptions, RetentionOptions } from './delivery/transports/bullmq.options';
 export {
   USER_REGISTERED,
   POST_USER_REGISTRATION,
@@ -11,18 +11,18 @@ export {
   type UserRegisteredInput,
   type RegisteredUser,
   type RegistrationContext,
-} from './events/user-registered.event';
+} from './core/events/user-registered.event';
 export * from './connectors/sdk';
-export type { DeliveryRecord, DeliveryStatus } from './dispatch/delivery';
-export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage } from './dispatch/delivery-log';
-export { HooklineError } from './errors/hookline.error';
-export { ConfigInvalidError, type ConfigIssue } from './errors/config-invalid.error';
-export { EventEmitterMissingError } from './errors/event-emitter-missing.error';
-export { EventInvalidError } from './errors/event-invalid.error';
-export { OptionsInvalidError } from './errors/options-invalid.error';
-export { TransportUnavailableError } from './errors/transport-unavailable.error';
+export type { DeliveryRecord, DeliveryStatus } from './delivery/delivery';
+export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage } from './delivery/delivery-log';
+export { HooklineError } from './core/errors/hookline.error';
+export { ConfigInvalidError, type ConfigIssue } from './core/errors/config-invalid.error';
+export { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';
+export { EventInvalidError } from './core/errors/event-invalid.error';
+export { OptionsInvalidError } from './core/errors/options-invalid.error';
+export { TransportUnavailableError } from './core/errors/transport-unavailable.error';
 export { HOOKLINE_SANDBOX } from './hookline.tokens';
-export { SandboxPool, type SandboxPoolOptions } from './sandbox/sandbox.pool';
+export { SandboxPool, type SandboxPoolOptions } from './hooks/host/sandbox.pool';
 export type {
   Sandbox,
   HookInvocation,
@@ -31,4 +31,4 @@ export type {
   HookLogEntry,
   InvocationResult,
   InvocationStatus,
-} from './sandbox/sandbox.types';
+} from './hooks/host/sandbox.types';

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { BUILTIN_CONNECTORS } from '../../connectors';
 import { loadConfigFile } from '../../src/hookline/config/config.loader';
 import { ConnectorRegistry } from '../../src/hookline/connectors/connector.registry';
-import { DEFAULT_RETRY } from '../../src/hookline/dispatch/retry.policy';
-import { createHookPlugin } from '../../src/hookline/sandbox/hook.plugin';
-import { SandboxPool } from '../../src/hookline/sandbox/sandbox.pool';
+import { DEFAULT_RETRY } from '../../src/hookline/core/retry/retry.policy';
+import { createHookPlugin } from '../../src/hookline/hooks/hook.plugin';
+import { SandboxPool } from '../../src/hookline/hooks/host/sandbox.pool';
 
 describe('examples/hookline.yaml', () => {
   // Loading compiles the hook scripts but runs none: the pool starts no worker.

@@ -6,10 +6,10 @@ import { freePort } from './redis';
 
 const ROOT = resolve(__dirname, '../..');
 const REGISTER = join(ROOT, 'test/support/register-swc.js');
-const MAIN = join(ROOT, 'src/main.ts');
+const MAIN = join(ROOT, 'sample/main.ts');
 
 /**
- * The example app (src/main.ts, or a fixture app printing the same "listening" line) as a real child
+ * The example app (sample/main.ts, or a fixture app printing the same "listening" line) as a real child
  * process, run from source. For tests that need several instances sharing one queue, or one killed.
  */
 export class AppProcess {

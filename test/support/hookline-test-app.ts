@@ -3,8 +3,8 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { HooklineModule, HooklineService, type DeliveryRecord, type HooklineModuleOptions } from '../../src/hookline';
-import { UsersController } from '../../src/users/users.controller';
-import { UsersService } from '../../src/users/users.service';
+import { UsersController } from '../../sample/users/users.controller';
+import { UsersService } from '../../sample/users/users.service';
 import { CaptureLogger } from './capture.logger';
 
 export const ADMIN_TOKEN = 'test-admin-token';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILTIN_CONNECTORS } from '../../../connectors';
 import { ConnectorRegistry } from '../connectors/connector.registry';
-import { DEFAULT_RETRY } from '../dispatch/retry.policy';
-import { ConfigInvalidError } from '../errors/config-invalid.error';
+import { DEFAULT_RETRY } from '../core/retry/retry.policy';
+import { ConfigInvalidError } from '../core/errors/config-invalid.error';
 import { loadConfigFile } from './config.loader';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

@@ -1,4 +1,4 @@
-import type { TriggerId } from '../events/user-registered.event';
+import type { TriggerId } from '../core/events/user-registered.event';
 import type { ConnectorPlugin, RetrySettings } from '../connectors/sdk';
 
 export type ConsumerKind = 'hook' | 'connector';

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import type { TriggerId } from '../events/user-registered.event';
-import { ConfigInvalidError } from '../errors/config-invalid.error';
-import type { HooklineLogger } from '../logging/hookline.logger';
+import type { TriggerId } from '../core/events/user-registered.event';
+import { ConfigInvalidError } from '../core/errors/config-invalid.error';
+import type { HooklineLogger } from '../core/logging/hookline.logger';
 import type { CompiledConfig, Consumer } from './config.model';
 import { compileConfig, loadConfigFile, type LoadOptions } from './config.loader';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TENANT_ID_PATTERN } from '../events/user-registered.event';
+import { TENANT_ID_PATTERN } from '../core/events/user-registered.event';
 
 const intMs = (max: number) => z.number().int().min(0).max(max);
 

@@ -1,5 +1,5 @@
 import type { ConnectorPlugin } from './sdk';
-import { messages } from '../errors/hookline.messages';
+import { messages } from '../core/errors/hookline.messages';
 
 /** The connector plugins known to this app: the built-ins plus those passed to `forRoot`. */
 export class ConnectorRegistry {

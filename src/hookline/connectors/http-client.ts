@@ -1,5 +1,5 @@
-import { ConnectorRequestError, RetryableError } from '../errors/delivery.errors';
-import { parseRetryAfter } from '../dispatch/retry.policy';
+import { ConnectorRequestError, RetryableError } from '../core/errors/delivery.errors';
+import { parseRetryAfter } from '../core/retry/retry.policy';
 import type { HttpClient, HttpRequest, HttpResponse } from './sdk';
 
 const MAX_ERROR_BODY = 500;

@@ -1,0 +1,23 @@
+import type { HooklineModuleOptions } from '../src/hookline';
+
+/** A bad environment variable of the example app: its message is printed alone, and the app exits. */
+export class EnvInvalidError extends Error {
+  override readonly name = 'EnvInvalidError';
+}
+
+/**
+ * The transport from the environment: `HOOKLINE_TRANSPORT=inline` (the default) or `bullmq`,
+ * which needs `REDIS_URL` (redis://host:port); `HOOKLINE_REDIS_PREFIX` optionally sets the key prefix
+ * (instances sharing it share the work). Hookline validates both itself.
+ */
+export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineModuleOptions['transport'] {
+  const type = env.HOOKLINE_TRANSPORT || 'inline';
+  if (type === 'inline') return { type: 'inline' };
+  if (type !== 'bullmq') {
+    throw new EnvInvalidError(`HOOKLINE_TRANSPORT must be "inline" or "bullmq", received ${JSON.stringify(type)}.`);
+  }
+  if (!env.REDIS_URL) {
+    throw new EnvInvalidError('REDIS_URL is required with HOOKLINE_TRANSPORT=bullmq (for example redis://127.0.0.1:6379).');
+  }
+  return { type: 'bullmq', url: env.REDIS_URL, prefix: env.HOOKLINE_REDIS_PREFIX || undefined };
+}

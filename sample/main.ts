@@ -1,0 +1,39 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestApplicationOptions } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { EnvInvalidError } from './app-env';
+import { AppModule } from './app.module';
+import { HooklineError } from '../src/hookline';
+
+/** Request bodies above this are refused with 413. */
+export const BODY_LIMIT = '16kb';
+
+export async function createApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    ...options,
+    bodyParser: false,
+    // Errors reach the caller (main prints a bad config's message alone) instead of aborting the process.
+    abortOnError: false,
+  });
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.enableShutdownHooks();
+  return app;
+}
+
+async function main(): Promise<void> {
+  const logger = new Logger('Main');
+  try {
+    const app = await createApp();
+    const port = Number(process.env.PORT ?? 3000);
+    await app.listen(port, '127.0.0.1');
+    logger.log(`Example app listening on http://127.0.0.1:${port} (POST /tenants/:tenant/users)`);
+  } catch (error) {
+    // A bad config or environment is the common case: print its message alone, without a stack, and exit non-zero.
+    const known = error instanceof HooklineError || error instanceof EnvInvalidError;
+    logger.error(known ? (error as Error).message : (error as Error).stack);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,368 @@
+import { setMaxListeners } from 'node:events';
+import type { ConfigRegistry } from '../config/config.registry';
+import type { Consumer } from '../config/config.model';
+import { createHttpClient } from '../connectors/http-client';
+import type { BatchContext, BatchItemResult, ConnectorContext, ConnectorLogger, RateLimitSpec } from '../connectors/sdk';
+import {
+  ConnectorRequestError,
+  DeliveryError,
+  DeliveryTimeoutError,
+  PermanentError,
+  RateLimitedError,
+  RetryableError,
+} from '../core/errors/delivery.errors';
+import type { HooklineLogger, LogFields } from '../core/logging/hookline.logger';
+import type { DeliveryJob, DeliveryRecord } from './delivery';
+import type { DeliveryLog } from './delivery-log';
+import { DeliveryLanes, type LaneEntry, type LaneSettings } from './delivery-lanes';
+import { classifyError, messageOf } from './error-classifier';
+import { createRateLimiter, type RateLimiter } from './rate-limiter';
+import { RequestSlots } from './request-slots';
+import { nextRetryDelayMs } from '../core/retry/retry.policy';
+
+/**
+ * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as
+ * `lastError`: a durable transport may store it and must never see a secret.
+ */
+export type AttemptResult =
+  | { status: 'succeeded'; detail?: Record<string, unknown> }
+  | { status: 'failed'; retryInMs: number; error: string }
+  | { status: 'dead'; error: string }
+  /**
+   * Not attempted: its rate-limit key is paused (a 429's window) for longer than it may wait in memory.
+   * Run it again in `retryInMs` with the same `attempts` (a durable transport: move the job to delayed).
+   */
+  | { status: 'deferred'; retryInMs: number; error: string };
+
+export interface DeliveryExecutorOptions {
+  /**
+   * Requests in flight at once (a batch request counts once; deliveries waiting for a batch or a
+   * rate-limit slot count not at all).
+   * @default 16
+   */
+  concurrency?: number;
+  /** @default createRateLimiter() (in memory) */
+  rateLimiter?: RateLimiter;
+  /**
+   * A delivery whose rate-limit key is paused for longer than this is deferred (no attempt used) instead of
+   * waiting in memory.
+   * @default 30000
+   */
+  maxPacingWaitMs?: number;
+}
+
+type Outcome =
+  | { kind: 'ok'; detail?: Record<string, unknown> }
+  | { kind: 'error'; error: DeliveryError }
+  | { kind: 'deferred'; retryInMs: number; reason: string };
+
+/** One attempt of one delivery on its way: through a lane (batch, pacing) or straight to a request. */
+interface Pending extends LaneEntry {
+  job: DeliveryJob;
+  consumer: Consumer;
+  attempt: number;
+  startedAt?: number;
+  settle(outcome: Outcome): void;
+}
+
+/**
+ * Runs one attempt of one delivery: looks the consumer up in the current config, groups and paces it when
+ * its connector declares `batch` or `rateLimit`, runs the request under a timeout (an AbortSignal), records
+ * the outcome on this delivery's record and logs one line. Never throws: a consumer's failure is data, and
+ * the transport only learns whether and when to try again. Every transport gets batching and rate limiting,
+ * since both live here.
+ */
+export class DeliveryExecutor {
+  private readonly slots: RequestSlots;
+  private readonly limiter: RateLimiter;
+  private readonly lanes: DeliveryLanes<Pending>;
+
+  constructor(
+    private readonly config: ConfigRegistry,
+    private readonly deliveries: DeliveryLog,
+    private readonly logger: HooklineLogger,
+    /** Aborted at shutdown, once the drain time is over: in-flight attempts are told to stop. */
+    private readonly shutdown: AbortSignal,
+    options: DeliveryExecutorOptions = {},
+  ) {
+    // Every request in flight and every waiting lane listens to the shutdown signal: far more than 10.
+    setMaxListeners(0, shutdown);
+    this.slots = new RequestSlots(options.concurrency ?? 16);
+    this.limiter = options.rateLimiter ?? createRateLimiter();
+    this.lanes = new DeliveryLanes<Pending>(
+      this.limiter,
+      (entries, settings) => void this.send(entries, settings.rate),
+      shutdown,
+      options.maxPacingWaitMs ?? 30_000,
+    );
+  }
+
+  async attempt(job: DeliveryJob): Promise<AttemptResult> {
+    const attempt = job.attempts + 1;
+    const fields = logFields(job, attempt);
+    const consumer = this.config.consumer(job.consumerId);
+    if (!consumer) {
+      const error = new PermanentError('the consumer is no longer enabled in the config', { code: 'CONSUMER_GONE' });
+      return this.fail(job, attempt, fields, error, Date.now(), undefined);
+    }
+    let settle!: (outcome: Outcome) => void;
+    const settled = new Promise<Outcome>((resolve) => (settle = resolve));
+    const pending: Pending = {
+      job,
+      consumer,
+      attempt,
+      enqueuedAt: Date.now(),
+      settle,
+      defer: (retryInMs, reason) => settle({ kind: 'deferred', retryInMs, reason }),
+      fail: (error) => settle({ kind: 'error', error: classifyError(error) }),
+    };
+    this.route(pending);
+    const outcome = await settled;
+    // Durations measure the request, not the time spent waiting for a batch or a rate-limit slot.
+    const startedAt = pending.startedAt ?? Date.now();
+    if (outcome.kind === 'deferred') return this.defer(job, fields, outcome.retryInMs, outcome.reason);
+    if (outcome.kind === 'error' && outcome.error.retryable && this.shutdown.aborted) return this.interrupted(job, fields);
+    if (outcome.kind === 'error') return this.fail(job, attempt, fields, outcome.error, startedAt, consumer);
+    const durationMs = Date.now() - startedAt;
+    await this.deliveries.update(job.deliveryId, {
+      status: 'succeeded',
+      attempts: attempt,
+      durationMs,
+      updatedAt: new Date().toISOString(),
+      ...(outcome.detail ? { detail: outcome.detail } : {}),
+    });
+    this.logger.debug('delivery succeeded', { ...fields, durationMs });
+    return outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
+  }
+
+  /** Stops pacing timers. The transport calls it after its drain (the module does, at shutdown). */
+  close(): void {
+    this.limiter.close();
+  }
+
+  /** A lane when the connector batches or paces this config; straight to a request otherwise. */
+  private route(pending: Pending): void {
+    const { plugin, config } = pending.consumer;
+    let rate: RateLimitSpec | undefined;
+    let batchKey: string | undefined;
+    try {
+      rate = plugin.rateLimit?.(config);
+      batchKey = plugin.batch?.key(config);
+    } catch (error) {
+      return pending.fail(error);
+    }
+    if (batchKey !== undefined && plugin.batch) {
+      const settings: LaneSettings = {
+        maxItems: Math.max(1, plugin.batch.maxItems(config)),
+        maxWaitMs: Math.max(0, plugin.batch.maxWaitMs(config)),
+        rate,
+      };
+      return this.lanes.submit(`${plugin.type}:batch:${batchKey}`, settings, pending);
+    }
+    if (rate) return this.lanes.submit(`${plugin.type}:rate:${rate.key}`, { maxItems: 1, maxWaitMs: 0, rate }, pending);
+    void this.send([pending], undefined);
+  }
+
+  /** One request for one delivery or one batch. Settles every entry; never throws. */
+  private async send(entries: Pending[], rate: RateLimitSpec | undefined): Promise<void> {
+    const release = await this.slots.acquire();
+    try {
+      const startedAt = Date.now();
+      await Promise.all(entries.map((e) => this.markRunning(e, startedAt)));
+      const results = await this.request(entries);
+      let rateLimited: DeliveryError | undefined;
+      entries.forEach((entry, i) => {
+        const result = results[i];
+        if (!result || typeof result !== 'object') {
+          return entry.settle({ kind: 'error', error: new PermanentError(`${entry.consumer.type}: deliverBatch gave no result for this item`) });
+        }
+        if (result.ok) return entry.settle({ kind: 'ok', detail: result.detail });
+        const error = classifyError(result.error);
+        if (isRateLimited(error)) rateLimited ??= error;
+        entry.settle({ kind: 'error', error });
+      });
+      if (rateLimited && rate) await this.pause(rate, rateLimited);
+    } catch (thrown) {
+      const error = classifyError(thrown);
+      if (isRateLimited(error) && rate) await this.pause(rate, error);
+      for (const entry of entries) entry.settle({ kind: 'error', error });
+    } finally {
+      release();
+    }
+  }
+
+  private async request(entries: Pending[]): Promise<BatchItemResult[]> {
+    const first = entries[0].consumer;
+    const timeoutMs = Math.max(...entries.map((e) => e.consumer.timeoutMs));
+    const batch = first.plugin.batch;
+    if (batch && batch.key(first.config) !== undefined) {
+      const results = await this.underTimeout(timeoutMs, (signal) => {
+        const ctx: BatchContext = { signal, log: this.consumerLogger(first, entries[0].job), http: createHttpClient(signal) };
+        const items = entries.map((e) => ({ event: e.job.event, config: e.consumer.config, delivery: deliveryInfo(e) }));
+        return batch.deliverBatch(items, ctx);
+      });
+      if (!Array.isArray(results) || results.length !== entries.length) {
+        throw new PermanentError(`${first.type}: deliverBatch returned ${Array.isArray(results) ? results.length : 'no'} results for ${entries.length} items`);
+      }
+      return results;
+    }
+    const entry = entries[0];
+    const outcome = await this.underTimeout(timeoutMs, (signal) => {
+      const ctx: ConnectorContext = {
+        signal,
+        timeoutMs: entry.consumer.timeoutMs,
+        log: this.consumerLogger(entry.consumer, entry.job),
+        http: createHttpClient(signal),
+        delivery: deliveryInfo(entry),
+      };
+      return entry.consumer.plugin.deliver(entry.job.event, entry.consumer.config, ctx);
+    });
+    return [{ ok: true, detail: outcome?.detail }];
+  }
+
+  private async underTimeout<T>(timeoutMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DeliveryTimeoutError(timeoutMs)), timeoutMs);
+    const onShutdown = () => controller.abort(new RetryableError('the app shut down during the attempt'));
+    if (this.shutdown.aborted) onShutdown();
+    this.shutdown.addEventListener('abort', onShutdown, { once: true });
+    const signal = controller.signal;
+    try {
+      // The race makes a consumer that ignores its signal time out all the same.
+      return await Promise.race([
+        run(signal),
+        new Promise<never>((_, reject) => {
+          if (signal.aborted) reject(signal.reason);
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
+      ]);
+    } catch (error) {
+      // An error raised because we aborted is reported as the abort's reason, not as what the client made of it.
+      throw signal.aborted && !(error instanceof DeliveryError) ? signal.reason : error;
+    } finally {
+      clearTimeout(timer);
+      this.shutdown.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  private async pause(rate: RateLimitSpec, error: DeliveryError): Promise<void> {
+    const ms = error.retryAfterMs ?? rate.perMs;
+    try {
+      await this.limiter.pause(rate, ms);
+      this.logger.warn('rate limited: key paused', { key: rate.key, pauseMs: ms });
+    } catch (failure) {
+      this.logger.error('rate limit pause not stored', { key: rate.key, error: messageOf(failure) });
+    }
+  }
+
+  private async markRunning(entry: Pending, startedAt: number): Promise<void> {
+    entry.startedAt = startedAt;
+    await this.deliveries.update(entry.job.deliveryId, {
+      status: 'running',
+      attempts: entry.attempt,
+      updatedAt: new Date(startedAt).toISOString(),
+      nextAttemptAt: null,
+    });
+  }
+
+  private async defer(job: DeliveryJob, fields: LogFields, retryInMs: number, reason: string): Promise<AttemptResult> {
+    const now = Date.now();
+    const error = this.logger.redactor.redact(`RATE_LIMITED: ${reason}; not attempted yet`);
+    await this.deliveries.update(job.deliveryId, {
+      status: 'pending',
+      lastError: error,
+      updatedAt: new Date(now).toISOString(),
+      nextAttemptAt: new Date(now + retryInMs).toISOString(),
+    });
+    this.logger.info('delivery deferred: rate limit paused', { ...fields, retryInMs });
+    return { status: 'deferred', retryInMs, error };
+  }
+
+  /**
+   * Shutdown cut the attempt short: that is not the destination's failure, so it uses no attempt and
+   * can never make a delivery dead. The transport runs it again (bullmq: another instance picks it up).
+   */
+  private async interrupted(job: DeliveryJob, fields: LogFields): Promise<AttemptResult> {
+    const error = 'SHUTDOWN: the app shut down during the attempt; it runs again, not counted as an attempt';
+    await this.deliveries.update(job.deliveryId, {
+      status: 'failed',
+      attempts: job.attempts,
+      lastError: error,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+    this.logger.warn('delivery interrupted by shutdown', fields);
+    return { status: 'deferred', retryInMs: 0, error };
+  }
+
+  private async fail(
+    job: DeliveryJob,
+    attempt: number,
+    fields: LogFields,
+    error: DeliveryError,
+    startedAt: number,
+    consumer: Consumer | undefined,
+  ): Promise<AttemptResult> {
+    const durationMs = Date.now() - startedAt;
+    const retryInMs = consumer ? nextRetryDelayMs(error, attempt, consumer.retry) : null;
+    const lastError = this.logger.redactor.redact(`${error.code}: ${messageOf(error)}`);
+    const now = Date.now();
+    await this.deliveries.update(job.deliveryId, {
+      status: retryInMs === null ? 'dead' : 'failed',
+      attempts: attempt,
+      lastError,
+      durationMs,
+      updatedAt: new Date(now).toISOString(),
+      nextAttemptAt: retryInMs === null ? null : new Date(now + retryInMs).toISOString(),
+    });
+    const line = { ...fields, durationMs, error: lastError, retryable: error.retryable };
+    if (retryInMs === null) {
+      this.logger.error('delivery dead', { ...line, maxAttempts: consumer?.retry.maxAttempts });
+      return { status: 'dead', error: lastError };
+    }
+    this.logger.warn('delivery attempt failed', { ...line, retryInMs });
+    return { status: 'failed', retryInMs, error: lastError };
+  }
+
+  private consumerLogger(consumer: Consumer, job: DeliveryJob): ConnectorLogger {
+    const base = { tenant: consumer.tenant, consumer: consumer.id, eventId: job.event.id };
+    return {
+      debug: (m, f) => this.logger.debug(m, { ...base, ...f }),
+      info: (m, f) => this.logger.info(m, { ...base, ...f }),
+      warn: (m, f) => this.logger.warn(m, { ...base, ...f }),
+      error: (m, f) => this.logger.error(m, { ...base, ...f }),
+    };
+  }
+}
+
+function isRateLimited(error: DeliveryError): boolean {
+  return error instanceof RateLimitedError || (error instanceof ConnectorRequestError && error.status === 429);
+}
+
+function deliveryInfo(entry: Pending) {
+  const { job, consumer, attempt } = entry;
+  return { id: job.deliveryId, eventId: job.event.id, tenant: job.event.tenant, consumerId: consumer.id, attempt };
+}
+
+function logFields(job: DeliveryJob, attempt: number): LogFields {
+  return { tenant: job.event.tenant, consumer: job.consumerId, eventId: job.event.id, deliveryId: job.deliveryId, attempt };
+}
+
+/** A fresh record for a delivery that is about to be enqueued. */
+export function pendingRecord(job: DeliveryJob, now = new Date()): DeliveryRecord {
+  const at = now.toISOString();
+  return {
+    id: job.deliveryId,
+    eventId: job.event.id,
+    tenant: job.event.tenant,
+    consumer: job.consumerId,
+    kind: job.kind,
+    status: 'pending',
+    attempts: job.attempts,
+    lastError: null,
+    createdAt: at,
+    updatedAt: at,
+    durationMs: null,
+    nextAttemptAt: null,
+  };
+}

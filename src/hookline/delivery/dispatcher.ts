@@ -1,0 +1,73 @@
+import type { ConfigRegistry } from '../config/config.registry';
+import { assertUserRegisteredEvent, TRIGGER_BY_EVENT, type TriggerId, type UserRegisteredEvent } from '../core/events/user-registered.event';
+import type { HooklineLogger } from '../core/logging/hookline.logger';
+import { deliveryIdFor, type DeliveryJob } from './delivery';
+import { pendingRecord } from './delivery.executor';
+import type { DeliveryLog } from './delivery-log';
+import type { Transport } from './transports/transport';
+
+export interface DispatchResult {
+  /** Ids of the deliveries enqueued (an event emitted again maps to the same ids, and enqueues nothing new). */
+  deliveryIds: string[];
+}
+
+/** Turns an event into one delivery per enabled consumer of its tenant and hands them to the transport. */
+export class Dispatcher {
+  private readonly unknownTenants = new Set<string>();
+
+  constructor(
+    private readonly config: ConfigRegistry,
+    private readonly deliveries: DeliveryLog,
+    private readonly transport: Transport,
+    private readonly logger: HooklineLogger,
+  ) {}
+
+  async dispatch(eventName: string, event: UserRegisteredEvent): Promise<DispatchResult> {
+    assertUserRegisteredEvent(event);
+    const trigger: TriggerId | undefined = TRIGGER_BY_EVENT[eventName];
+    if (!trigger) throw new TypeError(`Hookline has no trigger for the event "${eventName}"`);
+    if (!this.config.hasTenant(event.tenant)) {
+      // Logged once per tenant: a busy unconfigured tenant must not flood the log.
+      if (!this.unknownTenants.has(event.tenant)) {
+        // Bounded: tenant ids can come from request paths.
+        if (this.unknownTenants.size >= MAX_REMEMBERED_TENANTS) this.unknownTenants.clear();
+        this.unknownTenants.add(event.tenant);
+        this.logger.debug('no Hookline config for tenant; its events are dropped', { tenant: event.tenant });
+      }
+      return { deliveryIds: [] };
+    }
+    const jobs: DeliveryJob[] = [];
+    const now = new Date();
+    for (const consumer of this.config.consumersFor(event.tenant, trigger)) {
+      const job: DeliveryJob = {
+        deliveryId: deliveryIdFor(event.id, consumer.id),
+        consumerId: consumer.id,
+        kind: consumer.kind,
+        event,
+        attempts: 0,
+      };
+      if (await this.deliveries.put(pendingRecord(job, now), { ifAbsent: true })) jobs.push(job);
+    }
+    if (jobs.length > 0) {
+      try {
+        await this.transport.enqueue(jobs);
+      } catch (error) {
+        // Not enqueued: forget the pending records, so that publishing the event again enqueues them.
+        for (const job of jobs) await this.forget(job.deliveryId, error);
+        throw error;
+      }
+    }
+    return { deliveryIds: jobs.map((j) => j.deliveryId) };
+  }
+
+  private async forget(deliveryId: string, cause: unknown): Promise<void> {
+    if (this.deliveries.remove) return this.deliveries.remove(deliveryId);
+    await this.deliveries.update(deliveryId, {
+      status: 'dead',
+      lastError: `NOT_ENQUEUED: ${(cause as Error)?.message ?? String(cause)}`,
+      updatedAt: new Date().toISOString(),
+    });
+  }
+}
+
+const MAX_REMEMBERED_TENANTS = 1_000;

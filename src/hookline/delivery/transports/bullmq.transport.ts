@@ -1,0 +1,189 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { messages } from '../../core/errors/hookline.messages';
+import { TransportUnavailableError } from '../../core/errors/transport-unavailable.error';
+import { RetryableError } from '../../core/errors/delivery.errors';
+import type { HooklineLogger } from '../../core/logging/hookline.logger';
+import type { DeliveryJob } from '../delivery';
+import type { DeliveryExecutor } from '../delivery.executor';
+import { backoffDelayMs, DEFAULT_RETRY } from '../../core/retry/retry.policy';
+import type { BullmqConnections } from './bullmq.connections';
+import { jobFor, type DeliveryJobData, type DeliveryJobResult } from './bullmq.queue';
+import type { Transport } from './transport';
+
+/** After the drain time, aborted attempts get this long to record their retry before the worker lets go. */
+const ABORT_GRACE_MS = 5_000;
+/** How long `start` waits for Redis before it lets the app start anyway (publishing fails until it answers). */
+const START_WAIT_MS = 10_000;
+
+/** The executor asked for another attempt in `retryInMs`: read back by the custom backoff strategy. */
+class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly retryInMs: number,
+  ) {
+    super(message);
+    this.stack = message;
+  }
+}
+
+/**
+ * Durable transport on BullMQ: deliveries wait in Redis, any instance sharing the queue runs them,
+ * and a job whose worker dies is run again by another (stalled-job recovery). At-least-once.
+ * The executor stays the one authority on retries: a failed attempt becomes a retry delayed by exactly
+ * what the retry policy said (a custom backoff strategy), a dead one an UnrecoverableError.
+ */
+export class BullmqTransport implements Transport {
+  readonly name = 'bullmq';
+  private worker?: Worker<DeliveryJobData, DeliveryJobResult>;
+  private readonly running = new Set<string>();
+  private accepting = true;
+
+  constructor(
+    private readonly redis: BullmqConnections,
+    private readonly executor: DeliveryExecutor,
+    private readonly logger: HooklineLogger,
+    /** Aborting it ends in-flight attempts (as retryable failures); done when the drain time is over. */
+    private readonly shutdown: AbortController,
+  ) {}
+
+  private get queue() {
+    return this.redis.queue;
+  }
+
+  private get options() {
+    return this.redis.options;
+  }
+
+  private get outage() {
+    return this.redis.outage;
+  }
+
+  async start(): Promise<void> {
+    if (this.options.worker) this.worker = this.createWorker();
+    const ready = await Promise.race([
+      this.queue.waitUntilReady().then(() => true),
+      new Promise<false>((r) => setTimeout(r, START_WAIT_MS, false).unref()),
+    ]).catch(() => false);
+    if (ready) this.outage.up();
+    else this.outage.down(new Error(`no answer within ${START_WAIT_MS} ms`));
+  }
+
+  async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
+    if (!this.accepting) throw new Error(messages.transportClosed());
+    try {
+      await this.queue.addBulk(jobs.map((job) => jobFor(job, this.options)));
+    } catch (error) {
+      throw new TransportUnavailableError(this.options.where, jobs.length, error);
+    }
+  }
+
+  /** Re-runs a dead delivery with fresh attempts. False when it is not (or no longer) dead in the queue. */
+  async replay(deliveryId: string): Promise<boolean> {
+    if (!this.accepting) throw new Error(messages.transportClosed());
+    const job = await this.queue.getJob(deliveryId);
+    if (!job || (await job.getState()) !== 'failed') return false;
+    try {
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return true;
+    } catch {
+      return false; // another instance replayed it first, or retention removed it
+    }
+  }
+
+  async close(drainMs: number): Promise<void> {
+    this.accepting = false;
+    const worker = this.worker;
+    if (worker) {
+      const closing = worker.close();
+      if (!(await settlesWithin(closing, drainMs))) {
+        this.logger.warn('deliveries still running after the drain time; aborting them, they will be retried', {
+          running: this.running.size,
+        });
+        this.shutdown.abort(new RetryableError('the app shut down'));
+        if (!(await settlesWithin(closing, ABORT_GRACE_MS))) {
+          this.logger.error('deliveries left running at shutdown; another instance runs them once their lock expires', {
+            deliveryIds: [...this.running].join(','),
+          });
+        }
+      }
+    }
+    await settlesWithin(this.redis.close(), ABORT_GRACE_MS);
+  }
+
+  private createWorker(): Worker<DeliveryJobData, DeliveryJobResult> {
+    const worker = new Worker<DeliveryJobData, DeliveryJobResult>(this.options.queueName, (job, token) => this.process(job, token), {
+      connection: this.redis.workerConnection(),
+      prefix: this.options.prefix,
+      concurrency: this.options.workerConcurrency,
+      lockDuration: this.options.lockDurationMs,
+      stalledInterval: this.options.stalledIntervalMs,
+      maxStalledCount: this.options.maxStalledCount,
+      settings: { backoffStrategy: (attemptsMade, _type, error) => retryDelayFor(attemptsMade, error) },
+    });
+    worker.on('error', (error) => this.outage.down(error));
+    worker.on('ready', () => this.outage.up());
+    worker.on('stalled', (deliveryId) =>
+      this.logger.warn('delivery recovered from a worker that stopped; it runs again', { deliveryId }),
+    );
+    worker.on('failed', (job, error) => {
+      // The executor logs its own verdicts; this catches anything else the processor threw. (A job failed for
+      // stalling more than maxStalledCount times shows in the delivery log as dead, with BullMQ's reason.)
+      if (job && !(error instanceof UnrecoverableError) && !(error instanceof RetryLater) && !(error instanceof DelayedError)) {
+        this.logger.error('delivery dead', { ...fieldsOf(job), error: error.message });
+      }
+    });
+    return worker;
+  }
+
+  private async process(job: Job<DeliveryJobData, DeliveryJobResult>, token?: string): Promise<DeliveryJobResult> {
+    const delivery: DeliveryJob = {
+      deliveryId: job.id!,
+      consumerId: job.data.consumerId,
+      kind: job.data.kind,
+      event: job.data.event,
+      attempts: job.attemptsMade,
+    };
+    this.running.add(delivery.deliveryId);
+    try {
+      const result = await this.executor.attempt(delivery);
+      if (result.status === 'succeeded') return { detail: result.detail ?? null };
+      if (result.status === 'failed') throw new RetryLater(result.error, result.retryInMs);
+      if (result.status === 'deferred') {
+        // Not attempted (its rate-limit key is paused): delayed without using an attempt.
+        await job.moveToDelayed(Date.now() + result.retryInMs, token);
+        throw new DelayedError();
+      }
+      const dead = new UnrecoverableError(result.error);
+      dead.stack = result.error;
+      throw dead;
+    } finally {
+      this.running.delete(delivery.deliveryId);
+    }
+  }
+}
+
+/** The custom backoff strategy: the delay the executor asked for (retry policy, Retry-After floor). */
+export function retryDelayFor(attemptsMade: number, error: Error | undefined): number {
+  if (error instanceof RetryLater) return error.retryInMs;
+  return backoffDelayMs(attemptsMade, DEFAULT_RETRY);
+}
+
+function fieldsOf(job: Job<DeliveryJobData>) {
+  return {
+    tenant: job.data?.event?.tenant,
+    consumer: job.data?.consumerId,
+    eventId: job.data?.event?.id,
+    deliveryId: job.id,
+  };
+}
+
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => (timer = setTimeout(r, ms, false))),
+  ]).finally(() => clearTimeout(timer));
+}

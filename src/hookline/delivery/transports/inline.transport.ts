@@ -1,0 +1,145 @@
+import * as fastq from 'fastq';
+import type { HooklineLogger } from '../../core/logging/hookline.logger';
+import type { DeliveryJob } from '../delivery';
+import type { DeliveryExecutor } from '../delivery.executor';
+import type { DeliveryLog } from '../delivery-log';
+import { messages } from '../../core/errors/hookline.messages';
+import { DeadLetters } from './dead-letters';
+import type { Transport } from './transport';
+
+export interface InlineTransportOptions {
+  type: 'inline';
+  /**
+   * Dead deliveries whose event is kept in memory so they can be replayed (the oldest go first).
+   * @default 1000
+   */
+  keepDead?: number;
+}
+
+export const DEFAULT_KEEP_DEAD = 1_000;
+
+/**
+ * In-process transport: a queue (fastq) plus timers for scheduled retries. It hands every job to the
+ * executor at once: the executor bounds the requests in flight (`concurrency`), and a job waiting there for
+ * its batch or its rate-limit turn holds no request slot, so a paced Slack webhook never starves HubSpot
+ * and a batch can be larger than `concurrency`.
+ * Fast and dependency-free, but not durable: what is queued dies with the process (use `bullmq` for that).
+ * At shutdown every delivery that could not finish is logged and left `failed`, so none vanishes silently.
+ */
+export class InlineTransport implements Transport {
+  readonly name = 'inline';
+  private readonly queue: fastq.queueAsPromised<DeliveryJob, void>;
+  private readonly running = new Set<DeliveryJob>();
+  private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
+  /** Deliveries already reported as unfinished at shutdown: a job that ends later is not reported twice. */
+  private readonly abandoned = new Set<string>();
+  private readonly dead: DeadLetters;
+  private accepting = true;
+
+  constructor(
+    private readonly executor: DeliveryExecutor,
+    private readonly deliveries: DeliveryLog,
+    private readonly logger: HooklineLogger,
+    /** Jobs handed to the executor at once; the default is all of them (see above). */
+    maxInFlight = Number.POSITIVE_INFINITY,
+    keepDead = DEFAULT_KEEP_DEAD,
+  ) {
+    this.dead = new DeadLetters(keepDead);
+    this.queue = fastq.promise(this, this.work, maxInFlight);
+    this.queue.pause();
+  }
+
+  async start(): Promise<void> {
+    this.queue.resume();
+  }
+
+  async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
+    if (!this.accepting) throw new Error('Hookline is shutting down and takes no new deliveries');
+    for (const job of jobs) this.push(job);
+  }
+
+  private push(job: DeliveryJob): void {
+    // The executor never throws for a consumer's failure; this catches a failing delivery log.
+    this.queue.push(job).catch((error) =>
+      this.logger.error('delivery attempt could not run', {
+        tenant: job.event.tenant,
+        consumer: job.consumerId,
+        eventId: job.event.id,
+        deliveryId: job.deliveryId,
+        error: (error as Error)?.message ?? String(error),
+      }),
+    );
+  }
+
+  async replay(deliveryId: string): Promise<boolean> {
+    if (!this.accepting) throw new Error(messages.transportClosed());
+    const job = this.dead.take(deliveryId);
+    if (!job) return false;
+    await this.deliveries.update(deliveryId, {
+      status: 'pending',
+      attempts: 0,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+    this.push({ ...job, attempts: 0 });
+    return true;
+  }
+
+  private async work(job: DeliveryJob): Promise<void> {
+    this.running.add(job);
+    try {
+      const result = await this.executor.attempt(job);
+      if (result.status === 'dead') this.dead.add(job);
+      if (result.status !== 'failed' && result.status !== 'deferred') return;
+      // A deferred job was not attempted: it keeps its attempt count.
+      const next = { ...job, attempts: job.attempts + (result.status === 'failed' ? 1 : 0) };
+      if (!this.accepting) return this.abandon(next, 'a retry was due after shutdown');
+      const timer = setTimeout(() => {
+        this.retries.delete(timer);
+        this.push(next);
+      }, result.retryInMs);
+      this.retries.set(timer, next);
+    } finally {
+      this.running.delete(job);
+    }
+  }
+
+  async close(drainMs: number): Promise<void> {
+    this.accepting = false;
+    for (const [timer, job] of this.retries) {
+      clearTimeout(timer);
+      this.abandon(job, 'a retry was scheduled');
+    }
+    this.retries.clear();
+    const drained = this.queue.idle() ? Promise.resolve() : this.queue.drained();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      drained.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), drainMs))),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return;
+    for (const job of this.queue.getQueue()) this.abandon(job, 'it was still queued');
+    this.queue.kill();
+    for (const job of this.running) this.abandon(job, 'it was still running');
+  }
+
+  private abandon(job: DeliveryJob, why: string): void {
+    // An attempt abandoned while running still ends (aborted) later: report each delivery once.
+    if (this.abandoned.has(job.deliveryId)) return;
+    this.abandoned.add(job.deliveryId);
+    this.logger.error(`delivery not finished at shutdown: ${why}`, {
+      tenant: job.event.tenant,
+      consumer: job.consumerId,
+      eventId: job.event.id,
+      deliveryId: job.deliveryId,
+      attempts: job.attempts,
+    });
+    void this.deliveries.update(job.deliveryId, {
+      status: 'failed',
+      lastError: `SHUTDOWN: not finished at shutdown (${why})`,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { HooklineLogger } from '../../core/logging/hookline.logger';
+import { Redactor } from '../../core/logging/redactor';
+import type { DeliveryExecutor } from '../delivery.executor';
+import { MemoryDeliveryLog } from '../delivery-log';
+import { InlineTransport } from './inline.transport';
+import { createBullmqConnections, createTransport } from './transport.factory';
+
+const logger = new HooklineLogger(false, new Redactor());
+
+describe('transport options', () => {
+  it('is inline without options, and needs no Redis then', () => {
+    expect(createBullmqConnections(undefined, 16, logger)).toBeNull();
+    const deps = { executor: {} as DeliveryExecutor, deliveries: new MemoryDeliveryLog(), logger, shutdown: new AbortController() };
+    expect(createTransport(undefined, null, deps)).toBeInstanceOf(InlineTransport);
+  });
+
+  it('names the option and the expected values for an unknown type', () => {
+    expect(() => createBullmqConnections({ type: 'kafka' } as never, 16, logger)).toThrow(
+      'Invalid HooklineModule option transport.type: expected "inline" or "bullmq", received "kafka".',
+    );
+  });
+
+  it('validates the bullmq options before connecting', () => {
+    expect(() => createBullmqConnections({ type: 'bullmq' } as never, 16, logger)).toThrow(/transport\.url/);
+  });
+
+  it('rejects a negative inline keepDead', () => {
+    const deps = { executor: {} as DeliveryExecutor, deliveries: new MemoryDeliveryLog(), logger, shutdown: new AbortController() };
+    expect(() => createTransport({ type: 'inline', keepDead: -1 }, null, deps)).toThrow(/transport\.keepDead: expected an integer >= 0/);
+  });
+});

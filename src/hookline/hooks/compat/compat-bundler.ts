@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import type { BuildOptions } from 'esbuild';
+import { COMPAT_MODULES, type CompatModuleSpec, type SupportedModule } from './compat-modules';
+import { NODE_BUILTIN_NAMES } from './compat-modules';
+
+/** Everything the sandbox evaluates in a context before a hook; see README.md. */
+export interface CompatRuntime {
+  /** IIFE: URL, URLSearchParams, TextEncoder/Decoder, atob/btoa, AbortController/Signal, Headers, FormData, queueMicrotask, and the fetch adapter. */
+  globalsSource: string;
+  /** IIFE: defines `require` and `__hooklineCompat` (define, require, resolve, loadModule, warn). */
+  requireShimSource: string;
+  /** Module id → script that registers it with `__hooklineCompat.define` (its code runs on first require). */
+  moduleSources: Record<string, string>;
+  /** The allow-list with the versions provided. */
+  modules: SupportedModule[];
+}
+
+type Esbuild = typeof import('esbuild');
+
+export function isolateDir(root: string): string {
+  return join(root, 'src', 'hookline', 'hooks', 'isolate');
+}
+
+export function supportedModules(): SupportedModule[] {
+  return COMPAT_MODULES.map((m: CompatModuleSpec) => ({
+    id: m.id,
+    aliases: m.aliases ?? [],
+    kind: m.kind,
+    version: m.version,
+    ...(m.subpaths ? { subpaths: m.subpaths } : {}),
+  }));
+}
+
+function bundle(esbuild: Esbuild, root: string, entry: string, options: BuildOptions): string {
+  const dir = isolateDir(root);
+  const result = esbuild.buildSync({
+    entryPoints: [join(dir, entry)],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    target: 'es2022',
+    charset: 'utf8',
+    keepNames: true, // libraries name their errors after their classes (this.constructor.name)
+    legalComments: 'none',
+    logLevel: 'silent',
+    absWorkingDir: root,
+    alias: { os: join(dir, 'shims', 'os.js'), 'node:os': join(dir, 'shims', 'os.js') },
+    inject: [join(dir, 'shims', 'process.js'), join(dir, 'shims', 'console-assert.js')],
+    ...options,
+    define: {
+      global: 'globalThis',
+      'process.env.NODE_ENV': '"production"',
+      'console.assert': 'hooklineConsoleAssert',
+      ...options.define,
+    },
+  });
+  return result.outputFiles![0].text;
+}
+
+/** Bundles the globals, the require shim and every module of the allow-list (synchronous: ~1 s). */
+export function buildCompatRuntime(root: string): CompatRuntime {
+  // esbuild is a build-time tool: loaded only when bundles must be (re)built.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild: Esbuild = require('esbuild');
+  const modules = supportedModules();
+  const globalsSource = bundle(esbuild, root, 'globals.js', { format: 'iife', minify: true });
+  const requireShimSource = bundle(esbuild, root, 'require-shim.js', {
+    format: 'iife',
+    define: { SUPPORTED_MODULES: JSON.stringify(modules), NODE_BUILTINS: JSON.stringify(NODE_BUILTIN_NAMES) },
+  });
+  const moduleSources: Record<string, string> = {};
+  for (const spec of COMPAT_MODULES) {
+    const code = bundle(esbuild, root, join('modules', spec.entry), {
+      format: 'cjs',
+      minify: spec.kind === 'package',
+    });
+    const unwrap = spec.defaultExport ? 'module.exports = module.exports.default;\n' : '';
+    moduleSources[spec.id] =
+      `__hooklineCompat.define(${JSON.stringify(spec.id)}, function (module, exports, require) {\n${code}\n${unwrap}});\n`;
+  }
+  return { globalsSource, requireShimSource, moduleSources, modules };
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { compileFunction } from 'node:vm';
+import { COMPAT_MODULES } from './compat-modules';
+import { HookSourceSyntaxError } from './compat.errors';
+import { normalizeHookSource } from './hook-source';
+import { checkRequires, listRequires, requiredModuleIds } from './require-check';
+import { SANDBOX_LIMITS } from '../host/sandbox.limits';
+import type { HookScript } from '../host/sandbox.types';
+
+/**
+ * A hook script that cannot be used: unreadable, too large, not valid JavaScript (`syntax`), or
+ * requiring a module the sandbox does not provide (`require`, one line per require: `file:line:column: ...`).
+ */
+export class HookScriptError extends Error {
+  override readonly name = 'HookScriptError';
+  constructor(
+    message: string,
+    readonly reason: 'read' | 'syntax' | 'require' = 'read',
+  ) {
+    super(message);
+  }
+}
+
+/** A script as the sandbox loads it: every accepted form as one CommonJS wrapper, and the modules it requires. */
+export interface PreparedHookSource {
+  /** `(function (exports, require, module, __filename, __dirname) {...})`, line numbers kept (ES modules: close). */
+  code: string;
+  /** The compatibility modules to register in its context (all of them when a require() name is computed). */
+  modules: string[];
+}
+
+/** Throws HookSourceSyntaxError (file:line:column) when no accepted form parses. */
+export function prepareHookSource(source: string, filename: string): PreparedHookSource {
+  const { code } = normalizeHookSource(source, filename);
+  const computed = listRequires(source, filename).some((ref) => ref.specifier === undefined);
+  return { code, modules: computed ? COMPAT_MODULES.map((m) => m.id) : requiredModuleIds(source, filename) };
+}
+
+/**
+ * Reads a script and checks its syntax without running it (node:vm only parses here: no code of the
+ * script executes in the app). The message names the file and the line.
+ */
+export function readHookScript(path: string, displayName = path): HookScript {
+  let source: string;
+  try {
+    if (statSync(path).size > SANDBOX_LIMITS.maxScriptBytes) {
+      throw new HookScriptError(`${displayName} is larger than ${SANDBOX_LIMITS.maxScriptBytes} bytes`, 'read');
+    }
+    source = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof HookScriptError) throw error;
+    throw new HookScriptError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  checkSyntax(source, displayName);
+  const problems = checkRequires(source, displayName);
+  const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
+  if (errors.length > 0) throw new HookScriptError(errors.join('\n'), 'require');
+  return {
+    filename: displayName,
+    source,
+    hash: createHash('sha256').update(source).digest('hex'),
+    warnings: problems.map((p) => p.message),
+  };
+}
+
+/**
+ * Checks the script's syntax without running it. A CommonJS script is compiled as a function body
+ * (node:vm only parses here: no code of the script runs in the app; a stray `}` cannot close the
+ * wrapper); the other forms Auth0 accepted (a bare function, an ES module) are parsed as such.
+ */
+export function checkSyntax(source: string, filename: string): void {
+  try {
+    compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
+  } catch (error) {
+    try {
+      normalizeHookSource(source, filename);
+      return;
+    } catch (other) {
+      if (!(other instanceof HookSourceSyntaxError)) throw other;
+    }
+    const line = Number(/:(\d+)\s*$/m.exec(String((error as Error).stack).split('\n')[0])?.[1]);
+    const where = !line ? '' : line > source.split('\n').length ? ' at the end of the file' : ` line ${line}`;
+    throw new HookScriptError(`${filename}${where}: ${(error as Error).name}: ${(error as Error).message}`, 'syntax');
+  }
+}
+
+/** A script on disk, re-read (and re-checked) when its modification time changes. */
+export class HookScriptFile {
+  /** The file's modification time is looked at most this often (a stat per delivery adds up). */
+  static checkEveryMs = 1_000;
+  private mtimeMs: number;
+  private checkedAt = Date.now();
+  private script: HookScript;
+
+  constructor(
+    readonly path: string,
+    readonly displayName: string,
+  ) {
+    this.mtimeMs = statMtime(path);
+    this.script = readHookScript(path, displayName);
+  }
+
+  /** The current version. Throws HookScriptError when the file changed into something unusable. */
+  current(): HookScript {
+    const now = Date.now();
+    if (now - this.checkedAt < HookScriptFile.checkEveryMs) return this.script;
+    this.checkedAt = now;
+    const mtimeMs = statMtime(this.path);
+    if (mtimeMs !== this.mtimeMs) {
+      this.script = readHookScript(this.path, this.displayName);
+      this.mtimeMs = mtimeMs;
+    }
+    return this.script;
+  }
+}
+
+function statMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}

@@ -1,0 +1,121 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import {
+  defineConnector,
+  DeliveryTimeoutError,
+  PermanentError,
+  RetryableError,
+  z,
+  type ConfigEnv,
+  type ConnectorContext,
+  type ConnectorPlugin,
+} from '../connectors/sdk';
+import { HOOK_PLUGIN_TYPE } from '../connectors/connector.registry';
+import { parseAllowHost } from './worker/host-policy';
+import { toHookInput } from './hook-input';
+import { HookScriptError, HookScriptFile } from './compat/hook-script';
+import { SANDBOX_LIMITS } from './host/sandbox.limits';
+import type { HookLogEntry, InvocationResult, Sandbox } from './host/sandbox.types';
+
+export interface HookConfig {
+  script: HookScriptFile;
+  secrets: Record<string, string>;
+  allowHosts: string[];
+  memoryMb: number;
+}
+
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function hookSchema(env: ConfigEnv) {
+  return z
+    .strictObject({
+      script: z.string('expected the path of a .js file, relative to the config file').min(1),
+      secrets: z
+        .record(z.string(), z.string('expected a string (use ${env:NAME} to read one from the environment)'))
+        .superRefine((secrets, ctx) => {
+          for (const key of Object.keys(secrets)) {
+            if (!SECRET_NAME.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected a secret name of letters, digits and "_"' });
+          }
+        })
+        .default({}),
+      allowHosts: z
+        .array(
+          z.string().superRefine((entry, ctx) => {
+            const parsed = parseAllowHost(entry);
+            if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+          }),
+        )
+        .default([]),
+      memoryMb: z.number().int().min(SANDBOX_LIMITS.minMemoryMb).max(SANDBOX_LIMITS.maxMemoryMb).default(SANDBOX_LIMITS.defaultMemoryMb),
+    })
+    .transform((entry, ctx): HookConfig => {
+      const path = isAbsolute(entry.script) ? entry.script : resolve(env.baseDir, entry.script);
+      const shown = relative(process.cwd(), path) || path;
+      try {
+        return { ...entry, script: new HookScriptFile(path, shown) };
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['script'], message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+}
+
+/**
+ * The runtime behind `hooks:` entries: each delivery runs the tenant's script in the sandbox.
+ * A hook's own failure is permanent; a timeout or a crashed sandbox worker is worth another attempt.
+ */
+export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> {
+  return defineConnector<HookConfig>({
+    type: HOOK_PLUGIN_TYPE,
+    displayName: 'Hook script',
+    description: 'Runs a JavaScript hook (Auth0 Hooks or Actions style) in an isolated-vm sandbox.',
+    config: hookSchema,
+    secrets: ['secrets'],
+    timeouts: { defaultMs: SANDBOX_LIMITS.defaultTimeoutMs, maxMs: SANDBOX_LIMITS.maxTimeoutMs },
+    describe: (config) => ({
+      script: config.script.displayName,
+      allowHosts: config.allowHosts,
+      secrets: Object.keys(config.secrets),
+      memoryMb: config.memoryMb,
+    }),
+    async deliver(event, config, ctx) {
+      let script;
+      try {
+        script = config.script.current();
+      } catch (error) {
+        if (error instanceof HookScriptError) throw new PermanentError(error.message, { code: 'HOOK_SCRIPT_INVALID' });
+        throw error;
+      }
+      const timeoutMs = ctx.timeoutMs ?? SANDBOX_LIMITS.defaultTimeoutMs;
+      const result = await sandbox.invoke({
+        tenant: event.tenant,
+        hookId: ctx.delivery.consumerId,
+        script,
+        input: toHookInput(event),
+        secrets: config.secrets,
+        allowHosts: config.allowHosts,
+        timeoutMs,
+        memoryMb: config.memoryMb,
+        signal: ctx.signal,
+        onLog: (entry) => logLine(ctx, entry),
+      });
+      throwUnlessOk(result, timeoutMs);
+    },
+  });
+}
+
+function logLine(ctx: ConnectorContext, entry: HookLogEntry): void {
+  const fields = { source: 'hook' };
+  if (entry.level === 'error') ctx.log.error(entry.message, fields);
+  else if (entry.level === 'warn') ctx.log.warn(entry.message, fields);
+  else ctx.log.info(entry.message, fields);
+}
+
+/** Maps a sandbox result onto the delivery's error classes. */
+export function throwUnlessOk(result: InvocationResult, timeoutMs: number): void {
+  if (result.status === 'ok') return;
+  const detail = result.error ? `${result.error.name}: ${result.error.message}` : result.status;
+  if (result.status === 'timeout') throw new DeliveryTimeoutError(timeoutMs);
+  if (result.status === 'memory_limit') throw new PermanentError(detail, { code: 'HOOK_MEMORY_LIMIT' });
+  if (result.crashed) throw new RetryableError(detail, { code: 'SANDBOX_CRASHED' });
+  throw new PermanentError(detail, { code: 'HOOK_FAILED' });
+}

@@ -1,0 +1,380 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { HookSourceSyntaxError } from '../compat/compat.errors';
+import { compatRuntimeFile } from '../compat/compat-runtime';
+import { prepareHookSource, type PreparedHookSource } from '../compat/hook-script';
+import { SANDBOX_LIMITS } from './sandbox.limits';
+import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
+import { sandboxWorkerEntry } from './sandbox-worker.entry';
+import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
+
+export interface SandboxPoolOptions {
+  /**
+   * Sandbox worker processes. Tenants are assigned to one by a hash of their id (affinity), so a
+   * tenant's isolate stays warm.
+   * @default the number of cores, at most 4
+   */
+  size?: number;
+  /**
+   * A worker whose resident memory passes this is replaced once its invocations are done.
+   * @default 1536
+   */
+  workerMaxRssMb?: number;
+  /** Where the pool reports crashes and restarts. */
+  log?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+}
+
+interface Pending {
+  invocation: HookInvocation;
+  startedAt: number;
+  logs: HookLogEntry[];
+  result?: InvocationResult;
+  resolve(result: InvocationResult): void;
+  graceTimer: NodeJS.Timeout;
+  unlisten(): void;
+}
+
+interface Worker {
+  index: number;
+  child: ChildProcess;
+  pending: Map<number, Pending>;
+  /** Script hash last sent per hook: a worker gets each version's source once. */
+  scripts: Map<string, string>;
+  stderrTail: string;
+  /** Messages to send at the end of this tick, as one batch. */
+  outbox: Array<{ message: ToWorker; onError?(error: Error): void }>;
+  fatal?: string;
+  /** Why the pool killed it, if it did. */
+  killing?: string;
+  startedAt: number;
+  /** It said it was ready: it did start. */
+  answered: boolean;
+  retired: boolean;
+}
+
+const STDERR_TAIL = 8 * 1024;
+/** Prepared script versions kept by the pool (least recently used dropped first). */
+const PREPARED_SCRIPTS = 500;
+const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace/i;
+/** How long a worker that started dying of V8 out-of-memory may take to exit before it is killed. */
+const DYING_GRACE_MS = 250;
+
+/**
+ * Runs hooks in a small pool of supervised sandbox worker processes. Workers start on first use; a
+ * worker that dies is restarted at once and its in-flight invocations end with a clear status; the
+ * app never loads isolated-vm itself.
+ */
+export class SandboxPool implements Sandbox {
+  private readonly workers: Array<Worker | undefined>;
+  private readonly draining = new Set<Worker>();
+  private nextId = 1;
+  private closed = false;
+  private readonly prepared = new Map<string, PreparedHookSource | Error>();
+  private compatFile?: string;
+
+  constructor(private readonly options: SandboxPoolOptions = {}) {
+    const size = options.size ?? Math.min(4, availableParallelism());
+    if (!Number.isInteger(size) || size < 1) throw new TypeError(`SandboxPool: size must be a positive integer, received ${size}`);
+    this.workers = new Array(size).fill(undefined);
+  }
+
+  /** Starts every worker now rather than on first use. */
+  warmUp(): void {
+    for (let i = 0; i < this.workers.length; i++) this.workerAt(i);
+  }
+
+  invoke(invocation: HookInvocation): Promise<InvocationResult> {
+    if (this.closed) return Promise.resolve(failure('error', 'SandboxClosedError', 'the sandbox is closed', 0, true));
+    const prepared = this.prepare(invocation.script);
+    if (prepared instanceof Error) {
+      const name = prepared instanceof HookSourceSyntaxError ? 'SyntaxError' : prepared.name;
+      return Promise.resolve(failure('error', name, prepared.message, 0));
+    }
+    const worker = this.workerAt(affinity(invocation.tenant, this.workers.length));
+    const id = this.nextId++;
+    const message: InvokeMessage = {
+      t: 'invoke',
+      id,
+      tenant: invocation.tenant,
+      hookId: invocation.hookId,
+      filename: invocation.script.filename,
+      hash: invocation.script.hash,
+      payload: JSON.stringify(invocation.input),
+      secrets: { ...invocation.secrets },
+      allowHosts: [...invocation.allowHosts],
+      timeoutMs: invocation.timeoutMs,
+      memoryMb: invocation.memoryMb,
+    };
+    if (worker.scripts.get(invocation.hookId) !== invocation.script.hash) {
+      message.script = prepared;
+      worker.scripts.set(invocation.hookId, invocation.script.hash);
+    }
+    return new Promise<InvocationResult>((resolve) => {
+      const startedAt = performance.now();
+      const onAbort = () => this.send(worker, { t: 'cancel', id, reason: 'the delivery was cancelled' });
+      invocation.signal?.addEventListener('abort', onAbort, { once: true });
+      const pending: Pending = {
+        invocation,
+        startedAt,
+        logs: [],
+        resolve,
+        unlisten: () => invocation.signal?.removeEventListener('abort', onAbort),
+        // The worker times its invocations itself; this covers a worker that stopped answering (a V8
+        // out-of-memory abort can hang while printing its report): it is killed, and restarted.
+        graceTimer: setTimeout(() => {
+          this.settle(pending, failure('timeout', 'TimeoutError', `the sandbox worker did not answer within ${invocation.timeoutMs} ms; it was restarted`, elapsed(startedAt)));
+          this.forget(worker, id);
+          this.kill(worker, 'it stopped answering');
+        }, invocation.timeoutMs + SANDBOX_LIMITS.hostGraceMs).unref(),
+      };
+      worker.pending.set(id, pending);
+      this.updateRef(worker);
+      this.send(worker, message, (error) => {
+        this.settle(pending, failure('error', 'SandboxCrashError', `could not reach the sandbox worker: ${error.message}`, 0, true));
+        this.forget(worker, id);
+      });
+      if (invocation.signal?.aborted) onAbort();
+    });
+  }
+
+  /**
+   * Every accepted script form as one CommonJS wrapper, once per version of a script (here, in the app:
+   * esbuild converts ES modules). Kept by content, so tenants sharing one script share the work.
+   */
+  private prepare(script: HookScript): PreparedHookSource | Error {
+    const key = `${script.hash}\0${script.filename}`;
+    let prepared = this.prepared.get(key);
+    if (prepared) {
+      this.prepared.delete(key); // Re-inserted last: the Map's order is least recently used first.
+    } else {
+      try {
+        prepared = prepareHookSource(script.source, script.filename);
+      } catch (error) {
+        prepared = error as Error;
+      }
+      if (this.prepared.size >= PREPARED_SCRIPTS) this.prepared.delete(this.prepared.keys().next().value!);
+    }
+    this.prepared.set(key, prepared);
+    return prepared;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.workers, ...this.draining].filter((w): w is Worker => !!w);
+    this.workers.fill(undefined);
+    this.draining.clear();
+    await Promise.all(all.map((w) => this.stop(w)));
+  }
+
+  private workerAt(index: number): Worker {
+    const existing = this.workers[index];
+    if (existing) return existing;
+    // The compatibility bundles are located (built when missing) here, once, not by each worker.
+    this.compatFile ??= compatRuntimeFile();
+    const child = fork(sandboxWorkerEntry(), [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb), this.compatFile], {
+      execArgv: ['--no-node-snapshot'],
+      // Nothing of the app's environment reaches the worker (hooks could not read it anyway).
+      env: {},
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    const worker: Worker = {
+      index,
+      child,
+      pending: new Map(),
+      scripts: new Map(),
+      stderrTail: '',
+      outbox: [],
+      retired: false,
+      startedAt: Date.now(),
+      answered: false,
+    };
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      worker.stderrTail = (worker.stderrTail + chunk).slice(-STDERR_TAIL);
+      // V8 is aborting on out-of-memory; that path can hang, so the worker gets little time to exit.
+      if (OUT_OF_MEMORY.test(worker.stderrTail)) setTimeout(() => this.kill(worker, 'V8 ran out of memory'), DYING_GRACE_MS).unref();
+    });
+    child.on('message', (batch: FromWorker[]) => this.onBatch(worker, batch));
+    child.on('exit', (code, signal) => this.onExit(worker, code, signal));
+    child.on('error', (error) => this.options.log?.('error', 'sandbox worker error', { worker: index, error: error.message }));
+    this.workers[index] = worker;
+    this.updateRef(worker);
+    return worker;
+  }
+
+  /** Queues a message; those queued in the same tick (16 invocations started together) go as one write. */
+  private send(worker: Worker, message: ToWorker, onError?: (error: Error) => void): void {
+    if (worker.outbox.push({ message, onError }) > 1) return;
+    queueMicrotask(() => {
+      const batch = worker.outbox;
+      worker.outbox = [];
+      if (!worker.child.connected) return batch.forEach((b) => b.onError?.(new Error('the worker is gone')));
+      worker.child.send(
+        batch.map((b) => b.message),
+        (error) => error && batch.forEach((b) => b.onError?.(error)),
+      );
+    });
+  }
+
+  private onBatch(worker: Worker, batch: FromWorker[]): void {
+    worker.answered = true;
+    for (const message of batch) this.onMessage(worker, message);
+  }
+
+  private onMessage(worker: Worker, message: FromWorker): void {
+    if (message.t === 'ready') return;
+    if (message.t === 'recycle') return this.recycle(worker, message.rssMb);
+    if (message.t === 'fatal') {
+      worker.fatal = message.message;
+      return;
+    }
+    const pending = worker.pending.get(message.id);
+    if (!pending) return;
+    if (message.t === 'log') {
+      const entry = { level: message.level, message: message.message };
+      if (!pending.result) pending.logs.push(entry);
+      pending.invocation.onLog?.(entry);
+    } else if (message.t === 'result') {
+      const { status, response, error, durationMs } = message;
+      this.settle(pending, { status, response, error, logs: pending.logs, durationMs });
+      if (message.ended) this.forget(worker, message.id);
+    } else if (message.t === 'end') {
+      this.forget(worker, message.id);
+    }
+  }
+
+  private settle(pending: Pending, result: InvocationResult): void {
+    if (pending.result) return;
+    pending.result = result.logs.length ? result : { ...result, logs: pending.logs };
+    pending.unlisten();
+    pending.resolve(pending.result);
+  }
+
+  private forget(worker: Worker, id: number): void {
+    const pending = worker.pending.get(id);
+    if (!pending) return;
+    clearTimeout(pending.graceTimer);
+    pending.unlisten();
+    worker.pending.delete(id);
+    pending.invocation.onEnd?.();
+    this.updateRef(worker);
+    if (worker.retired && worker.pending.size === 0) void this.stop(worker);
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
+    this.draining.delete(worker);
+    const unfinished = [...worker.pending.values()].filter((p) => !p.result);
+    const all = [...worker.pending.values()];
+    for (const pending of all) clearTimeout(pending.graceTimer);
+    worker.pending.clear();
+    queueMicrotask(() => all.forEach((p) => p.invocation.onEnd?.()));
+    if (worker.retired || this.closed) {
+      for (const p of unfinished) this.settle(p, failure('error', 'SandboxClosedError', 'the sandbox was closed', elapsed(p.startedAt), true));
+      return;
+    }
+    const outOfMemory = OUT_OF_MEMORY.test(worker.stderrTail) || signal === 'SIGABRT' || code === 134;
+    const cause = outOfMemory
+      ? 'V8 ran out of memory'
+      : worker.fatal
+        ? `catastrophic isolate error: ${worker.fatal}`
+        : worker.killing
+          ? `killed: ${worker.killing}`
+          : signal
+            ? `killed by ${signal}`
+            : `exit code ${code}`;
+    const others = unfinished.length > 1 ? ` with ${unfinished.length - 1} other invocation(s)` : '';
+    for (const pending of unfinished) {
+      // A lone invocation in an out-of-memory crash is the culprit; with company, no one can tell.
+      const result =
+        outOfMemory && unfinished.length === 1
+          ? failure('memory_limit', 'MemoryLimitError', `the hook exhausted the sandbox worker's memory (${cause}); the worker was restarted`, elapsed(pending.startedAt))
+          : failure('error', 'SandboxCrashError', `the sandbox worker crashed (${cause})${others}; it was restarted`, elapsed(pending.startedAt), true);
+      this.settle(pending, result);
+    }
+    // A worker that dies before it ever answers cannot start (a broken install): no restart loop, the
+    // next invocation tries again.
+    const neverStarted = !worker.answered && Date.now() - worker.startedAt < 2_000;
+    this.options.log?.('error', neverStarted ? 'sandbox worker could not start' : 'sandbox worker crashed; restarting it', {
+      worker: worker.index,
+      cause,
+      inFlight: unfinished.length,
+      ...(neverStarted ? { stderr: worker.stderrTail.trim().split('\n').slice(-3).join(' | ') } : {}),
+    });
+    if (!neverStarted) this.workerAt(worker.index);
+  }
+
+  /** Kills a worker that cannot be trusted to exit; `onExit` settles its invocations and restarts it. */
+  private kill(worker: Worker, why: string): void {
+    const { child } = worker;
+    if (child.exitCode !== null || child.signalCode !== null || worker.killing) return;
+    worker.killing = why;
+    child.kill('SIGKILL');
+  }
+
+  private recycle(worker: Worker, rssMb: number): void {
+    if (worker.retired) return;
+    worker.retired = true;
+    if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
+    this.draining.add(worker);
+    this.options.log?.('info', 'sandbox worker memory past its bound; replacing it', { worker: worker.index, rssMb });
+    if (worker.pending.size === 0) void this.stop(worker);
+  }
+
+  private stop(worker: Worker): Promise<void> {
+    worker.retired = true;
+    for (const pending of worker.pending.values()) {
+      clearTimeout(pending.graceTimer);
+      this.settle(pending, failure('error', 'SandboxClosedError', 'the sandbox was closed', elapsed(pending.startedAt), true));
+      pending.invocation.onEnd?.();
+    }
+    worker.pending.clear();
+    const { child } = worker;
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    // Referenced until it is gone, so that a CLI awaiting close() does not exit before its worker.
+    child.ref();
+    return new Promise<void>((resolve) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), 2_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  /** A worker keeps the app's event loop alive only while it has work: an idle pool never holds up exit. */
+  private updateRef(worker: Worker): void {
+    const channel = worker.child.channel as { ref(): void; unref(): void } | undefined;
+    if (worker.pending.size > 0) {
+      worker.child.ref();
+      channel?.ref();
+    } else {
+      worker.child.unref();
+      channel?.unref();
+      (worker.child.stderr as { unref?(): void } | null)?.unref?.();
+    }
+  }
+}
+
+/** The worker of a tenant: a stable hash (FNV-1a) of its id. */
+export function affinity(tenant: string, size: number): number {
+  let hash = 2166136261;
+  for (let i = 0; i < tenant.length; i++) hash = Math.imul(hash ^ tenant.charCodeAt(i), 16777619);
+  return (hash >>> 0) % size;
+}
+
+function elapsed(startedAt: number): number {
+  return Math.round(performance.now() - startedAt);
+}
+
+function failure(
+  status: InvocationResult['status'],
+  name: string,
+  message: string,
+  durationMs: number,
+  crashed = false,
+): InvocationResult {
+  return { status, response: null, error: { name, message }, logs: [], durationMs, ...(crashed ? { crashed } : {}) };
+}

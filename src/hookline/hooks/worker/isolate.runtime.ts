@@ -1,0 +1,433 @@
+import type { CompatScripts } from './compat.scripts';
+import { performFetch, FetchFailedError, FetchRefusedError } from './fetch.bridge';
+import { parseAllowHost, type AllowHostRule } from './host-policy';
+import { SANDBOX_LIMITS } from '../host/sandbox.limits';
+import { TenantIsolates, type HookContext, type ScriptSource, type TenantIsolate } from './tenant-isolates';
+import type { FromWorker, InvokeMessage } from '../host/sandbox.protocol';
+import type { InvocationStatus, LogLevel } from '../host/sandbox.types';
+
+interface Invocation {
+  id: number;
+  msg: InvokeMessage;
+  owner?: TenantIsolate;
+  hook?: HookContext;
+  rules: AllowHostRule[];
+  startedAt: number;
+  deadline: number;
+  deadlineTimer: NodeJS.Timeout;
+  timers: Map<number, NodeJS.Timeout>;
+  fetches: Map<number, AbortController>;
+  fetchCount: number;
+  completed: boolean;
+  ended: boolean;
+  logLines: number;
+  logBytes: number;
+  logDropped: boolean;
+  secrets: string[];
+  /** A result the hook produced during the current entry, sent once the entry is over (after its logs). */
+  outbox?: Extract<FromWorker, { t: 'result' }>;
+  /** The hook itself completed (cb, resolve or throw), rather than a timeout or a failed entry. */
+  completedByHook: boolean;
+  /** It set a timer or started a fetch: the isolate may hold state for it until told to end it. */
+  usedAsync: boolean;
+  /** Entries for timers and fetch results not yet run in the isolate: work still pending. */
+  entriesInFlight: number;
+}
+
+type ErrorInfo = { name: string; message: string };
+
+const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
+
+/**
+ * Runs hook invocations in isolated-vm isolates, inside a sandbox worker process: one isolate per tenant
+ * (with its memory limit), one context per hook, a timeout on every entry into the isolate and a
+ * deadline per invocation. Talks to the app only through `emit`.
+ */
+export class IsolateRuntime {
+  private readonly scripts = new Map<string, ScriptSource>();
+  private readonly isolates: TenantIsolates;
+  private readonly invocations = new Map<number, Invocation>();
+  private readonly probes = new Map<HookContext, Array<{ id: number; resolve(): void }>>();
+  private recycleRequested = false;
+  private memoryCheckedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly emit: (message: FromWorker) => void,
+    private readonly options: { maxRssMb: number; compat: CompatScripts; onCatastrophicError(message: string): void },
+  ) {
+    this.isolates = new TenantIsolates((message) => this.options.onCatastrophicError(message), options.compat);
+  }
+
+  async invoke(msg: InvokeMessage): Promise<void> {
+    if (msg.script !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, ...msg.script, filename: msg.filename });
+    const startedAt = performance.now();
+    const inv: Invocation = {
+      id: msg.id,
+      msg,
+      rules: msg.allowHosts.map(parseAllowHost).filter((r): r is AllowHostRule => typeof r !== 'string'),
+      startedAt,
+      deadline: startedAt + msg.timeoutMs,
+      deadlineTimer: setTimeout(() => this.onDeadline(inv), msg.timeoutMs),
+      timers: new Map(),
+      fetches: new Map(),
+      fetchCount: 0,
+      completed: false,
+      ended: false,
+      logLines: 0,
+      logBytes: 0,
+      logDropped: false,
+      secrets: Object.values(msg.secrets).filter((s) => typeof s === 'string' && s.length >= 4),
+      completedByHook: false,
+      usedAsync: false,
+      entriesInFlight: 0,
+    };
+    this.invocations.set(msg.id, inv);
+    try {
+      const script = this.scripts.get(msg.hookId);
+      if (!script || script.hash !== msg.hash) throw new Error('the sandbox worker lost the script; try again');
+      const owner = this.isolates.acquire(msg.tenant, msg.memoryMb);
+      inv.owner = owner;
+      owner.active++;
+      const hook = await this.isolates.context(owner, script, {
+        tenant: msg.tenant,
+        hookId: msg.hookId,
+        invocationId: msg.id,
+        remainingMs: () => this.remaining(inv),
+        onBridge: (h, kind, id, a, b) => this.onBridge(h, kind, id, a, b),
+      });
+      if (inv.ended) return;
+      inv.hook = hook;
+      const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
+      // Resolves when the hook completes (cb, resolve or throw), however late: timers and fetches settle
+      // through other entries meanwhile.
+      const outcome = await this.enter(inv, ['invoke', msg.id, payload], true);
+      if (Array.isArray(outcome) && outcome[0] !== 'ended') this.onResult(inv, outcome[0], outcome[1]);
+      // The result goes out now; the invocation ends only after one more entry. Microtasks the hook
+      // queued before it completed (axios and @slack/webhook start their request a few promise hops
+      // after the call, Auth0's Slack sample calls cb() right after) ran in the isolate before that entry,
+      // and the requests they started reached this worker first: they carry on until the timeout.
+      this.flush(inv, false);
+      if (!inv.ended) await this.probe(inv);
+      this.flush(inv);
+      this.maybeEnd(inv);
+    } catch (error) {
+      this.onEntryError(inv, error);
+    }
+  }
+
+  cancel(id: number, reason: string): void {
+    const inv = this.invocations.get(id);
+    if (!inv) return;
+    this.finish(inv, 'error', undefined, { name: 'AbortError', message: reason });
+    this.end(inv);
+  }
+
+  /** Disposes isolates idle for longer than `idleMs`. */
+  evictIdle(now = performance.now(), idleMs: number = SANDBOX_LIMITS.isolateIdleMs): void {
+    this.isolates.evictIdle(now, idleMs);
+  }
+
+  /** Disposes the spare isolate kept for the next new tenant (tests, benchmarks: a worker just exits). */
+  disposeSpare(): void {
+    this.isolates.disposeSpare();
+  }
+
+  get isolateCount(): number {
+    return this.isolates.size;
+  }
+
+  private remaining(inv: Invocation): number {
+    return Math.max(1, Math.ceil(inv.deadline - performance.now()));
+  }
+
+  private enter(inv: Invocation, args: [string, number, unknown?, unknown?], awaitResult = false): Promise<unknown> {
+    if (inv.ended || !inv.hook || inv.hook.owner.isolate.isDisposed) return Promise.resolve();
+    const options = { arguments: { copy: true }, timeout: this.remaining(inv) } as const;
+    if (awaitResult) return inv.hook.enter.apply(undefined, args, { ...options, result: { promise: true, copy: true } });
+    return inv.hook.enter.apply(undefined, args, options);
+  }
+
+  /** Enters the isolate for a timer or a fetch result; the invocation may end afterwards. */
+  private enterLater(inv: Invocation, args: [string, number, unknown?, unknown?]): void {
+    inv.entriesInFlight++;
+    this.enter(inv, args).then(
+      () => {
+        inv.entriesInFlight--;
+        this.flush(inv);
+        this.maybeEnd(inv);
+      },
+      (error) => {
+        inv.entriesInFlight--;
+        this.onEntryError(inv, error);
+      },
+    );
+  }
+
+  /**
+   * Resolves after one more entry into the hook's context. Invocations of one context that completed in
+   * the same turn of the event loop share that entry (16 in flight: one entry, not 16).
+   */
+  private probe(inv: Invocation): Promise<void> {
+    const hook = inv.hook!;
+    return new Promise<void>((resolve) => {
+      let batch = this.probes.get(hook);
+      if (!batch) {
+        this.probes.set(hook, (batch = []));
+        setImmediate(() => this.runProbe(hook));
+      }
+      batch.push({ id: inv.id, resolve });
+    });
+  }
+
+  private runProbe(hook: HookContext): void {
+    const batch = this.probes.get(hook) ?? [];
+    this.probes.delete(hook);
+    const done = () => batch.forEach((b) => b.resolve());
+    const ids = batch.filter((b) => this.invocations.get(b.id)?.ended === false).map((b) => b.id);
+    if (ids.length === 0 || hook.owner.isolate.isDisposed) return done();
+    hook.enter.apply(undefined, ['idle', 0, JSON.stringify(ids)], { timeout: 1_000 }).then(done, done);
+  }
+
+  private idle(inv: Invocation): boolean {
+    return inv.timers.size === 0 && inv.fetches.size === 0 && inv.entriesInFlight === 0;
+  }
+
+  /** Called by the isolate through the bridge reference. Everything here is untrusted input. */
+  private onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): void {
+    const inv = typeof id === 'number' ? this.invocations.get(id) : undefined;
+    if (!inv || inv.ended || inv.msg.hookId !== hook.hookId || inv.owner !== hook.owner) return;
+    if (kind === 'log' && LEVELS.has(a as LogLevel)) return this.log(inv, a as LogLevel, String(b));
+    if (kind === 'timer' && typeof a === 'number' && typeof b === 'number') return this.schedule(inv, a, b);
+    if (kind === 'clear' && typeof a === 'number') {
+      clearTimeout(inv.timers.get(a));
+      inv.timers.delete(a);
+      return this.maybeEnd(inv);
+    }
+    if (kind === 'fetch' && typeof a === 'number' && typeof b === 'string') return this.startFetch(inv, a, b);
+  }
+
+  private onResult(inv: Invocation, status: unknown, payload: unknown): void {
+    if (inv.completed) return;
+    inv.completedByHook = true;
+    if (status === 'ok') {
+      let response: unknown = null;
+      if (typeof payload === 'string') response = JSON.parse(payload);
+      this.finish(inv, 'ok', response, null, true);
+    } else {
+      let error: ErrorInfo = { name: 'Error', message: 'the hook failed' };
+      try {
+        const parsed = JSON.parse(String(payload));
+        error = { name: String(parsed.name), message: this.redact(inv, String(parsed.message)) };
+      } catch {
+        // Keep the generic error.
+      }
+      if (isAllocationFailure(error)) this.finish(inv, 'memory_limit', undefined, memoryError(inv), true);
+      else this.finish(inv, 'error', undefined, error, true);
+    }
+  }
+
+  private flush(inv: Invocation, mayEnd = true): void {
+    const message = inv.outbox;
+    if (!message) return;
+    inv.outbox = undefined;
+    // Nothing left running (and known to be): the result also ends the invocation (one message, not two).
+    if (mayEnd && !inv.ended && this.idle(inv)) {
+      this.end(inv, false);
+      message.ended = true;
+    }
+    this.emit(message);
+  }
+
+  private schedule(inv: Invocation, tid: number, ms: number): void {
+    inv.usedAsync = true;
+    if (inv.timers.size >= SANDBOX_LIMITS.maxTimersPerInvocation) {
+      return this.log(inv, 'warn', `[hookline] more than ${SANDBOX_LIMITS.maxTimersPerInvocation} pending timers; setTimeout ignored`);
+    }
+    const delay = Math.max(0, Math.min(Number.isFinite(ms) ? ms : 0, 2 ** 31 - 1));
+    if (performance.now() + delay >= inv.deadline) return; // It would fire after the invocation's time.
+    inv.timers.set(
+      tid,
+      setTimeout(() => {
+        inv.timers.delete(tid);
+        this.enterLater(inv, ['timer', inv.id, tid]);
+      }, delay),
+    );
+  }
+
+  private startFetch(inv: Invocation, fid: number, requestJson: string): void {
+    inv.usedAsync = true;
+    const settle = (outcome: object) => {
+      inv.fetches.delete(fid);
+      if (!inv.ended) this.enterLater(inv, ['fetch', inv.id, fid, JSON.stringify(outcome)]);
+    };
+    if (++inv.fetchCount > SANDBOX_LIMITS.maxFetchesPerInvocation) {
+      const message = `fetch: more than ${SANDBOX_LIMITS.maxFetchesPerInvocation} requests in one invocation`;
+      this.log(inv, 'warn', `[hookline] ${message}`);
+      return settle({ error: message, code: 'TOO_MANY_REQUESTS', refused: true });
+    }
+    const controller = new AbortController();
+    inv.fetches.set(fid, controller);
+    let request;
+    try {
+      request = JSON.parse(requestJson);
+    } catch {
+      return settle({ error: 'fetch: invalid request', code: 'REQUEST_NOT_ALLOWED', refused: true });
+    }
+    performFetch(request, inv.rules, controller.signal).then(
+      (response) => settle({ response }),
+      (error: Error) => {
+        if (inv.ended) return;
+        const refused = error instanceof FetchRefusedError;
+        if (refused) this.log(inv, 'warn', `[hookline] ${error.message}`);
+        // The code travels with the message: libraries in the hook (axios, request, node-fetch) report it.
+        const code = refused || error instanceof FetchFailedError ? error.code : undefined;
+        settle({ error: this.redact(inv, error.message), code, refused });
+      },
+    );
+  }
+
+  private log(inv: Invocation, level: LogLevel, message: string): void {
+    if (inv.logDropped) return;
+    const text = this.redact(inv, message.slice(0, SANDBOX_LIMITS.maxLogLineBytes));
+    const bytes = Buffer.byteLength(text);
+    if (inv.logLines >= SANDBOX_LIMITS.maxLogLines || inv.logBytes + bytes > SANDBOX_LIMITS.maxLogBytes) {
+      inv.logDropped = true;
+      const note = `[hookline] log limit reached (${SANDBOX_LIMITS.maxLogLines} lines or ${SANDBOX_LIMITS.maxLogBytes} bytes per invocation); further lines are dropped`;
+      this.emit({ t: 'log', id: inv.id, level: 'warn', message: note });
+      return;
+    }
+    inv.logLines++;
+    inv.logBytes += bytes;
+    this.emit({ t: 'log', id: inv.id, level, message: text });
+  }
+
+  private redact(inv: Invocation, text: string): string {
+    let out = text;
+    for (const secret of inv.secrets) out = out.split(secret).join('[REDACTED]');
+    return out;
+  }
+
+  private finish(inv: Invocation, status: InvocationStatus, response: unknown, error: ErrorInfo | null, defer = false): void {
+    if (inv.completed) return;
+    inv.completed = true;
+    if (status === 'ok' && inv.owner) inv.owner.timeoutStrikes = 0;
+    const durationMs = Math.round((performance.now() - inv.startedAt) * 1000) / 1000;
+    const message: FromWorker = { t: 'result', id: inv.id, status, response: status === 'ok' ? (response ?? null) : null, error, durationMs };
+    if (defer) inv.outbox = message;
+    else this.emit(message);
+  }
+
+  private onDeadline(inv: Invocation): void {
+    this.flush(inv);
+    if (!inv.completed) {
+      const hint = inv.hook ? '' : ' (while loading the script)';
+      this.finish(inv, 'timeout', undefined, {
+        name: 'TimeoutError',
+        message: `the hook did not complete within ${inv.msg.timeoutMs} ms${hint}; a callback-style hook must call cb()`,
+      });
+      this.strike(inv);
+    } else {
+      const pending = inv.timers.size + inv.fetches.size;
+      if (pending > 0) this.log(inv, 'warn', `[hookline] ${pending} timer(s) or request(s) still pending at the timeout were cancelled`);
+    }
+    this.end(inv);
+  }
+
+  private strike(inv: Invocation): void {
+    const owner = inv.owner;
+    if (owner && ++owner.timeoutStrikes >= SANDBOX_LIMITS.isolateTimeoutStrikes) this.isolates.retire(owner);
+  }
+
+  private onEntryError(inv: Invocation, error: unknown): void {
+    this.flush(inv);
+    const owner = inv.owner;
+    const message = error instanceof Error ? error.message : String(error);
+    if (owner && (owner.isolate.isDisposed || /memory limit/i.test(message))) return this.onMemoryLimit(owner);
+    if (inv.ended) return;
+    if (/execution timed out/i.test(message)) {
+      if (!inv.completed) {
+        this.finish(inv, 'timeout', undefined, {
+          name: 'TimeoutError',
+          message: `the hook ran past its timeout of ${inv.msg.timeoutMs} ms`,
+        });
+      } else {
+        this.log(inv, 'error', '[hookline] work left running after the hook completed ran past the timeout');
+      }
+      this.strike(inv);
+      return this.end(inv);
+    }
+    const name = error instanceof Error ? error.name : 'Error';
+    if (inv.completed) {
+      // Work left running after cb() failed: logged (fetch failures are, as they happen); the rest of
+      // that work carries on until the timeout.
+      if (!message.startsWith('fetch: ')) this.log(inv, 'error', `[hookline] uncaught after the hook completed: ${name}: ${message}`);
+      return this.maybeEnd(inv);
+    }
+    if (isAllocationFailure({ name, message })) this.finish(inv, 'memory_limit', undefined, memoryError(inv));
+    else this.finish(inv, 'error', undefined, { name, message: this.redact(inv, message) });
+    this.end(inv);
+  }
+
+  /** The isolate hit its heap limit and was disposed: every invocation in it ends, the next call gets a fresh one. */
+  private onMemoryLimit(owner: TenantIsolate): void {
+    for (const inv of [...this.invocations.values()]) {
+      if (inv.owner !== owner) continue;
+      this.finish(inv, 'memory_limit', undefined, memoryError(inv));
+      this.end(inv);
+    }
+    this.isolates.dispose(owner);
+  }
+
+  private maybeEnd(inv: Invocation): void {
+    if (inv.completed && !inv.ended && this.idle(inv)) this.end(inv);
+  }
+
+  private end(inv: Invocation, announce = true): void {
+    if (inv.ended) return;
+    if (announce) this.flush(inv);
+    if (!inv.completed) this.finish(inv, 'error', undefined, { name: 'Error', message: 'the invocation ended without a result' });
+    inv.ended = true;
+    clearTimeout(inv.deadlineTimer);
+    for (const timer of inv.timers.values()) clearTimeout(timer);
+    for (const controller of inv.fetches.values()) controller.abort();
+    inv.timers.clear();
+    inv.fetches.clear();
+    const hook = inv.hook;
+    const isolateHoldsState = inv.usedAsync || !inv.completedByHook;
+    if (hook && isolateHoldsState && !hook.owner.isolate.isDisposed) {
+      hook.enter.apply(undefined, ['end', inv.id], { timeout: 1_000 }).catch(() => undefined);
+    }
+    this.invocations.delete(inv.id);
+    if (announce) this.emit({ t: 'end', id: inv.id });
+    const owner = inv.owner;
+    if (owner) {
+      owner.active--;
+      owner.lastUsed = performance.now();
+      if (owner.retired && owner.active === 0) this.isolates.dispose(owner);
+    }
+    // A new tenant took the spare isolate (or none was made yet): prepare the next one, off this call's path.
+    this.isolates.replenish();
+    this.checkMemory();
+  }
+
+  private checkMemory(): void {
+    // Reading RSS is a system call: once a second is enough to notice growth.
+    const now = performance.now();
+    if (this.recycleRequested || now - this.memoryCheckedAt < 1_000) return;
+    this.memoryCheckedAt = now;
+    const rssMb = process.memoryUsage.rss() / 1048576;
+    if (rssMb > this.options.maxRssMb) {
+      this.recycleRequested = true;
+      this.emit({ t: 'recycle', rssMb: Math.round(rssMb) });
+    }
+  }
+}
+
+/** ArrayBuffer memory past the isolate's limit is refused with a RangeError rather than a disposal. */
+function isAllocationFailure(error: ErrorInfo): boolean {
+  return error.name === 'RangeError' && /Array buffer allocation failed/.test(error.message);
+}
+
+function memoryError(inv: Invocation): ErrorInfo {
+  return { name: 'MemoryLimitError', message: `the hook exceeded its memory limit of ${inv.msg.memoryMb} MB` };
+}
