@@ -9,9 +9,9 @@
 import { BUILTIN_CONNECTORS } from '../connectors';
 import { ConfigRegistry } from '../src/hookline/config/config.registry';
 import { ConnectorRegistry } from '../src/hookline/connectors/connector.registry';
-import type { DeliveryRecord } from '../src/hookline/delivery/delivery';
-import { DeliveryExecutor } from '../src/hookline/delivery/delivery.executor';
-import { MemoryDeliveryLog } from '../src/hookline/delivery/delivery-log';
+import type { DeliveryRecord } from '../src/hookline/delivery/records/delivery';
+import { DeliveryExecutor } from '../src/hookline/delivery/executor/delivery.executor';
+import { MemoryDeliveryLog } from '../src/hookline/delivery/records/delivery-log';
 import { Dispatcher } from '../src/hookline/delivery/dispatcher';
 import { DEFAULT_RETRY } from '../src/hookline/core/retry/retry.policy';
 import { InlineTransport } from '../src/hookline/delivery/transports/inline.transport';

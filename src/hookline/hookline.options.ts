@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ConnectorPlugin, RetrySettings } from './connectors/sdk';
-import type { DeliveryLog } from './delivery/delivery-log';
+import type { DeliveryLog } from './delivery/records/delivery-log';
 import type { BullmqTransportOptions } from './delivery/transports/bullmq.options';
 import type { InlineTransportOptions } from './delivery/transports/inline.transport';
 import type { Sandbox } from './hooks/host/sandbox.types';

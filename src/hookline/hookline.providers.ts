@@ -2,10 +2,10 @@ import { Logger, type Provider } from '@nestjs/common';
 import { BUILTIN_CONNECTORS } from '../../connectors';
 import { ConfigRegistry } from './config/config.registry';
 import { ConnectorRegistry } from './connectors/connector.registry';
-import { DeliveryExecutor } from './delivery/delivery.executor';
-import { MemoryDeliveryLog, type DeliveryLog } from './delivery/delivery-log';
+import { DeliveryExecutor } from './delivery/executor/delivery.executor';
+import { MemoryDeliveryLog, type DeliveryLog } from './delivery/records/delivery-log';
 import { Dispatcher } from './delivery/dispatcher';
-import { createRateLimiter, type RateLimiter } from './delivery/rate-limiter';
+import { createRateLimiter, type RateLimiter } from './delivery/scheduler/rate-limiter';
 import { DEFAULT_RETRY } from './core/retry/retry.policy';
 import { BullmqDeliveryLog } from './delivery/transports/bullmq-delivery-log';
 import type { Transport } from './delivery/transports/transport';
@@ -25,7 +25,7 @@ import {
 } from './hookline.tokens';
 import { HooklineLogger } from './core/logging/hookline.logger';
 import { createHookPlugin } from './hooks/hook.plugin';
-import { SandboxLifecycle, createSandbox } from './hooks/host/sandbox.lifecycle';
+import { SandboxLifecycle, createSandbox } from './sandbox.lifecycle';
 import type { Sandbox } from './hooks/host/sandbox.types';
 import { Redactor } from './core/logging/redactor';
 

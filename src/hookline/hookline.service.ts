@@ -9,11 +9,11 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConfigRegistry } from './config/config.registry';
-import type { DeliveryRecord } from './delivery/delivery';
-import type { DeliveryLog, DeliveryPage, DeliveryQuery } from './delivery/delivery-log';
-import { DeliveryExecutor } from './delivery/delivery.executor';
+import type { DeliveryRecord } from './delivery/records/delivery';
+import type { DeliveryLog, DeliveryPage, DeliveryQuery } from './delivery/records/delivery-log';
+import { DeliveryExecutor } from './delivery/executor/delivery.executor';
 import { Dispatcher, type DispatchResult } from './delivery/dispatcher';
-import { messageOf } from './delivery/error-classifier';
+import { messageOf } from './delivery/executor/error-classifier';
 import type { Transport } from './delivery/transports/transport';
 import { RetryableError } from './core/errors/delivery.errors';
 import { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';

@@ -13,8 +13,8 @@ export {
   type RegistrationContext,
 } from './core/events/user-registered.event';
 export * from './connectors/sdk';
-export type { DeliveryRecord, DeliveryStatus } from './delivery/delivery';
-export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage } from './delivery/delivery-log';
+export type { DeliveryRecord, DeliveryStatus } from './delivery/records/delivery';
+export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage } from './delivery/records/delivery-log';
 export { HooklineError } from './core/errors/hookline.error';
 export { ConfigInvalidError, type ConfigIssue } from './core/errors/config-invalid.error';
 export { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';

@@ -12,8 +12,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { DELIVERY_STATUSES, type DeliveryRecord } from '../delivery/delivery';
-import type { DeliveryPage } from '../delivery/delivery-log';
+import { DELIVERY_STATUSES, type DeliveryRecord } from '../delivery/records/delivery';
+import type { DeliveryPage } from '../delivery/records/delivery-log';
 import { HooklineService, type ConsumerSummary } from '../hookline.service';
 import { AdminTokenGuard } from './admin-token.guard';
 

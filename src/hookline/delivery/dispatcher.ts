@@ -1,9 +1,9 @@
 import type { ConfigRegistry } from '../config/config.registry';
 import { assertUserRegisteredEvent, TRIGGER_BY_EVENT, type TriggerId, type UserRegisteredEvent } from '../core/events/user-registered.event';
 import type { HooklineLogger } from '../core/logging/hookline.logger';
-import { deliveryIdFor, type DeliveryJob } from './delivery';
-import { pendingRecord } from './delivery.executor';
-import type { DeliveryLog } from './delivery-log';
+import { deliveryIdFor, type DeliveryJob } from './records/delivery';
+import { pendingRecord } from './executor/delivery.executor';
+import type { DeliveryLog } from './records/delivery-log';
 import type { Transport } from './transports/transport';
 
 export interface DispatchResult {

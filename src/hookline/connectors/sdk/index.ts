@@ -28,7 +28,7 @@ export {
   type TemplateOptions,
   type TemplateScope,
   type TemplateTree,
-} from '../templates';
+} from './templates';
 export { parseRetryAfter } from '../../core/retry/retry.policy';
 
 /** Identifies one attempt of one delivery. `id` is stable across retries: use it as an idempotency key. */

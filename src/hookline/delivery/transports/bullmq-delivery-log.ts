@@ -1,6 +1,6 @@
 import type { Job, JobType } from 'bullmq';
-import type { DeliveryRecord, DeliveryStatus } from '../delivery';
-import type { DeliveryLog, DeliveryPage, DeliveryQuery } from '../delivery-log';
+import type { DeliveryRecord, DeliveryStatus } from '../records/delivery';
+import type { DeliveryLog, DeliveryPage, DeliveryQuery } from '../records/delivery-log';
 import type { DeliveryJobData, DeliveryJobResult, DeliveryQueue } from './bullmq.queue';
 
 type DeliveryJobRef = Job<DeliveryJobData, DeliveryJobResult>;

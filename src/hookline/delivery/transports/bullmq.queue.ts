@@ -2,7 +2,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import type { ConsumerKind } from '../../config/config.model';
 import type { UserRegisteredEvent } from '../../core/events/user-registered.event';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
-import type { DeliveryJob } from '../delivery';
+import type { DeliveryJob } from '../records/delivery';
 import type { ResolvedBullmqOptions } from './bullmq.options';
 
 /** What a job holds in Redis: the event and who receives it. Never a consumer's config, so never a secret. */

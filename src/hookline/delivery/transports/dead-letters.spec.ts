@@ -1,4 +1,4 @@
-import type { DeliveryJob } from '../delivery';
+import type { DeliveryJob } from '../records/delivery';
 import { DeadLetters } from './dead-letters';
 
 const job = (id: string): DeliveryJob =>

@@ -1,4 +1,4 @@
-import type { DeliveryJob } from '../delivery';
+import type { DeliveryJob } from '../records/delivery';
 
 /**
  * The jobs of the last dead deliveries, for replay by a transport that holds nothing once a job ends.

@@ -1,8 +1,8 @@
 import * as fastq from 'fastq';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
-import type { DeliveryJob } from '../delivery';
-import type { DeliveryExecutor } from '../delivery.executor';
-import type { DeliveryLog } from '../delivery-log';
+import type { DeliveryJob } from '../records/delivery';
+import type { DeliveryExecutor } from '../executor/delivery.executor';
+import type { DeliveryLog } from '../records/delivery-log';
 import { messages } from '../../core/errors/hookline.messages';
 import { DeadLetters } from './dead-letters';
 import type { Transport } from './transport';

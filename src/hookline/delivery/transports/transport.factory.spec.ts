@@ -1,7 +1,7 @@
 import { HooklineLogger } from '../../core/logging/hookline.logger';
 import { Redactor } from '../../core/logging/redactor';
-import type { DeliveryExecutor } from '../delivery.executor';
-import { MemoryDeliveryLog } from '../delivery-log';
+import type { DeliveryExecutor } from '../executor/delivery.executor';
+import { MemoryDeliveryLog } from '../records/delivery-log';
 import { InlineTransport } from './inline.transport';
 import { createBullmqConnections, createTransport } from './transport.factory';
 

@@ -1,7 +1,7 @@
 import { OptionsInvalidError } from '../../core/errors/options-invalid.error';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
-import type { DeliveryExecutor } from '../delivery.executor';
-import type { DeliveryLog } from '../delivery-log';
+import type { DeliveryExecutor } from '../executor/delivery.executor';
+import type { DeliveryLog } from '../records/delivery-log';
 import { BullmqConnections } from './bullmq.connections';
 import { resolveBullmqOptions, type BullmqTransportOptions } from './bullmq.options';
 import { BullmqTransport } from './bullmq.transport';

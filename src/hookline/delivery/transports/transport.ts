@@ -1,4 +1,4 @@
-import type { DeliveryJob } from '../delivery';
+import type { DeliveryJob } from '../records/delivery';
 
 /**
  * Where deliveries wait and who runs them. `inline` keeps them in memory; a durable transport keeps

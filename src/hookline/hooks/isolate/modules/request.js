@@ -1,6 +1,6 @@
 // A facade for the legacy `request` package (2.88), which needs Node's http: the documented call
 // forms over the sandbox's fetch. Runs inside the isolate.
-import { stringify } from '../qs.js';
+import { stringify } from '../lib/qs.js';
 
 const METHODS = { get: 'GET', head: 'HEAD', options: 'OPTIONS', post: 'POST', put: 'PUT', patch: 'PATCH', del: 'DELETE', delete: 'DELETE' };
 

@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigRegistry } from '../../config/config.registry';
-import { HOOKLINE_OPTIONS } from '../../hookline.module-definition';
-import type { HooklineModuleOptions } from '../../hookline.options';
-import { HOOKLINE_SANDBOX } from '../../hookline.tokens';
-import type { HooklineLogger } from '../../core/logging/hookline.logger';
-import { SandboxPool } from './sandbox.pool';
-import type { Sandbox } from './sandbox.types';
+import { ConfigRegistry } from './config/config.registry';
+import { HOOKLINE_OPTIONS } from './hookline.module-definition';
+import type { HooklineModuleOptions } from './hookline.options';
+import { HOOKLINE_SANDBOX } from './hookline.tokens';
+import type { HooklineLogger } from './core/logging/hookline.logger';
+import { SandboxPool } from './hooks/host/sandbox.pool';
+import type { Sandbox } from './hooks/host/sandbox.types';
 
 /** The sandbox the module uses: the host's own, or a pool of worker processes sized by the options. */
 export function createSandbox(option: HooklineModuleOptions['sandbox'], logger: HooklineLogger): Sandbox {

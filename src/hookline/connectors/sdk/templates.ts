@@ -5,7 +5,7 @@
  */
 import { Liquid, type Template as LiquidTemplate } from 'liquidjs';
 import { z } from 'zod';
-import type { UserRegisteredEvent } from '../core/events/user-registered.event';
+import type { UserRegisteredEvent } from '../../core/events/user-registered.event';
 
 /** Limits of one template. Named, so a README can quote them. */
 export const TEMPLATE_LIMITS = Object.freeze({

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import type { ConfigRegistry } from '../config/config.registry';
-import type { Consumer } from '../config/config.model';
-import { createHttpClient } from '../connectors/http-client';
-import type { BatchContext, BatchItemResult, ConnectorContext, ConnectorLogger, RateLimitSpec } from '../connectors/sdk';
+import type { ConfigRegistry } from '../../config/config.registry';
+import type { Consumer } from '../../config/config.model';
+import { createHttpClient } from '../../connectors/http-client';
+import type { BatchContext, BatchItemResult, ConnectorContext, ConnectorLogger, RateLimitSpec } from '../../connectors/sdk';
 import {
   ConnectorRequestError,
   DeliveryError,
@@ -10,15 +10,15 @@ import {
   PermanentError,
   RateLimitedError,
   RetryableError,
-} from '../core/errors/delivery.errors';
-import type { HooklineLogger, LogFields } from '../core/logging/hookline.logger';
-import type { DeliveryJob, DeliveryRecord } from './delivery';
-import type { DeliveryLog } from './delivery-log';
-import { DeliveryLanes, type LaneEntry, type LaneSettings } from './delivery-lanes';
+} from '../../core/errors/delivery.errors';
+import type { HooklineLogger, LogFields } from '../../core/logging/hookline.logger';
+import type { DeliveryJob, DeliveryRecord } from '../records/delivery';
+import type { DeliveryLog } from '../records/delivery-log';
+import { DeliveryLanes, type LaneEntry, type LaneSettings } from '../scheduler/delivery-lanes';
 import { classifyError, messageOf } from './error-classifier';
-import { createRateLimiter, type RateLimiter } from './rate-limiter';
-import { RequestSlots } from './request-slots';
-import { nextRetryDelayMs } from '../core/retry/retry.policy';
+import { createRateLimiter, type RateLimiter } from '../scheduler/rate-limiter';
+import { RequestSlots } from '../scheduler/request-slots';
+import { nextRetryDelayMs } from '../../core/retry/retry.policy';
 
 /**
  * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as

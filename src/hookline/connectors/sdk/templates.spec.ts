@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createUserRegisteredEvent } from '../core/events/user-registered.event';
+import { createUserRegisteredEvent } from '../../core/events/user-registered.event';
 import { compileTemplate, renderTree, templateField, templateScope, templateTreeField, TemplateSyntaxError } from './templates';
 
 const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -5,8 +5,8 @@ jest.mock('isolated-vm', () => {
 
 describe('the app process', () => {
   it('never loads isolated-vm: the module, the hook plugin and the pool only talk to worker processes', async () => {
-    const hookline = await import('../../index');
-    const { createHookPlugin } = await import('../hook.plugin');
+    const hookline = await import('../src/hookline/index');
+    const { createHookPlugin } = await import('../src/hookline/hooks/hook.plugin');
     const pool = new hookline.SandboxPool({ size: 1 });
     try {
       expect(createHookPlugin(pool).type).toBe('hook');

@@ -1,6 +1,6 @@
-import type { RateLimitSpec } from '../connectors/sdk';
-import { RetryableError } from '../core/errors/delivery.errors';
-import { classifyError } from './error-classifier';
+import type { RateLimitSpec } from '../../connectors/sdk';
+import { RetryableError } from '../../core/errors/delivery.errors';
+import { classifyError } from '../executor/error-classifier';
 import { RateLimitPausedError, type RateLimiter } from './rate-limiter';
 
 /** How a lane groups and paces what it is given. */

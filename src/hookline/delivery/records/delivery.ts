@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { UserRegisteredEvent } from '../core/events/user-registered.event';
-import type { ConsumerKind } from '../config/config.model';
+import type { UserRegisteredEvent } from '../../core/events/user-registered.event';
+import type { ConsumerKind } from '../../config/config.model';
 
 export type DeliveryStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'dead';
 

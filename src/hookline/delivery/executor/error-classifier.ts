@@ -1,5 +1,5 @@
-import { DeliveryError, PermanentError, RetryableError } from '../core/errors/delivery.errors';
-import { HooklineError } from '../core/errors/hookline.error';
+import { DeliveryError, PermanentError, RetryableError } from '../../core/errors/delivery.errors';
+import { HooklineError } from '../../core/errors/hookline.error';
 
 const NETWORK_CODES = new Set([
   'ECONNRESET',

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { RateLimitSpec } from '../connectors/sdk';
-import { RetryableError } from '../core/errors/delivery.errors';
+import type { RateLimitSpec } from '../../connectors/sdk';
+import { RetryableError } from '../../core/errors/delivery.errors';
 
 /**
  * Paces requests per key. A request over the limit waits for its turn (FIFO per key on this instance);
