@@ -1,5 +1,5 @@
-import { Queue } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Queue, type RedisOptions as BullmqRedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
 import type { ResolvedBullmqOptions } from './bullmq.options';
 import { RedisOutageLog, type DeliveryQueue } from './bullmq.queue';
@@ -29,7 +29,7 @@ export class BullmqConnections {
   }
 
   /** Options of a worker's connections (BullMQ makes their commands wait for a reconnection). */
-  workerConnection(): RedisOptions {
+  workerConnection(): BullmqRedisOptions {
     return { ...this.options.connection, retryStrategy: reconnectDelayMs };
   }
 
@@ -51,7 +51,7 @@ export class BullmqConnections {
    * `enableOfflineQueue: false` and one retry per command make a publish fail at once while Redis is down,
    * instead of waiting in memory, where a crash would lose it.
    */
-  private failFast(): RedisOptions {
+  private failFast(): BullmqRedisOptions {
     return { ...this.options.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: reconnectDelayMs };
   }
 }
