@@ -55,7 +55,8 @@ interface Worker {
 const STDERR_TAIL = 8 * 1024;
 /** Prepared script versions kept by the pool (least recently used dropped first). */
 const PREPARED_SCRIPTS = 500;
-const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace/i;
+// "invalid size error": V8 (Node 24+) aborts the process on an allocation past its size limits, e.g. a 2^28-element array.
+const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace|invalid size error/i;
 /** How long a worker that started dying of V8 out-of-memory may take to exit before it is killed. */
 const DYING_GRACE_MS = 250;
 
@@ -310,6 +311,8 @@ export class SandboxPool implements Sandbox {
     const { child } = worker;
     if (child.exitCode !== null || child.signalCode !== null || worker.killing) return;
     worker.killing = why;
+    // The next invocation goes to a fresh worker, not to this one on its way out.
+    if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     child.kill('SIGKILL');
   }
 
