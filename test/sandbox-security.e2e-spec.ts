@@ -25,6 +25,8 @@ interface Case {
   status: InvocationStatus | InvocationStatus[];
   check?(result: InvocationResult): void;
   memoryMb?: number;
+  /** For a case about another limit, a clock that a busy machine never reaches first. */
+  timeoutMs?: number;
   allowHosts?: string[];
   secrets?: Record<string, string>;
   /** Same hookId (and tenant) as another case, to share its isolate and context. */
@@ -94,7 +96,7 @@ const cases: Case[] = [
   { name: 'an object grown to 10 million keys (aborts a whole process on Node 20)', source: escape(`const o = {}; for (let i = 0; i < 1e7; i++) o['k' + i] = i; return 1;`), status: ['memory_limit', 'timeout'] },
   { name: "'x'.repeat(2 ** 28).split('') (aborts a whole process on Node 24 and 26: invalid size)", source: escape(`return 'x'.repeat(2 ** 28).split('').length;`), status: ['memory_limit', 'timeout'] },
   // --- Logs ----------------------------------------------------------------------------------------
-  { name: 'a console flood', source: escape(`for (let i = 0; i < 20000; i++) console.log('x'.repeat(1000));`), status: 'ok', check: (r) => { expect(r.logs.length).toBeLessThanOrEqual(101); expect(r.logs[r.logs.length - 1].message).toContain('log limit reached'); } },
+  { name: 'a console flood', source: escape(`for (let i = 0; i < 100000; i++) console.log('x'.repeat(1000));`), timeoutMs: 10_000, status: 'ok', check: (r) => { expect(r.logs.length).toBeLessThanOrEqual(101); expect(r.logs[r.logs.length - 1].message).toContain('log limit reached'); } },
   // --- Network -------------------------------------------------------------------------------------
   { name: 'fetch to loopback through a wildcard entry', source: escape(`return await fetch('http://127.0.0.1:PORT/').then(() => 'reached', (e) => e.message);`), allowHosts: ['*.example.com'], status: 'ok', check: (r) => expect(r.response).toContain('is not in allowHosts') },
   { name: 'fetch to the metadata address and a private one', source: escape(`const out = []; for (const u of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'http://[::1]:PORT/', 'http://[fd00:ec2::254]/']) out.push(await fetch(u).then(() => 'reached', (e) => e.message)); return out;`), allowHosts: ['*.example.com', 'api.example.com'], status: 'ok', check: (r) => expect(r.response).toEqual(expect.arrayContaining([expect.stringContaining('not in allowHosts')])) },
@@ -153,7 +155,7 @@ describe('sandbox security: hostile hook scripts', () => {
       input: toHookInput(event),
       secrets: c.secrets ?? { API_KEY: 'sk_live_123456' },
       allowHosts: (c.allowHosts ?? []).map(withPort),
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs: c.timeoutMs ?? TIMEOUT_MS,
       memoryMb: c.memoryMb ?? 32,
     };
     const started = Date.now();
@@ -162,7 +164,7 @@ describe('sandbox security: hostile hook scripts', () => {
     const expected = typeof c.status === 'string' ? c.status : expect.stringMatching(new RegExp(`^(${c.status.join('|')})$`));
     expect({ status: result.status, error: result.error }).toEqual({ status: expected, error: c.status === 'ok' ? null : expect.anything() });
     c.check?.(JSON.parse(JSON.stringify(result).split(String(port)).join('PORT')));
-    expect(elapsed).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+    expect(elapsed).toBeLessThan((c.timeoutMs ?? TIMEOUT_MS) + SLACK_MS);
     // The host is unaffected: nothing written, no pollution, and the sandbox still serves a benign hook.
     expect(existsSync(MARKER)).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
