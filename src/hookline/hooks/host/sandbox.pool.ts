@@ -49,6 +49,8 @@ interface Worker {
   scripts: Map<string, string>;
   /** Extra CA sets (by id) the worker has received. */
   cas: Set<string>;
+  /** Bundled npm packages (by module id) the worker has received. */
+  packages: Set<string>;
   stderrTail: string;
   /** Messages to send at the end of this tick, as one batch. */
   outbox: Array<{ message: ToWorker; onError?(error: Error): void }>;
@@ -121,6 +123,11 @@ export class SandboxPool implements Sandbox {
       message.script = prepared;
       worker.scripts.set(invocation.hookId, invocation.script.hash);
     }
+    const unsent = (invocation.script.dependencies ?? []).filter((d) => !worker.packages.has(d.id));
+    if (unsent.length > 0) {
+      message.dependencies = unsent.map(({ id, source }) => ({ id, source }));
+      unsent.forEach((d) => worker.packages.add(d.id));
+    }
     const ca = [this.ca, invocation.ca].filter((pem): pem is string => !!pem).join('');
     if (ca) {
       message.trust = caId(ca);
@@ -168,7 +175,7 @@ export class SandboxPool implements Sandbox {
       this.prepared.delete(key); // Re-inserted last: the Map's order is least recently used first.
     } else {
       try {
-        prepared = prepareHookSource(script.source, script.filename);
+        prepared = prepareHookSource(script.source, script.filename, (script.dependencies ?? []).map((d) => d.id));
       } catch (error) {
         prepared = error as Error;
       }
@@ -204,6 +211,7 @@ export class SandboxPool implements Sandbox {
       pending: new Map(),
       scripts: new Map(),
       cas: new Set(),
+      packages: new Set(),
       stderrTail: '',
       outbox: [],
       retired: false,
