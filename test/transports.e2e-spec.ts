@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { TransportOptions } from '../src/hookline';
+import type { TransportOptions } from 'hookline';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { anEvent, replay, WEBHOOK_SECRET, webhookConfig } from './support/webhook-fixtures';

@@ -1,6 +1,6 @@
 import { Logger, type Provider } from '@nestjs/common';
-import { BUILTIN_CONNECTORS } from '../../connectors';
 import { ConfigRegistry } from './config/config.registry';
+import { builtinConnectors } from './connectors/builtin-connectors';
 import { ConnectorRegistry } from './connectors/connector.registry';
 import { DeliveryExecutor } from './delivery/executor/delivery.executor';
 import { MemoryDeliveryLog, type DeliveryLog } from './delivery/records/delivery-log';
@@ -47,7 +47,7 @@ export const hooklineProviders: Provider[] = [
     provide: HOOKLINE_CONNECTORS,
     inject: [HOOKLINE_OPTIONS, HOOKLINE_SANDBOX],
     useFactory: (o: HooklineModuleOptions, sandbox: Sandbox) =>
-      new ConnectorRegistry([...BUILTIN_CONNECTORS, createHookPlugin(sandbox), ...(o.connectors ?? [])]),
+      new ConnectorRegistry([...builtinConnectors(), createHookPlugin(sandbox), ...(o.connectors ?? [])]),
   },
   {
     provide: ConfigRegistry,
