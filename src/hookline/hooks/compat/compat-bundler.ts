@@ -17,10 +17,6 @@ export interface CompatRuntime {
 
 type Esbuild = typeof import('esbuild');
 
-export function isolateDir(root: string): string {
-  return join(root, 'src', 'hookline', 'hooks', 'isolate');
-}
-
 export function supportedModules(): SupportedModule[] {
   return COMPAT_MODULES.map((m: CompatModuleSpec) => ({
     id: m.id,
@@ -31,8 +27,7 @@ export function supportedModules(): SupportedModule[] {
   }));
 }
 
-function bundle(esbuild: Esbuild, root: string, entry: string, options: BuildOptions): string {
-  const dir = isolateDir(root);
+function bundle(esbuild: Esbuild, dir: string, entry: string, options: BuildOptions): string {
   const result = esbuild.buildSync({
     entryPoints: [join(dir, entry)],
     bundle: true,
@@ -43,7 +38,7 @@ function bundle(esbuild: Esbuild, root: string, entry: string, options: BuildOpt
     keepNames: true, // libraries name their errors after their classes (this.constructor.name)
     legalComments: 'none',
     logLevel: 'silent',
-    absWorkingDir: root,
+    absWorkingDir: dir,
     alias: { os: join(dir, 'shims', 'os.js'), 'node:os': join(dir, 'shims', 'os.js') },
     inject: [join(dir, 'shims', 'process.js'), join(dir, 'shims', 'console-assert.js')],
     ...options,
@@ -58,19 +53,19 @@ function bundle(esbuild: Esbuild, root: string, entry: string, options: BuildOpt
 }
 
 /** Bundles the globals, the require shim and every module of the allow-list (synchronous: ~1 s). */
-export function buildCompatRuntime(root: string): CompatRuntime {
+export function buildCompatRuntime(dir: string): CompatRuntime {
   // esbuild is a build-time tool: loaded only when bundles must be (re)built.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild: Esbuild = require('esbuild');
   const modules = supportedModules();
-  const globalsSource = bundle(esbuild, root, 'globals.js', { format: 'iife', minify: true });
-  const requireShimSource = bundle(esbuild, root, 'require-shim.js', {
+  const globalsSource = bundle(esbuild, dir, 'globals.js', { format: 'iife', minify: true });
+  const requireShimSource = bundle(esbuild, dir, 'require-shim.js', {
     format: 'iife',
     define: { SUPPORTED_MODULES: JSON.stringify(modules), NODE_BUILTINS: JSON.stringify(NODE_BUILTIN_NAMES) },
   });
   const moduleSources: Record<string, string> = {};
   for (const spec of COMPAT_MODULES) {
-    const code = bundle(esbuild, root, join('modules', spec.entry), {
+    const code = bundle(esbuild, dir, join('modules', spec.entry), {
       format: 'cjs',
       minify: spec.kind === 'package',
     });
