@@ -56,8 +56,8 @@ async function main() {
   do {
     await new Promise((r) => setTimeout(r, 100));
     page = await hookline.listDeliveries({ tenant: 'acme' });
-  } while (Date.now() < deadline && !(page.items.length === 2 && page.items.every((d) => d.status === 'delivered')));
-  process.stdout.write(JSON.stringify(page.items.map((d) => ({ consumerId: d.consumerId, status: d.status }))) + '\\n');
+  } while (Date.now() < deadline && !(page.items.length === 2 && page.items.every((d) => d.status === 'succeeded')));
+  process.stdout.write(JSON.stringify(page.items.map((d) => ({ consumer: d.consumer, status: d.status }))) + '\\n');
   await app.close();
 }
 main().catch((error) => {
@@ -141,9 +141,9 @@ describePackage('the packed package in a scratch Nest app', () => {
 
   it('runs a hook with its secret and delivers a signed webhook, required by name from a CommonJS app', async () => {
     const { stdout } = await run(process.execPath, ['main.js'], { cwd: app, env: env(), timeout: 120_000 });
-    expect(JSON.parse(stdout).sort((a: { consumerId: string }, b: { consumerId: string }) => a.consumerId.localeCompare(b.consumerId))).toEqual([
-      { consumerId: 'acme/hook/notify', status: 'delivered' },
-      { consumerId: 'acme/webhook/crm', status: 'delivered' },
+    expect(JSON.parse(stdout).sort((a: { consumer: string }, b: { consumer: string }) => a.consumer.localeCompare(b.consumer))).toEqual([
+      { consumer: 'acme/hook/notify', status: 'succeeded' },
+      { consumer: 'acme/webhook/crm', status: 'succeeded' },
     ]);
     const hook = receiver.requests.find((r) => r.path === '/hook');
     expect(hook?.headers.authorization).toBe(`Bearer ${HOOK_TOKEN}`);
@@ -154,7 +154,7 @@ describePackage('the packed package in a scratch Nest app', () => {
       'webhook-timestamp': String(webhook.headers['webhook-timestamp']),
       'webhook-signature': String(webhook.headers['webhook-signature']),
     }) as { type: string; data: { user: { email: string } } };
-    expect(verified).toMatchObject({ user: { email: 'ada@example.com' } });
+    expect(verified).toMatchObject({ type: 'user.registered', data: { tenant: 'acme', user: { email: 'ada@example.com' } } });
   }, 180_000);
 
   it('answers `npx hookline --version`, `validate` and `run` from the app', async () => {
