@@ -9,7 +9,7 @@ export function parseOptions<T extends z.ZodType>(schema: T, value: unknown, pre
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(the options object)';
   const expected = issue.code === 'unrecognized_keys' ? `no option ${issue.keys.join(', ')}` : issue.message;
   const at = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
   return fail(at === undefined ? path : `${path}.${at}`, expected, withoutCredentials(valueAt(value, issue.path)));
