@@ -21,6 +21,8 @@ export interface HookConfig {
   secrets: Record<string, string>;
   allowHosts: string[];
   memoryMb: number;
+  /** Extra CA certificates (PEM) from the config file's `sandbox.ca`. */
+  ca?: string;
 }
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -51,7 +53,7 @@ function hookSchema(env: ConfigEnv) {
       const path = isAbsolute(entry.script) ? entry.script : resolve(env.baseDir, entry.script);
       const shown = relative(process.cwd(), path) || path;
       try {
-        return { ...entry, script: new HookScriptFile(path, shown) };
+        return { ...entry, script: new HookScriptFile(path, shown), ...(env.sandbox?.ca ? { ca: env.sandbox.ca } : {}) };
       } catch (error) {
         ctx.addIssue({ code: 'custom', path: ['script'], message: (error as Error).message });
         return z.NEVER;
@@ -77,6 +79,13 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
       secrets: Object.keys(config.secrets),
       memoryMb: config.memoryMb,
     }),
+    warnings: (config) => {
+      try {
+        return config.script.current().warnings ?? [];
+      } catch {
+        return [];
+      }
+    },
     async deliver(event, config, ctx) {
       let script;
       try {
@@ -93,6 +102,7 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
         input: toHookInput(event),
         secrets: config.secrets,
         allowHosts: config.allowHosts,
+        ca: config.ca,
         timeoutMs,
         memoryMb: config.memoryMb,
         signal: ctx.signal,
