@@ -2,7 +2,7 @@
 // finds them beside its own files (dist/src/hookline/hooks/isolate/compat-runtime.json). Rebuilds only
 // what changed; marks the build done for build-if-stale.mjs.
 import { createRequire } from 'node:module';
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,8 @@ const runtime = ensureCompatRuntime(
   join(root, 'dist/src/hookline/hooks/isolate', COMPAT_RUNTIME_FILE_NAME),
   join(root, 'package-lock.json'),
 );
+// Bundled at run time with a hook's own npm dependencies (esbuild aliases `os` to it).
+cpSync(join(root, 'src/hookline/hooks/isolate/shims'), join(root, 'dist/src/hookline/hooks/isolate/shims'), { recursive: true });
 if (process.env.HOOKLINE_BUILD_VERBOSE) {
   const kb = (text) => `${Math.round(text.length / 1024)} KB`;
   const sizes = Object.entries(runtime.moduleSources).map(([id, code]) => `${id} ${kb(code)}`);

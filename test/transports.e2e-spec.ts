@@ -4,9 +4,10 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { anEvent, replay, WEBHOOK_SECRET, webhookConfig } from './support/webhook-fixtures';
 import { WebhookReceiver as Receiver } from './support/webhook-receiver';
-import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
+import { deleteKeys, uniquePrefix } from './support/redis';
+import { redisUrlOrSkip } from './support/services';
 
-const redisUrl = redisUrlOrWarn('transports (bullmq half)');
+const redisUrl = redisUrlOrSkip('transports (bullmq half)');
 jest.setTimeout(30_000);
 
 /** Both transports must keep the same promises; bullmq runs only when a Redis is given. */

@@ -71,7 +71,7 @@ async function invoke(
   } catch (error) {
     if (!(error instanceof HookScriptError)) throw error;
     // Unsupported require()s are found before the hook runs, each with its file:line:column.
-    const name = error.reason === 'require' ? 'ModuleNotSupportedError' : 'SyntaxError';
+    const name = error.reason === 'require' ? 'ModuleNotSupportedError' : error.reason === 'dependency' ? 'DependencyError' : 'SyntaxError';
     return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0, warnings: [] };
   }
   const event = eventFromPayload(run.payload);

@@ -135,6 +135,8 @@ describePackage('the packed package in a scratch Nest app', () => {
     expect(paths).toContain('dist/src/hookline/hooks/isolate/compat-runtime.json');
     expect(paths).toContain('dist/src/hookline/hooks/worker/sandbox.worker.js');
     expect(paths).toContain('dist/connectors/webhook/webhook.connector.js');
+    expect(paths).toContain('dist/console/index.html');
+    expect(paths).toContain('dist/src/hookline/hooks/isolate/shims/os.js');
     expect(paths.filter((p) => !p.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json', 'CHANGELOG.md'].includes(p))).toEqual([]);
     expect(paths.filter((p) => /(^|\/)(test|bench|sample)\/|\.spec\.|\.map$/.test(p))).toEqual([]);
   });

@@ -12,7 +12,7 @@ export interface ReceivedRequest {
 
 /**
  * `/status/NNN…` answers NNN with a JSON error; `/slack…` answers `ok`; `/graphql` answers a GraphQL result;
- * `/slow…` waits 300 ms; anything else 200 `{"ok":true,"id":"abc"}`.
+ * `/slow…` waits 1 s; anything else 200 `{"ok":true,"id":"abc"}`.
  */
 export class HttpReceiver {
   readonly requests: ReceivedRequest[] = [];
@@ -42,7 +42,7 @@ export class HttpReceiver {
             res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r-1' }).end('{"ok":true,"id":"abc"}');
           }
         };
-        if (path.startsWith('/slow')) setTimeout(send, 300);
+        if (path.startsWith('/slow')) setTimeout(send, 1_000);
         else send();
       });
     };

@@ -122,6 +122,8 @@ export class BullmqTransport implements Transport {
     });
     worker.on('error', (error) => this.outage.down(error));
     worker.on('ready', () => this.outage.up());
+    // BullMQ 6 emits a worker's 'ready' once, at start; its backend's 'ready' also follows each reconnection.
+    worker.getBackend().on('ready', () => this.outage.up());
     worker.on('stalled', (deliveryId) =>
       this.logger.warn('delivery recovered from a worker that stopped; it runs again', { deliveryId }),
     );

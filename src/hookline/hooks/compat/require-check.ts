@@ -106,6 +106,8 @@ export function checkRequires(
   modules: readonly Pick<SupportedModule, 'id' | 'aliases' | 'subpaths' | 'version'>[] = COMPAT_MODULES.map((m) => ({
     id: m.id, aliases: m.aliases ?? [], subpaths: m.subpaths, version: m.version,
   })),
+  /** Installed npm packages the hook uses (its dependencies, bundled): required by name, they pass. */
+  installed: ReadonlySet<string> = new Set(),
 ): RequireProblem[] {
   const supported = modules.map((m) => m.id);
   const problems: RequireProblem[] = [];
@@ -118,6 +120,10 @@ export function checkRequires(
     if (isProvidedBuiltin(ref.specifier)) continue;
     const { name, version, subpath } = parseSpecifier(ref.specifier);
     const entry = find(modules, name);
+    if (!entry && installed.has(name) && !ref.specifier.startsWith('node:')) {
+      if (subpath) problems.push({ ...ref, severity: ref.conditional ? 'warning' : 'error', code: 'SUBPATH_NOT_SUPPORTED', message: `${where}${compatMessages.subpathNotSupported(ref.specifier, name)}` });
+      continue;
+    }
     let message: string | undefined;
     let severity: RequireProblem['severity'] = 'error';
     let code: RequireProblemCode = 'MODULE_NOT_SUPPORTED';

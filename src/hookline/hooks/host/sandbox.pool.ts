@@ -49,6 +49,8 @@ interface Worker {
   scripts: Map<string, string>;
   /** Extra CA sets (by id) the worker has received. */
   cas: Set<string>;
+  /** Bundled npm packages (by module id) the worker has received. */
+  packages: Set<string>;
   stderrTail: string;
   /** Messages to send at the end of this tick, as one batch. */
   outbox: Array<{ message: ToWorker; onError?(error: Error): void }>;
@@ -64,7 +66,8 @@ interface Worker {
 const STDERR_TAIL = 8 * 1024;
 /** Prepared script versions kept by the pool (least recently used dropped first). */
 const PREPARED_SCRIPTS = 500;
-const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace/i;
+// "invalid size error": V8 (Node 24+) aborts the process on an allocation past its size limits, e.g. a 2^28-element array.
+const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace|invalid size error/i;
 /** How long a worker that started dying of V8 out-of-memory may take to exit before it is killed. */
 const DYING_GRACE_MS = 250;
 
@@ -120,6 +123,11 @@ export class SandboxPool implements Sandbox {
       message.script = prepared;
       worker.scripts.set(invocation.hookId, invocation.script.hash);
     }
+    const unsent = (invocation.script.dependencies ?? []).filter((d) => !worker.packages.has(d.id));
+    if (unsent.length > 0) {
+      message.dependencies = unsent.map(({ id, source }) => ({ id, source }));
+      unsent.forEach((d) => worker.packages.add(d.id));
+    }
     const ca = [this.ca, invocation.ca].filter((pem): pem is string => !!pem).join('');
     if (ca) {
       message.trust = caId(ca);
@@ -167,7 +175,7 @@ export class SandboxPool implements Sandbox {
       this.prepared.delete(key); // Re-inserted last: the Map's order is least recently used first.
     } else {
       try {
-        prepared = prepareHookSource(script.source, script.filename);
+        prepared = prepareHookSource(script.source, script.filename, (script.dependencies ?? []).map((d) => d.id));
       } catch (error) {
         prepared = error as Error;
       }
@@ -203,6 +211,7 @@ export class SandboxPool implements Sandbox {
       pending: new Map(),
       scripts: new Map(),
       cas: new Set(),
+      packages: new Set(),
       stderrTail: '',
       outbox: [],
       retired: false,
@@ -330,6 +339,8 @@ export class SandboxPool implements Sandbox {
     const { child } = worker;
     if (child.exitCode !== null || child.signalCode !== null || worker.killing) return;
     worker.killing = why;
+    // The next invocation goes to a fresh worker, not to this one on its way out.
+    if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     child.kill('SIGKILL');
   }
 

@@ -17,6 +17,8 @@ export interface InvokeMessage {
   payload: string;
   secrets: Record<string, string>;
   allowHosts: string[];
+  /** Bundled npm packages the worker has not received yet (by module id; the script's `modules` name them). */
+  dependencies?: Array<{ id: string; source: string }>;
   /** Id of the extra CA certificates its HTTPS requests trust, if any. */
   trust?: string;
   /** Their PEM text, sent the first time a worker sees that id. */

@@ -58,7 +58,12 @@ export class CompatScripts {
   }
 
   hasModule(id: string): boolean {
-    return id in this.runtime.moduleSources;
+    return id in this.runtime.moduleSources || this.sources.has(`hookline:${id}`);
+  }
+
+  /** A bundled npm package of a hook (from the pool), compiled per isolate like the others. */
+  addModule(id: string, source: string): void {
+    if (!this.sources.has(`hookline:${id}`)) this.sources.set(`hookline:${id}`, source);
   }
 }
 

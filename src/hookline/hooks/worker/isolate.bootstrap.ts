@@ -32,6 +32,7 @@ const dateNow = Date.now;
 const AsyncFunctionProto = getPrototypeOf(async function () {});
 const MAX_RESPONSE = ${SANDBOX_LIMITS.maxResponseBytes};
 const MAX_LINE = ${SANDBOX_LIMITS.maxLogLineBytes};
+const MAX_LINES = ${SANDBOX_LIMITS.maxLogLines};
 const MAX_CACHE_ENTRIES = ${SANDBOX_LIMITS.maxCacheEntries};
 const MAX_CACHE_VALUE = ${SANDBOX_LIMITS.maxCacheValueBytes};
 
@@ -63,6 +64,13 @@ function safeString(value) {
 }
 
 function log(level, args) {
+  // Past the line limit the host drops every line: stop sending them, so a console flood does not
+  // bury the worker's own thread in messages (the host still records that the limit was reached).
+  const inv = invs.get(current);
+  if (inv) {
+    inv.logLines = (inv.logLines || 0) + 1;
+    if (inv.logLines > MAX_LINES + 1) return;
+  }
   let text = '';
   for (let i = 0; i < args.length && text.length <= MAX_LINE; i++) text += (i ? ' ' : '') + safeString(args[i]);
   send('log', current, level, text.length > MAX_LINE ? text.slice(0, MAX_LINE) + '...' : text);

@@ -64,6 +64,7 @@ export class IsolateRuntime {
   async invoke(msg: InvokeMessage): Promise<void> {
     if (msg.script !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, ...msg.script, filename: msg.filename });
     if (msg.trust && msg.ca) this.trust.add(msg.trust, msg.ca);
+    for (const dependency of msg.dependencies ?? []) this.options.compat.addModule(dependency.id, dependency.source);
     const startedAt = performance.now();
     const inv: Invocation = {
       id: msg.id,
