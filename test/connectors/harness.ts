@@ -9,7 +9,7 @@ import {
   type DeliveryRecord,
   type HooklineModuleOptions,
   type UserRegisteredEvent,
-} from '../../src/hookline';
+} from 'hookline';
 
 export const ADMIN_TOKEN = 'connectors-admin-token';
 
