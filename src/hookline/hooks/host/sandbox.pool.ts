@@ -170,6 +170,7 @@ export class SandboxPool implements Sandbox {
    * esbuild converts ES modules). Kept by content, so tenants sharing one script share the work.
    */
   private prepare(script: HookScript): PreparedHookSource | Error {
+    if (script.prepared) return script.prepared; // analysed once, when the script was read
     const key = `${script.hash}\0${script.filename}`;
     let prepared = this.prepared.get(key);
     if (prepared) {
