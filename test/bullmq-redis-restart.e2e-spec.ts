@@ -1,4 +1,4 @@
-import { TransportUnavailableError } from '../src/hookline';
+import { TransportUnavailableError } from 'hookline';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { anEvent, webhookConfig } from './support/webhook-fixtures';

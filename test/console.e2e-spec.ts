@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import request from 'supertest';
-import { chromiumOrWarn, HeadlessChromium } from './support/browser';
+import { HeadlessChromium } from './support/browser';
+import { chromiumPathOrSkip } from './support/services';
 import { ADMIN_TOKEN, HooklineTestApp } from './support/hookline-test-app';
 import { Receiver } from './support/receiver';
 
@@ -80,7 +81,8 @@ describe('console (served files)', () => {
   });
 });
 
-const describeBrowser = chromiumOrWarn('console (browser)') ? describe : describe.skip;
+const chromiumPath = chromiumPathOrSkip('console (browser)');
+const describeBrowser = chromiumPath ? describe : describe.skip;
 
 describeBrowser('console (browser)', () => {
   let acme: Receiver;
@@ -109,7 +111,7 @@ describeBrowser('console (browser)', () => {
     });
     await harness.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(harness.app.getHttpServer().address() as AddressInfo).port}`;
-    chromium = await HeadlessChromium.launch();
+    chromium = await HeadlessChromium.launch(chromiumPath!);
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
   }, 120_000);
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { toHookInput } from '../src/hookline/hooks/hook-input';
 import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
 import type { HookInvocation, InvocationResult, InvocationStatus } from '../src/hookline/hooks/host/sandbox.types';
-import { createUserRegisteredEvent } from '../src/hookline';
+import { createUserRegisteredEvent } from 'hookline';
 
 const MARKER = join(tmpdir(), `hookline-pwned-${randomUUID()}`);
 const CANARY = `canary-${randomUUID()}`;

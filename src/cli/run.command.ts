@@ -1,16 +1,19 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { eventFromPayload, AUTH0_STARTER_PAYLOAD, toHookInput } from '../hookline/hooks/hook-input';
+import { eventFromPayload, toHookInput } from '../hookline/hooks/hook-input';
 import { HookScriptError, readHookScript } from '../hookline/hooks/compat/hook-script';
 import { parseAllowHost } from '../hookline/hooks/worker/host-policy';
 import { SandboxPool } from '../hookline/hooks/host/sandbox.pool';
 import { readCaOption } from '../hookline/hooks/host/sandbox-trust';
 import { SANDBOX_LIMITS } from '../hookline/hooks/host/sandbox.limits';
 import type { HookLogEntry, InvocationResult, ScriptWarning } from '../hookline/hooks/host/sandbox.types';
+import { AUTH0_STARTER_PAYLOAD } from './sample-payloads';
+import { readSecrets } from './secrets';
 import { EXIT, UsageError } from './usage.error';
 
 export interface RunOptions {
   event?: string;
+  secretsFile?: string;
   secret: string[];
   timeoutMs?: string;
   memoryMb?: string;
@@ -36,7 +39,7 @@ export async function runCommand(scriptArg: string, options: RunOptions, cwd: st
   const scriptPath = resolve(cwd, scriptArg);
   if (!isFile(scriptPath)) throw new UsageError(`script not found: ${scriptArg}`);
   const payload = options.event ? readEvent(resolve(cwd, options.event), options.event) : AUTH0_STARTER_PAYLOAD;
-  const secrets = parseSecrets(options.secret);
+  const secrets = readSecrets(options.secretsFile, options.secret, cwd);
   const timeoutMs = parseInteger('--timeout-ms', options.timeoutMs, SANDBOX_LIMITS.defaultTimeoutMs, 1, SANDBOX_LIMITS.maxTimeoutMs);
   const memoryMb = parseInteger('--memory-mb', options.memoryMb, SANDBOX_LIMITS.defaultMemoryMb, SANDBOX_LIMITS.minMemoryMb, SANDBOX_LIMITS.maxMemoryMb);
   for (const host of options.allowHost) {
@@ -119,17 +122,6 @@ function readEvent(path: string, shown: string): Record<string, unknown> {
     throw new UsageError(`${shown} must hold an object with a "user" object (and optionally "context"), or a user.registered event`);
   }
   return value as Record<string, unknown>;
-}
-
-function parseSecrets(pairs: string[]): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq) : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--secret expects KEY=VALUE, received ${JSON.stringify(pair.split('=')[0])}`);
-    secrets[key] = pair.slice(eq + 1);
-  }
-  return secrets;
 }
 
 function parseInteger(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {

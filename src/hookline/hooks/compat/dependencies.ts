@@ -3,8 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { satisfies, validRange } from 'semver';
-import { isolateDir } from './compat-bundler';
-import { findProjectRoot } from './compat-runtime';
 import { NODE_PROVIDED } from './compat-modules';
 import { listRequires } from './require-check';
 
@@ -99,6 +97,9 @@ export function bundleDependency(pkg: InstalledPackage, declared: boolean): { de
   return { dependency: { name: pkg.name, version: pkg.version, id: bundled.id, source: bundled.source, declared }, problems };
 }
 
+/** The isolate's `os` (in the package, the build copies isolate/shims/ beside the bundles). */
+const OS_SHIM = join(__dirname, '..', 'isolate', 'shims', 'os.js');
+
 function addonLoader(pkg: InstalledPackage): string | undefined {
   if (pkg.manifest.gypfile === true || existsSync(join(pkg.dir, 'binding.gyp'))) return 'a compiled addon (binding.gyp)';
   const deps = { ...(pkg.manifest.dependencies as Record<string, string> | undefined) };
@@ -132,7 +133,7 @@ function build(pkg: InstalledPackage): { source: string; id: string; problems: D
       legalComments: 'none',
       logLevel: 'silent',
       external: [...NODE_BUILTINS],
-      alias: { os: join(isolateDir(findProjectRoot()), 'shims', 'os.js'), 'node:os': join(isolateDir(findProjectRoot()), 'shims', 'os.js') },
+      alias: { os: OS_SHIM, 'node:os': OS_SHIM },
       define: { global: 'globalThis' },
     }) as typeof result;
   } catch (error) {

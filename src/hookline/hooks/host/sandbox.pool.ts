@@ -8,6 +8,7 @@ import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
 import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
 import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
+import { evictOldest } from '../../core/util/bounded-map';
 
 export interface SandboxPoolOptions {
   /**
@@ -169,6 +170,7 @@ export class SandboxPool implements Sandbox {
    * esbuild converts ES modules). Kept by content, so tenants sharing one script share the work.
    */
   private prepare(script: HookScript): PreparedHookSource | Error {
+    if (script.prepared) return script.prepared; // analysed once, when the script was read
     const key = `${script.hash}\0${script.filename}`;
     let prepared = this.prepared.get(key);
     if (prepared) {
@@ -179,7 +181,7 @@ export class SandboxPool implements Sandbox {
       } catch (error) {
         prepared = error as Error;
       }
-      if (this.prepared.size >= PREPARED_SCRIPTS) this.prepared.delete(this.prepared.keys().next().value!);
+      evictOldest(this.prepared, PREPARED_SCRIPTS - 1);
     }
     this.prepared.set(key, prepared);
     return prepared;
