@@ -227,7 +227,8 @@ export class SandboxPool implements Sandbox {
       if (OUT_OF_MEMORY.test(worker.stderrTail)) setTimeout(() => this.kill(worker, 'V8 ran out of memory'), DYING_GRACE_MS).unref();
     });
     child.on('message', (batch: FromWorker[]) => this.onBatch(worker, batch));
-    child.on('exit', (code, signal) => this.onExit(worker, code, signal));
+    // 'close', not 'exit': V8's last words on stderr (what tells an out-of-memory abort) are read by then.
+    child.on('close', (code, signal) => this.onExit(worker, code, signal));
     child.on('error', (error) => this.options.log?.('error', 'sandbox worker error', { worker: index, error: error.message }));
     this.workers[index] = worker;
     this.updateRef(worker);
@@ -255,7 +256,7 @@ export class SandboxPool implements Sandbox {
 
   private onMessage(worker: Worker, message: FromWorker): void {
     if (message.t === 'ready') return;
-    if (message.t === 'recycle') return this.recycle(worker, message.rssMb);
+    if (message.t === 'recycle') return this.recycle(worker, message.rssMb, message.reason);
     if (message.t === 'fatal') {
       worker.fatal = message.message;
       return;
@@ -346,12 +347,13 @@ export class SandboxPool implements Sandbox {
     child.kill('SIGKILL');
   }
 
-  private recycle(worker: Worker, rssMb: number): void {
+  private recycle(worker: Worker, rssMb: number, reason?: string): void {
     if (worker.retired) return;
     worker.retired = true;
     if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     this.draining.add(worker);
-    this.options.log?.('info', 'sandbox worker memory past its bound; replacing it', { worker: worker.index, rssMb });
+    const why = reason ?? 'memory past its bound';
+    this.options.log?.('info', `sandbox worker ${why}; replacing it`, { worker: worker.index, rssMb });
     if (worker.pending.size === 0) void this.stop(worker);
   }
 
