@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { COMPAT_MODULES, type CompatModuleSpec, type SupportedModule } from './compat-modules';
@@ -5,6 +6,8 @@ import { NODE_BUILTIN_NAMES, NODE_MODULE_ID, NODE_PROVIDED } from './compat-modu
 
 /** Everything the sandbox evaluates in a context before a hook; see README.md. */
 export interface CompatRuntime {
+  /** isolate/bootstrap.js as written: declares `hooklineBootstrap(hostRef, limits)` (see compat.scripts.ts). */
+  bootstrapSource: string;
   /** IIFE: URL, URLSearchParams, TextEncoder/Decoder, atob/btoa, AbortController/Signal, Headers, FormData, queueMicrotask, and the fetch adapter. */
   globalsSource: string;
   /** IIFE: defines `require` and `__hooklineCompat` (define, require, resolve, loadModule, warn). */
@@ -78,7 +81,8 @@ export function buildCompatRuntime(dir: string): CompatRuntime {
       `__hooklineCompat.define(${JSON.stringify(spec.id)}, function (module, exports, require) {\n${code}\n${unwrap}});\n`;
   }
   moduleSources[NODE_MODULE_ID] = bundleNodeBuiltins(esbuild, dir);
-  return { globalsSource, requireShimSource, moduleSources, modules };
+  const bootstrapSource = readFileSync(join(dir, 'bootstrap.js'), 'utf8');
+  return { bootstrapSource, globalsSource, requireShimSource, moduleSources, modules };
 }
 
 /** The built-ins module (isolate/node/): Node's process injected for the packages it bundles (readable-stream uses nextTick). */

@@ -4,7 +4,7 @@ import { compileFunction } from 'node:vm';
 import { COMPAT_MODULES, NODE_MODULE_ID } from './compat-modules';
 import { HookSourceSyntaxError } from './compat.errors';
 import { normalizeHookSource } from './hook-source';
-import { checkRequires, listRequires, requiredModuleIds } from './require-check';
+import { checkRequires, listRequires, requiredModuleIds, type RequireProblem, type RequireRef } from './require-check';
 import { resolveHookDependencies, type DependencyOptions } from './dependencies';
 import { supportedModules } from './compat-bundler';
 import { dirname } from 'node:path';
@@ -38,11 +38,34 @@ export interface PreparedHookSource {
  * module ids of the npm packages it uses (bundled), registered after the built-ins they rely on.
  */
 export function prepareHookSource(source: string, filename: string, dependencies: readonly string[] = []): PreparedHookSource {
+  const { code, modules } = analyseHookSource(source, filename, { dependencies });
+  return { code, modules };
+}
+
+/** What one parse of a script tells: the code the sandbox loads, the modules its context needs, the problems of its requires. */
+export interface HookAnalysis extends PreparedHookSource {
+  refs: RequireRef[];
+  problems: RequireProblem[];
+}
+
+/**
+ * Analyses a script once: its form (normalized into the CommonJS wrapper), its requires (listed once),
+ * and from them the problems to report and the modules to register. Throws HookSourceSyntaxError when
+ * no accepted form parses.
+ */
+export function analyseHookSource(
+  source: string,
+  filename: string,
+  options: { dependencies?: readonly string[]; installed?: ReadonlySet<string>; refs?: RequireRef[] } = {},
+): HookAnalysis {
   const { code } = normalizeHookSource(source, filename);
-  const computed = listRequires(source, filename).some((ref) => ref.specifier === undefined);
-  const modules = computed ? [...COMPAT_MODULES.map((m) => m.id), NODE_MODULE_ID] : requiredModuleIds(source, filename);
+  const refs = options.refs ?? listRequires(source, filename);
+  const problems = checkRequires(source, filename, undefined, options.installed, refs);
+  const computed = refs.some((ref) => ref.specifier === undefined);
+  const modules = computed ? [...COMPAT_MODULES.map((m) => m.id), NODE_MODULE_ID] : requiredModuleIds(source, filename, refs);
+  const dependencies = options.dependencies ?? [];
   if (dependencies.length > 0 && !modules.includes(NODE_MODULE_ID)) modules.push(NODE_MODULE_ID);
-  return { code, modules: [...modules, ...dependencies] };
+  return { code, modules: [...modules, ...dependencies], refs, problems };
 }
 
 /** Where a script's npm packages resolve from and which it declares (the Runner: its own folder, none declared). */
@@ -75,7 +98,8 @@ export function readHookScript(path: string, displayName = path, deps?: ScriptDe
   });
   const dependencyErrors = resolved.problems.filter((p) => p.severity === 'error').map((p) => p.message);
   if (dependencyErrors.length > 0) throw new HookScriptError(dependencyErrors.join('\n'), 'dependency');
-  const problems = checkRequires(source, displayName, undefined, resolved.installed);
+  const analysis = analyseSyntaxChecked(source, displayName, { dependencies: resolved.dependencies.map((d) => d.id), installed: resolved.installed, refs });
+  const problems = analysis.problems;
   const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
   if (errors.length > 0) throw new HookScriptError(errors.join('\n'), 'require');
   const dependencyWarnings = resolved.problems.map((p) => {
@@ -91,8 +115,19 @@ export function readHookScript(path: string, displayName = path, deps?: ScriptDe
     hash: hash.digest('hex'),
     warnings: all.map((p) => p.message),
     problems: all,
+    prepared: { code: analysis.code, modules: analysis.modules },
     ...(resolved.dependencies.length > 0 ? { dependencies: resolved.dependencies.map(({ id, name, version, source: code }) => ({ id, name, version, source: code })) } : {}),
   };
+}
+
+/** The analysis of a script whose syntax checkSyntax accepted (a form it reads but acorn does not is reported as such). */
+function analyseSyntaxChecked(source: string, filename: string, options: Parameters<typeof analyseHookSource>[2]): HookAnalysis {
+  try {
+    return analyseHookSource(source, filename, options);
+  } catch (error) {
+    if (error instanceof HookSourceSyntaxError) throw new HookScriptError(error.message, 'syntax');
+    throw error;
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
 import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
 import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
+import { evictOldest } from '../../core/util/bounded-map';
 
 export interface SandboxPoolOptions {
   /**
@@ -169,6 +170,7 @@ export class SandboxPool implements Sandbox {
    * esbuild converts ES modules). Kept by content, so tenants sharing one script share the work.
    */
   private prepare(script: HookScript): PreparedHookSource | Error {
+    if (script.prepared) return script.prepared; // analysed once, when the script was read
     const key = `${script.hash}\0${script.filename}`;
     let prepared = this.prepared.get(key);
     if (prepared) {
@@ -179,7 +181,7 @@ export class SandboxPool implements Sandbox {
       } catch (error) {
         prepared = error as Error;
       }
-      if (this.prepared.size >= PREPARED_SCRIPTS) this.prepared.delete(this.prepared.keys().next().value!);
+      evictOldest(this.prepared, PREPARED_SCRIPTS - 1);
     }
     this.prepared.set(key, prepared);
     return prepared;
@@ -225,7 +227,8 @@ export class SandboxPool implements Sandbox {
       if (OUT_OF_MEMORY.test(worker.stderrTail)) setTimeout(() => this.kill(worker, 'V8 ran out of memory'), DYING_GRACE_MS).unref();
     });
     child.on('message', (batch: FromWorker[]) => this.onBatch(worker, batch));
-    child.on('exit', (code, signal) => this.onExit(worker, code, signal));
+    // 'close', not 'exit': V8's last words on stderr (what tells an out-of-memory abort) are read by then.
+    child.on('close', (code, signal) => this.onExit(worker, code, signal));
     child.on('error', (error) => this.options.log?.('error', 'sandbox worker error', { worker: index, error: error.message }));
     this.workers[index] = worker;
     this.updateRef(worker);
@@ -253,7 +256,7 @@ export class SandboxPool implements Sandbox {
 
   private onMessage(worker: Worker, message: FromWorker): void {
     if (message.t === 'ready') return;
-    if (message.t === 'recycle') return this.recycle(worker, message.rssMb);
+    if (message.t === 'recycle') return this.recycle(worker, message.rssMb, message.reason);
     if (message.t === 'fatal') {
       worker.fatal = message.message;
       return;
@@ -344,12 +347,13 @@ export class SandboxPool implements Sandbox {
     child.kill('SIGKILL');
   }
 
-  private recycle(worker: Worker, rssMb: number): void {
+  private recycle(worker: Worker, rssMb: number, reason?: string): void {
     if (worker.retired) return;
     worker.retired = true;
     if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     this.draining.add(worker);
-    this.options.log?.('info', 'sandbox worker memory past its bound; replacing it', { worker: worker.index, rssMb });
+    const why = reason ?? 'memory past its bound';
+    this.options.log?.('info', `sandbox worker ${why}; replacing it`, { worker: worker.index, rssMb });
     if (worker.pending.size === 0) void this.stop(worker);
   }
 

@@ -43,8 +43,11 @@ export type FromWorker =
     }
   /** The invocation is over: no more log lines will come for it. */
   | { t: 'end'; id: number }
-  /** The worker's memory passed its bound: replace it once its invocations are done. */
-  | { t: 'recycle'; rssMb: number }
+  /**
+   * Replace the worker once its invocations are done: its memory passed its bound, or (`reason`) an isolate
+   * may still be running work V8 could not stop (it would grow until it aborts the worker mid-hook).
+   */
+  | { t: 'recycle'; rssMb: number; reason?: string }
   | { t: 'fatal'; message: string }
   /** Sent once at start-up: the worker runs (a worker that dies before it is ready cannot start). */
   | { t: 'ready' };
