@@ -4,7 +4,7 @@ import { isRunnerOutput, loadRunnerScript, runHookOnce, type RunnerOutput } from
 import { parseAllowHost } from '../hookline/hooks/worker/host-policy';
 import { readCaOption } from '../hookline/hooks/host/sandbox-trust';
 import { SANDBOX_LIMITS } from '../hookline/hooks/host/sandbox.limits';
-import { AUTH0_STARTER_PAYLOAD } from './sample-payloads';
+import { AUTH0_STARTER_PAYLOAD } from '../hookline/hooks/runner-sample';
 import { readSecrets } from './secrets';
 import { EXIT, UsageError } from './usage.error';
 

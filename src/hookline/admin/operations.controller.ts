@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { AUTH0_STARTER_PAYLOAD } from '../../cli/sample-payloads';
+import { AUTH0_STARTER_PAYLOAD } from '../hooks/runner-sample';
 import type { Consumer } from '../config/config.model';
 import type { DeliveryRecord } from '../delivery/records/delivery';
 import type { DeliveryQuery } from '../delivery/records/delivery-log';
