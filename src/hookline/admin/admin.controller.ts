@@ -16,6 +16,7 @@ import { DELIVERY_STATUSES, type DeliveryRecord } from '../delivery/records/deli
 import type { DeliveryPage } from '../delivery/records/delivery-log';
 import { HooklineService, type ConsumerSummary } from '../hookline.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { activityOf, scanDeliveries, type ConsumerActivity } from './delivery-scan';
 import { Access, assertTenantVisible, isTenantVisible, tenantsOf, type AdminAccess } from './admin-access';
 
 const listQuery = z.strictObject({
@@ -50,10 +51,15 @@ export class AdminController {
 
   /** Enabled consumers with their connector's safe summary (host, fingerprint): never a secret. */
   @Get('consumers')
-  consumers(@Query('tenant') tenant: string | undefined, @Access() access: AdminAccess): { items: ConsumerSummary[] } {
+  async consumers(
+    @Query('tenant') tenant: string | undefined,
+    @Access() access: AdminAccess,
+  ): Promise<{ items: Array<ConsumerSummary & ConsumerActivity & { enabled: true }> }> {
     if (tenant) assertTenantVisible(access, tenant);
-    const items = this.hookline.listConsumers().filter((c) => isTenantVisible(access, c.tenant) && (!tenant || c.tenant === tenant));
-    return { items };
+    const consumers = this.hookline.listConsumers().filter((c) => isTenantVisible(access, c.tenant) && (!tenant || c.tenant === tenant));
+    const activity = activityOf(await scanDeliveries(this.hookline, { tenant, tenants: tenantsOf(access) }));
+    const none: ConsumerActivity = { lastSuccessAt: null, lastFailureAt: null };
+    return { items: consumers.map((c) => ({ ...c, enabled: true as const, ...(activity.get(c.id) ?? none) })) };
   }
 
   @Get('deliveries/:id')
