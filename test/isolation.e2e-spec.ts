@@ -1,12 +1,13 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { createUserRegisteredEvent, OPERATOR_EVENTS, type OperatorEvent, type TransportOptions, type UserRegisteredEvent } from '../src/hookline';
+import { createUserRegisteredEvent, OPERATOR_EVENTS, type OperatorEvent, type TransportOptions, type UserRegisteredEvent } from 'hookline';
 import { SlackFake } from './fakes/slack.fake';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { Receiver } from './support/receiver';
-import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
+import { deleteKeys, uniquePrefix } from './support/redis';
+import { redisUrlOrSkip } from './support/services';
 import { WEBHOOK_SECRET } from './support/webhook-fixtures';
 
-const redisUrl = redisUrlOrWarn('isolation (bullmq half)');
+const redisUrl = redisUrlOrSkip('isolation (bullmq half)');
 jest.setTimeout(90_000);
 
 const transports: [string, (prefix: string) => TransportOptions][] = [['inline', () => ({ type: 'inline' })]];

@@ -1,19 +1,25 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { eventFromPayload, AUTH0_STARTER_PAYLOAD, toHookInput } from '../hookline/hooks/hook-input';
+import { eventFromPayload, toHookInput } from '../hookline/hooks/hook-input';
 import { HookScriptError, readHookScript } from '../hookline/hooks/compat/hook-script';
 import { parseAllowHost } from '../hookline/hooks/worker/host-policy';
 import { SandboxPool } from '../hookline/hooks/host/sandbox.pool';
+import { readCaOption } from '../hookline/hooks/host/sandbox-trust';
 import { SANDBOX_LIMITS } from '../hookline/hooks/host/sandbox.limits';
-import type { HookLogEntry, InvocationResult } from '../hookline/hooks/host/sandbox.types';
+import type { HookLogEntry, InvocationResult, ScriptWarning } from '../hookline/hooks/host/sandbox.types';
+import { AUTH0_STARTER_PAYLOAD } from './sample-payloads';
+import { readSecrets } from './secrets';
 import { EXIT, UsageError } from './usage.error';
 
 export interface RunOptions {
   event?: string;
+  secretsFile?: string;
   secret: string[];
   timeoutMs?: string;
   memoryMb?: string;
   allowHost: string[];
+  /** Extra CA certificates (a PEM file) the hook's HTTPS requests trust. */
+  ca?: string;
   json?: boolean;
 }
 
@@ -24,6 +30,8 @@ export interface RunnerOutput {
   error: { name: string; message: string } | null;
   logs: Array<{ level: string; message: string }>;
   durationMs: number;
+  /** What the static check found before the run: a conditional require of a module the sandbox lacks, another module version, a computed require name. */
+  warnings: ScriptWarning[];
 }
 
 /** `hookline run`: runs a hook once in the same sandbox as production, as Auth0's Runner does. */
@@ -31,14 +39,22 @@ export async function runCommand(scriptArg: string, options: RunOptions, cwd: st
   const scriptPath = resolve(cwd, scriptArg);
   if (!isFile(scriptPath)) throw new UsageError(`script not found: ${scriptArg}`);
   const payload = options.event ? readEvent(resolve(cwd, options.event), options.event) : AUTH0_STARTER_PAYLOAD;
-  const secrets = parseSecrets(options.secret);
+  const secrets = readSecrets(options.secretsFile, options.secret, cwd);
   const timeoutMs = parseInteger('--timeout-ms', options.timeoutMs, SANDBOX_LIMITS.defaultTimeoutMs, 1, SANDBOX_LIMITS.maxTimeoutMs);
   const memoryMb = parseInteger('--memory-mb', options.memoryMb, SANDBOX_LIMITS.defaultMemoryMb, SANDBOX_LIMITS.minMemoryMb, SANDBOX_LIMITS.maxMemoryMb);
   for (const host of options.allowHost) {
     const parsed = parseAllowHost(host);
     if (typeof parsed === 'string') throw new UsageError(`--allow-host: ${parsed}`);
   }
-  const output = await invoke(scriptPath, scriptArg, { payload, secrets, timeoutMs, memoryMb, allowHosts: options.allowHost });
+  let ca: string | undefined;
+  if (options.ca !== undefined) {
+    try {
+      ca = readCaOption(options.ca, cwd, '--ca');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const output = await invoke(scriptPath, scriptArg, { payload, secrets, timeoutMs, memoryMb, allowHosts: options.allowHost, ca });
   if (options.json) process.stdout.write(JSON.stringify(output) + '\n');
   else process.stdout.write(formatReadable(output));
   return output.status === 'ok' ? EXIT.ok : EXIT.failed;
@@ -47,7 +63,7 @@ export async function runCommand(scriptArg: string, options: RunOptions, cwd: st
 async function invoke(
   path: string,
   shown: string,
-  run: { payload: Record<string, unknown>; secrets: Record<string, string>; timeoutMs: number; memoryMb: number; allowHosts: string[] },
+  run: { payload: Record<string, unknown>; secrets: Record<string, string>; timeoutMs: number; memoryMb: number; allowHosts: string[]; ca?: string },
 ): Promise<RunnerOutput> {
   let script;
   try {
@@ -55,8 +71,8 @@ async function invoke(
   } catch (error) {
     if (!(error instanceof HookScriptError)) throw error;
     // Unsupported require()s are found before the hook runs, each with its file:line:column.
-    const name = error.reason === 'require' ? 'ModuleNotSupportedError' : 'SyntaxError';
-    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0 };
+    const name = error.reason === 'require' ? 'ModuleNotSupportedError' : error.reason === 'dependency' ? 'DependencyError' : 'SyntaxError';
+    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0, warnings: [] };
   }
   const event = eventFromPayload(run.payload);
   const pool = new SandboxPool({ size: 1 });
@@ -72,6 +88,7 @@ async function invoke(
       input: toHookInput(event),
       secrets: run.secrets,
       allowHosts: run.allowHosts,
+      ca: run.ca,
       timeoutMs: run.timeoutMs,
       memoryMb: run.memoryMb,
       onLog: (entry) => logs.push(entry),
@@ -79,7 +96,7 @@ async function invoke(
     });
     await over;
     const { status, response, error, durationMs } = result;
-    return { status, response: response ?? null, error, logs, durationMs };
+    return { status, response: response ?? null, error, logs, durationMs, warnings: script.problems ?? [] };
   } finally {
     await pool.close();
   }
@@ -105,17 +122,6 @@ function readEvent(path: string, shown: string): Record<string, unknown> {
     throw new UsageError(`${shown} must hold an object with a "user" object (and optionally "context"), or a user.registered event`);
   }
   return value as Record<string, unknown>;
-}
-
-function parseSecrets(pairs: string[]): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq) : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--secret expects KEY=VALUE, received ${JSON.stringify(pair.split('=')[0])}`);
-    secrets[key] = pair.slice(eq + 1);
-  }
-  return secrets;
 }
 
 function parseInteger(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {

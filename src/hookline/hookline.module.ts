@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminController } from './admin/admin.controller';
+import { ConsoleController } from './admin/console/console.controller';
 import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
 import { hooklineProviders } from './hookline.providers';
@@ -16,7 +17,7 @@ import { HooklineService } from './hookline.service';
  */
 @Module({
   providers: [...hooklineProviders, HooklineService, HooklineListener, AdminTokenGuard],
-  controllers: [AdminController],
+  controllers: [AdminController, ConsoleController],
   exports: [HooklineService],
 })
 export class HooklineModule extends HooklineConfigurableModule {}

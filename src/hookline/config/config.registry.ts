@@ -23,6 +23,12 @@ export class ConfigRegistry {
   ) {
     this.current = this.load();
     this.logger.redactor.setSecrets(this.current.secretValues);
+    this.logWarnings();
+  }
+
+  /** What the plugins found worth a warning (a hook's conditional require of a module the sandbox lacks). */
+  private logWarnings(): void {
+    for (const w of this.current.warnings ?? []) this.logger.warn(`config warning at ${w.path}: ${w.message}`, { consumer: w.consumerId });
   }
 
   get config(): CompiledConfig {
@@ -55,6 +61,7 @@ export class ConfigRegistry {
     }
     // Added, not replaced: a delivery in flight may still carry a secret the edit rotated out.
     this.logger.redactor.addSecrets(this.current.secretValues);
+    this.logWarnings();
     this.logger.info('config reloaded', { source: this.current.source, consumers: this.current.consumers.size });
     return true;
   }

@@ -21,6 +21,8 @@ export interface HookConfig {
   secrets: Record<string, string>;
   allowHosts: string[];
   memoryMb: number;
+  /** Extra CA certificates (PEM) from the config file's `sandbox.ca`. */
+  ca?: string;
 }
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -46,14 +48,27 @@ function hookSchema(env: ConfigEnv) {
         )
         .default([]),
       memoryMb: z.number().int().min(SANDBOX_LIMITS.minMemoryMb).max(SANDBOX_LIMITS.maxMemoryMb).default(SANDBOX_LIMITS.defaultMemoryMb),
+      dependencies: z
+        .record(
+          z.string().regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i, 'expected an npm package name'),
+          z.string('expected a semver range, e.g. "^9"').min(1),
+        )
+        .default({}),
     })
     .transform((entry, ctx): HookConfig => {
       const path = isAbsolute(entry.script) ? entry.script : resolve(env.baseDir, entry.script);
       const shown = relative(process.cwd(), path) || path;
+      const deps = {
+        declared: entry.dependencies,
+        resolveFrom: env.sandbox?.resolveFrom ?? env.baseDir,
+        strict: env.sandbox?.strictDependencies ?? false,
+      };
       try {
-        return { ...entry, script: new HookScriptFile(path, shown) };
+        const { dependencies: _declared, ...rest } = entry;
+        return { ...rest, script: new HookScriptFile(path, shown, deps), ...(env.sandbox?.ca ? { ca: env.sandbox.ca } : {}) };
       } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['script'], message: (error as Error).message });
+        const field = error instanceof HookScriptError && error.reason === 'dependency' ? 'dependencies' : 'script';
+        ctx.addIssue({ code: 'custom', path: [field], message: (error as Error).message });
         return z.NEVER;
       }
     });
@@ -77,6 +92,13 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
       secrets: Object.keys(config.secrets),
       memoryMb: config.memoryMb,
     }),
+    warnings: (config) => {
+      try {
+        return config.script.current().warnings ?? [];
+      } catch {
+        return [];
+      }
+    },
     async deliver(event, config, ctx) {
       let script;
       try {
@@ -93,6 +115,7 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
         input: toHookInput(event),
         secrets: config.secrets,
         allowHosts: config.allowHosts,
+        ca: config.ca,
         timeoutMs,
         memoryMb: config.memoryMb,
         signal: ctx.signal,

@@ -29,7 +29,7 @@ export {
   type TemplateScope,
   type TemplateTree,
 } from './templates';
-export { parseRetryAfter } from '../../core/retry/retry.policy';
+export { parseRetryAfter, type RetrySettings } from '../../core/retry/retry.policy';
 
 /** Identifies one attempt of one delivery. `id` is stable across retries: use it as an idempotency key. */
 export interface DeliveryInfo {
@@ -141,16 +141,8 @@ export interface ConfigEnv {
   baseDir: string;
   /** The config file, or "inline config". */
   source: string;
-}
-
-/** Fields every consumer entry has; the core handles them, plugins never see them in their schema. */
-export interface RetrySettings {
-  /** Attempts in all, the first included. */
-  maxAttempts?: number;
-  /** Ceiling of the first backoff; doubles each attempt (full jitter picks a random delay below it). */
-  initialDelayMs?: number;
-  /** Cap of the backoff ceiling. */
-  maxDelayMs?: number;
+  /** The file's `sandbox` section, read: extra CA certificates as PEM text, paths resolved. */
+  sandbox?: { ca?: string; resolveFrom?: string; strictDependencies?: boolean };
 }
 
 export interface ConnectorPlugin<TConfig = unknown> {
@@ -173,6 +165,11 @@ export interface ConnectorPlugin<TConfig = unknown> {
   readonly timeouts?: { readonly defaultMs: number; readonly maxMs: number };
   /** A safe summary of a config for the admin API and logs (a host name, a fingerprint); never a secret. */
   describe?(config: TConfig): Record<string, unknown>;
+  /**
+   * What is worth a warning about a valid config (reported when the config loads and by `hookline
+   * validate`, never failing it): a hook's conditional require of a module the sandbox lacks, say.
+   */
+  warnings?(config: TConfig): string[];
   /** Delivers one event. Throw a RetryableError/PermanentError (or let `ctx.http` throw) to fail. */
   deliver(event: UserRegisteredEvent, config: TConfig, ctx: ConnectorContext): Promise<DeliveryOutcome | void>;
   /** Optional: deliver many events in one request (a digest, a batch API). See {@link BatchSpec}. */

@@ -1,4 +1,5 @@
 import type { DeliveryRecord, DeliveryStatus } from './delivery';
+import { evictOldest } from '../../core/util/bounded-map';
 
 export interface DeliveryQuery {
   tenant?: string;
@@ -44,7 +45,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
     if (existing && options.ifAbsent) return false;
     if (existing) this.records.delete(record.id);
     this.records.set(record.id, { seq: ++this.seq, record: { ...record } });
-    while (this.records.size > this.maxRecords) this.records.delete(this.records.keys().next().value!);
+    evictOldest(this.records, this.maxRecords);
     return true;
   }
 

@@ -85,7 +85,7 @@ export class BullmqDeliveryLog implements DeliveryLog {
 
   /** When a delayed job is due: its score in the delayed set encodes the time (ms × 0x1000 + a counter). */
   private async dueAt(id: string): Promise<string | null> {
-    const client = await this.queue.client;
+    const client = await this.queue.getBackend().client;
     const score = await client.zscore(this.queue.toKey('delayed'), id);
     return score === null ? null : new Date(Math.floor(Number(score) / 0x1000)).toISOString();
   }

@@ -6,7 +6,9 @@ import { prepareHookSource, type PreparedHookSource } from '../compat/hook-scrip
 import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
+import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
 import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
+import { evictOldest } from '../../core/util/bounded-map';
 
 export interface SandboxPoolOptions {
   /**
@@ -20,6 +22,12 @@ export interface SandboxPoolOptions {
    * @default 1536
    */
   workerMaxRssMb?: number;
+  /**
+   * Extra CA certificates every hook's HTTPS requests trust, on top of Node's (and `NODE_EXTRA_CA_CERTS`,
+   * which workers inherit from the app along with `SSL_CERT_FILE`/`SSL_CERT_DIR`): PEM text, or the path of
+   * a PEM file relative to the working directory.
+   */
+  ca?: string;
   /** Where the pool reports crashes and restarts. */
   log?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
@@ -40,6 +48,10 @@ interface Worker {
   pending: Map<number, Pending>;
   /** Script hash last sent per hook: a worker gets each version's source once. */
   scripts: Map<string, string>;
+  /** Extra CA sets (by id) the worker has received. */
+  cas: Set<string>;
+  /** Bundled npm packages (by module id) the worker has received. */
+  packages: Set<string>;
   stderrTail: string;
   /** Messages to send at the end of this tick, as one batch. */
   outbox: Array<{ message: ToWorker; onError?(error: Error): void }>;
@@ -55,7 +67,8 @@ interface Worker {
 const STDERR_TAIL = 8 * 1024;
 /** Prepared script versions kept by the pool (least recently used dropped first). */
 const PREPARED_SCRIPTS = 500;
-const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace/i;
+// "invalid size error": V8 (Node 24+) aborts the process on an allocation past its size limits, e.g. a 2^28-element array.
+const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace|invalid size error/i;
 /** How long a worker that started dying of V8 out-of-memory may take to exit before it is killed. */
 const DYING_GRACE_MS = 250;
 
@@ -71,11 +84,13 @@ export class SandboxPool implements Sandbox {
   private closed = false;
   private readonly prepared = new Map<string, PreparedHookSource | Error>();
   private compatFile?: string;
+  private readonly ca?: string;
 
   constructor(private readonly options: SandboxPoolOptions = {}) {
     const size = options.size ?? Math.min(4, availableParallelism());
     if (!Number.isInteger(size) || size < 1) throw new TypeError(`SandboxPool: size must be a positive integer, received ${size}`);
     this.workers = new Array(size).fill(undefined);
+    if (options.ca !== undefined) this.ca = readCaOption(options.ca, process.cwd());
   }
 
   /** Starts every worker now rather than on first use. */
@@ -108,6 +123,19 @@ export class SandboxPool implements Sandbox {
     if (worker.scripts.get(invocation.hookId) !== invocation.script.hash) {
       message.script = prepared;
       worker.scripts.set(invocation.hookId, invocation.script.hash);
+    }
+    const unsent = (invocation.script.dependencies ?? []).filter((d) => !worker.packages.has(d.id));
+    if (unsent.length > 0) {
+      message.dependencies = unsent.map(({ id, source }) => ({ id, source }));
+      unsent.forEach((d) => worker.packages.add(d.id));
+    }
+    const ca = [this.ca, invocation.ca].filter((pem): pem is string => !!pem).join('');
+    if (ca) {
+      message.trust = caId(ca);
+      if (!worker.cas.has(message.trust)) {
+        message.ca = ca;
+        worker.cas.add(message.trust);
+      }
     }
     return new Promise<InvocationResult>((resolve) => {
       const startedAt = performance.now();
@@ -142,17 +170,18 @@ export class SandboxPool implements Sandbox {
    * esbuild converts ES modules). Kept by content, so tenants sharing one script share the work.
    */
   private prepare(script: HookScript): PreparedHookSource | Error {
+    if (script.prepared) return script.prepared; // analysed once, when the script was read
     const key = `${script.hash}\0${script.filename}`;
     let prepared = this.prepared.get(key);
     if (prepared) {
       this.prepared.delete(key); // Re-inserted last: the Map's order is least recently used first.
     } else {
       try {
-        prepared = prepareHookSource(script.source, script.filename);
+        prepared = prepareHookSource(script.source, script.filename, (script.dependencies ?? []).map((d) => d.id));
       } catch (error) {
         prepared = error as Error;
       }
-      if (this.prepared.size >= PREPARED_SCRIPTS) this.prepared.delete(this.prepared.keys().next().value!);
+      evictOldest(this.prepared, PREPARED_SCRIPTS - 1);
     }
     this.prepared.set(key, prepared);
     return prepared;
@@ -172,9 +201,9 @@ export class SandboxPool implements Sandbox {
     // The compatibility bundles are located (built when missing) here, once, not by each worker.
     this.compatFile ??= compatRuntimeFile();
     const child = fork(sandboxWorkerEntry(), [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb), this.compatFile], {
-      execArgv: ['--no-node-snapshot'],
-      // Nothing of the app's environment reaches the worker (hooks could not read it anyway).
-      env: {},
+      execArgv: ['--no-node-snapshot', ...workerTrustFlags()],
+      // Of the app's environment only its TLS trust reaches the worker (hooks cannot read it anyway).
+      env: workerEnvironment(),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -183,6 +212,8 @@ export class SandboxPool implements Sandbox {
       child,
       pending: new Map(),
       scripts: new Map(),
+      cas: new Set(),
+      packages: new Set(),
       stderrTail: '',
       outbox: [],
       retired: false,
@@ -196,7 +227,8 @@ export class SandboxPool implements Sandbox {
       if (OUT_OF_MEMORY.test(worker.stderrTail)) setTimeout(() => this.kill(worker, 'V8 ran out of memory'), DYING_GRACE_MS).unref();
     });
     child.on('message', (batch: FromWorker[]) => this.onBatch(worker, batch));
-    child.on('exit', (code, signal) => this.onExit(worker, code, signal));
+    // 'close', not 'exit': V8's last words on stderr (what tells an out-of-memory abort) are read by then.
+    child.on('close', (code, signal) => this.onExit(worker, code, signal));
     child.on('error', (error) => this.options.log?.('error', 'sandbox worker error', { worker: index, error: error.message }));
     this.workers[index] = worker;
     this.updateRef(worker);
@@ -224,7 +256,7 @@ export class SandboxPool implements Sandbox {
 
   private onMessage(worker: Worker, message: FromWorker): void {
     if (message.t === 'ready') return;
-    if (message.t === 'recycle') return this.recycle(worker, message.rssMb);
+    if (message.t === 'recycle') return this.recycle(worker, message.rssMb, message.reason);
     if (message.t === 'fatal') {
       worker.fatal = message.message;
       return;
@@ -310,15 +342,18 @@ export class SandboxPool implements Sandbox {
     const { child } = worker;
     if (child.exitCode !== null || child.signalCode !== null || worker.killing) return;
     worker.killing = why;
+    // The next invocation goes to a fresh worker, not to this one on its way out.
+    if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     child.kill('SIGKILL');
   }
 
-  private recycle(worker: Worker, rssMb: number): void {
+  private recycle(worker: Worker, rssMb: number, reason?: string): void {
     if (worker.retired) return;
     worker.retired = true;
     if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     this.draining.add(worker);
-    this.options.log?.('info', 'sandbox worker memory past its bound; replacing it', { worker: worker.index, rssMb });
+    const why = reason ?? 'memory past its bound';
+    this.options.log?.('info', `sandbox worker ${why}; replacing it`, { worker: worker.index, rssMb });
     if (worker.pending.size === 0) void this.stop(worker);
   }
 

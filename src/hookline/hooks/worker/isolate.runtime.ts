@@ -2,6 +2,8 @@ import type { CompatScripts } from './compat.scripts';
 import { performFetch, FetchFailedError, FetchRefusedError } from './fetch.bridge';
 import { parseAllowHost, type AllowHostRule } from './host-policy';
 import { SANDBOX_LIMITS } from '../host/sandbox.limits';
+import { TrustStore } from './tls-trust';
+import { hostCrypto } from './host-crypto';
 import { TenantIsolates, type HookContext, type ScriptSource, type TenantIsolate } from './tenant-isolates';
 import type { FromWorker, InvokeMessage } from '../host/sandbox.protocol';
 import type { InvocationStatus, LogLevel } from '../host/sandbox.types';
@@ -37,6 +39,9 @@ interface Invocation {
 type ErrorInfo = { name: string; message: string };
 
 const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
+/** After a timeout, an isolate that burns more than RUNAWAY_CPU_MS of CPU within RUNAWAY_WINDOW_MS is stuck. */
+const RUNAWAY_WINDOW_MS = 500;
+const RUNAWAY_CPU_MS = 50;
 
 /**
  * Runs hook invocations in isolated-vm isolates, inside a sandbox worker process: one isolate per tenant
@@ -45,6 +50,7 @@ const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
  */
 export class IsolateRuntime {
   private readonly scripts = new Map<string, ScriptSource>();
+  private readonly trust = new TrustStore();
   private readonly isolates: TenantIsolates;
   private readonly invocations = new Map<number, Invocation>();
   private readonly probes = new Map<HookContext, Array<{ id: number; resolve(): void }>>();
@@ -60,6 +66,8 @@ export class IsolateRuntime {
 
   async invoke(msg: InvokeMessage): Promise<void> {
     if (msg.script !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, ...msg.script, filename: msg.filename });
+    if (msg.trust && msg.ca) this.trust.add(msg.trust, msg.ca);
+    for (const dependency of msg.dependencies ?? []) this.options.compat.addModule(dependency.id, dependency.source);
     const startedAt = performance.now();
     const inv: Invocation = {
       id: msg.id,
@@ -193,9 +201,14 @@ export class IsolateRuntime {
   }
 
   /** Called by the isolate through the bridge reference. Everything here is untrusted input. */
-  private onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): void {
+  private onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): string | void {
     const inv = typeof id === 'number' ? this.invocations.get(id) : undefined;
     if (!inv || inv.ended || inv.msg.hookId !== hook.hookId || inv.owner !== hook.owner) return;
+    if (kind === 'host') {
+      if (a !== 'crypto' || typeof b !== 'string') return JSON.stringify({ error: `no host module ${String(a).slice(0, 40)}`, type: 'Error' });
+      const newline = b.indexOf('\n');
+      return hostCrypto(b.slice(0, newline), b.slice(newline + 1));
+    }
     if (kind === 'log' && LEVELS.has(a as LogLevel)) return this.log(inv, a as LogLevel, String(b));
     if (kind === 'timer' && typeof a === 'number' && typeof b === 'number') return this.schedule(inv, a, b);
     if (kind === 'clear' && typeof a === 'number') {
@@ -273,7 +286,13 @@ export class IsolateRuntime {
     } catch {
       return settle({ error: 'fetch: invalid request', code: 'REQUEST_NOT_ALLOWED', refused: true });
     }
-    performFetch(request, inv.rules, controller.signal).then(
+    let secureContext;
+    try {
+      secureContext = this.trust.context(inv.msg.trust);
+    } catch (error) {
+      return settle({ error: `fetch: the sandbox's extra CA certificates cannot be used: ${(error as Error).message}`, code: 'CA_INVALID', refused: false });
+    }
+    performFetch(request, inv.rules, controller.signal, undefined, { secureContext }).then(
       (response) => settle({ response }),
       (error: Error) => {
         if (inv.ended) return;
@@ -326,11 +345,42 @@ export class IsolateRuntime {
         message: `the hook did not complete within ${inv.msg.timeoutMs} ms${hint}; a callback-style hook must call cb()`,
       });
       this.strike(inv);
+      if (inv.owner) this.watchRunaway(inv.owner);
     } else {
       const pending = inv.timers.size + inv.fetches.size;
       if (pending > 0) this.log(inv, 'warn', `[hookline] ${pending} timer(s) or request(s) still pending at the timeout were cancelled`);
     }
     this.end(inv);
+  }
+
+  /**
+   * On Node 24+, V8 cannot interrupt some huge allocations: the isolate keeps running (and growing, far
+   * past its memory limit) after its timeout. Still burning CPU shortly after the deadline means stuck:
+   * the worker is replaced once its other invocations end, so the runaway never aborts it mid-way
+   * through someone else's hook.
+   */
+  private watchRunaway(owner: TenantIsolate): void {
+    let before: bigint;
+    try {
+      before = owner.isolate.cpuTime;
+    } catch {
+      return this.requestRecycle('isolate disposed while running');
+    }
+    setTimeout(() => {
+      let burnedMs: number;
+      try {
+        burnedMs = Number(owner.isolate.cpuTime - before) / 1e6;
+      } catch {
+        return this.requestRecycle('isolate disposed while running');
+      }
+      if (burnedMs > RUNAWAY_CPU_MS) this.requestRecycle('isolate kept running past its timeout');
+    }, RUNAWAY_WINDOW_MS).unref();
+  }
+
+  private requestRecycle(reason: string): void {
+    if (this.recycleRequested) return;
+    this.recycleRequested = true;
+    this.emit({ t: 'recycle', rssMb: Math.round(process.memoryUsage.rss() / 1048576), reason });
   }
 
   private strike(inv: Invocation): void {
@@ -376,6 +426,8 @@ export class IsolateRuntime {
       this.end(inv);
     }
     this.isolates.dispose(owner);
+    // A disposed isolate's thread may still be inside an allocation V8 cannot interrupt (Node 24+).
+    this.requestRecycle('isolate hit its memory limit while running');
   }
 
   private maybeEnd(inv: Invocation): void {
