@@ -18,6 +18,7 @@ import type { Transport } from './delivery/transports/transport';
 import { RetryableError } from './core/errors/delivery.errors';
 import { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';
 import { USER_REGISTERED, type UserRegisteredEvent } from './core/events/user-registered.event';
+import type { Consumer } from './config/config.model';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
@@ -101,6 +102,16 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
     const consumer = this.config.consumer(consumerId);
     if (!consumer || consumer.tenant !== tenant) return null;
     return this.executor.circuitOf(consumerId);
+  }
+
+  /** Configured tenant ids, including those whose consumers are all disabled. */
+  tenantIds(): readonly string[] {
+    return this.config.config.tenantIds;
+  }
+
+  /** An enabled consumer as configured (for the Runner: a hook's script, secrets and limits), by id. */
+  consumer(id: string): Consumer | undefined {
+    return this.config.config.consumers.get(id);
   }
 
   getDelivery(id: string): Promise<DeliveryRecord | undefined> {

@@ -15,12 +15,16 @@ import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryRecord } from '../delivery/records/delivery';
 import type { DeliveryPage } from '../delivery/records/delivery-log';
 import { HooklineService, type ConsumerSummary } from '../hookline.service';
+import type { CircuitView } from '../delivery/executor/destination-guard';
 import { AdminTokenGuard } from './admin-token.guard';
 
 const listQuery = z.strictObject({
   tenant: z.string().max(64).optional(),
   status: z.enum(DELIVERY_STATUSES as [string, ...string[]]).optional(),
   consumer: z.string().max(200).optional(),
+  eventId: z.string().max(200).optional(),
+  since: z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time' }).optional(),
+  until: z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time' }).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().regex(/^[0-9a-z]{1,12}$/, 'expected a cursor from a previous page').optional(),
 });
@@ -45,8 +49,10 @@ export class AdminController {
 
   /** Enabled consumers with their connector's safe summary (host, fingerprint): never a secret. */
   @Get('consumers')
-  consumers(): { items: ConsumerSummary[] } {
-    return { items: this.hookline.listConsumers() };
+  async consumers(): Promise<{ items: Array<ConsumerSummary & { circuit: CircuitView | null }> }> {
+    // With the circuit of each one's destination: state, consecutive failures, next probe, waiting.
+    const items = this.hookline.listConsumers();
+    return { items: await Promise.all(items.map(async (c) => ({ ...c, circuit: await this.hookline.circuitOf(c.tenant, c.id) }))) };
   }
 
   @Get('deliveries/:id')
