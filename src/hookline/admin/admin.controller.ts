@@ -17,6 +17,7 @@ import type { DeliveryPage } from '../delivery/records/delivery-log';
 import { HooklineService, type ConsumerSummary } from '../hookline.service';
 import type { CircuitView } from '../delivery/executor/destination-guard';
 import { AdminTokenGuard } from './admin-token.guard';
+import { Access, assertTenantVisible, isTenantVisible, tenantsOf, type AdminAccess } from './admin-access';
 
 const listQuery = z.strictObject({
   tenant: z.string().max(64).optional(),
@@ -36,7 +37,7 @@ export class AdminController {
   constructor(private readonly hookline: HooklineService) {}
 
   @Get('deliveries')
-  async list(@Query() query: Record<string, unknown>): Promise<DeliveryPage> {
+  async list(@Query() query: Record<string, unknown>, @Access() access: AdminAccess): Promise<DeliveryPage> {
     const parsed = listQuery.safeParse(query);
     if (!parsed.success) {
       throw new BadRequestException({
@@ -44,28 +45,35 @@ export class AdminController {
         errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(query)', message: i.message })),
       });
     }
-    return this.hookline.listDeliveries(parsed.data as Parameters<HooklineService['listDeliveries']>[0]);
+    if (parsed.data.tenant) assertTenantVisible(access, parsed.data.tenant);
+    return this.hookline.listDeliveries({ ...(parsed.data as Parameters<HooklineService['listDeliveries']>[0]), tenants: tenantsOf(access) });
   }
 
   /** Enabled consumers with their connector's safe summary (host, fingerprint): never a secret. */
   @Get('consumers')
-  async consumers(): Promise<{ items: Array<ConsumerSummary & { circuit: CircuitView | null }> }> {
+  async consumers(
+    @Query('tenant') tenant: string | undefined,
+    @Access() access: AdminAccess,
+  ): Promise<{ items: Array<ConsumerSummary & { circuit: CircuitView | null }> }> {
+    if (tenant) assertTenantVisible(access, tenant);
+    const items = this.hookline.listConsumers().filter((c) => isTenantVisible(access, c.tenant) && (!tenant || c.tenant === tenant));
     // With the circuit of each one's destination: state, consecutive failures, next probe, waiting.
-    const items = this.hookline.listConsumers();
     return { items: await Promise.all(items.map(async (c) => ({ ...c, circuit: await this.hookline.circuitOf(c.tenant, c.id) }))) };
   }
 
   @Get('deliveries/:id')
-  async get(@Param('id') id: string): Promise<DeliveryRecord> {
+  async get(@Param('id') id: string, @Access() access: AdminAccess): Promise<DeliveryRecord> {
     const record = await this.hookline.getDelivery(id);
-    if (!record) throw new NotFoundException(`no delivery ${id}`);
+    if (!record || !isTenantVisible(access, record.tenant)) throw new NotFoundException(`no delivery ${id}`);
     return record;
   }
 
   /** Re-enqueues a dead delivery with fresh attempts: 202 with its record; 409 unless it is dead. */
   @Post('deliveries/:id/replay')
   @HttpCode(202)
-  async replay(@Param('id') id: string): Promise<DeliveryRecord> {
+  async replay(@Param('id') id: string, @Access() access: AdminAccess): Promise<DeliveryRecord> {
+    const existing = await this.hookline.getDelivery(id);
+    if (!existing || !isTenantVisible(access, existing.tenant)) throw new NotFoundException(`no delivery ${id}`);
     const result = await this.hookline.replay(id);
     switch (result.status) {
       case 'replayed':
