@@ -1,13 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { eventFromPayload, toHookInput } from '../hookline/hooks/hook-input';
-import { HookScriptError, readHookScript } from '../hookline/hooks/compat/hook-script';
+import { isRunnerOutput, loadRunnerScript, runHookOnce, type RunnerOutput } from '../hookline/hooks/hook-runner';
 import { parseAllowHost } from '../hookline/hooks/worker/host-policy';
-import { SandboxPool } from '../hookline/hooks/host/sandbox.pool';
 import { readCaOption } from '../hookline/hooks/host/sandbox-trust';
 import { SANDBOX_LIMITS } from '../hookline/hooks/host/sandbox.limits';
-import type { HookLogEntry, InvocationResult, ScriptWarning } from '../hookline/hooks/host/sandbox.types';
-import { AUTH0_STARTER_PAYLOAD } from './sample-payloads';
+import { AUTH0_STARTER_PAYLOAD } from '../hookline/hooks/runner-sample';
 import { readSecrets } from './secrets';
 import { EXIT, UsageError } from './usage.error';
 
@@ -23,16 +20,7 @@ export interface RunOptions {
   json?: boolean;
 }
 
-/** What `hookline run --json` prints: a stable contract, scripted against. */
-export interface RunnerOutput {
-  status: InvocationResult['status'];
-  response: unknown;
-  error: { name: string; message: string } | null;
-  logs: Array<{ level: string; message: string }>;
-  durationMs: number;
-  /** What the static check found before the run: a conditional require of a module the sandbox lacks, another module version, a computed require name. */
-  warnings: ScriptWarning[];
-}
+export type { RunnerOutput };
 
 /** `hookline run`: runs a hook once in the same sandbox as production, as Auth0's Runner does. */
 export async function runCommand(scriptArg: string, options: RunOptions, cwd: string): Promise<number> {
@@ -65,41 +53,10 @@ async function invoke(
   shown: string,
   run: { payload: Record<string, unknown>; secrets: Record<string, string>; timeoutMs: number; memoryMb: number; allowHosts: string[]; ca?: string },
 ): Promise<RunnerOutput> {
-  let script;
-  try {
-    script = readHookScript(path, shown);
-  } catch (error) {
-    if (!(error instanceof HookScriptError)) throw error;
-    // Unsupported require()s are found before the hook runs, each with its file:line:column.
-    const name = error.reason === 'require' ? 'ModuleNotSupportedError' : error.reason === 'dependency' ? 'DependencyError' : 'SyntaxError';
-    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0, warnings: [] };
-  }
-  const event = eventFromPayload(run.payload);
-  const pool = new SandboxPool({ size: 1 });
-  // Every line, including those written by work the hook left running after cb() (until its timeout).
-  const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
-  let ended!: () => void;
-  const over = new Promise<void>((resolve) => (ended = resolve));
-  try {
-    const result = await pool.invoke({
-      tenant: event.tenant,
-      hookId: `runner/${basename(path)}`,
-      script,
-      input: toHookInput(event),
-      secrets: run.secrets,
-      allowHosts: run.allowHosts,
-      ca: run.ca,
-      timeoutMs: run.timeoutMs,
-      memoryMb: run.memoryMb,
-      onLog: (entry) => logs.push(entry),
-      onEnd: () => ended(),
-    });
-    await over;
-    const { status, response, error, durationMs } = result;
-    return { status, response: response ?? null, error, logs, durationMs, warnings: script.problems ?? [] };
-  } finally {
-    await pool.close();
-  }
+  const script = loadRunnerScript(path, shown);
+  if (isRunnerOutput(script)) return script;
+  const { payload, ...limits } = run;
+  return runHookOnce(script, `runner/${basename(path)}`, payload, limits);
 }
 
 function isFile(path: string): boolean {
