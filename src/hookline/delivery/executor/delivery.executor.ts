@@ -100,7 +100,15 @@ export class DeliveryExecutor {
   async attempt(job: DeliveryJob): Promise<AttemptResult> {
     const attempt = job.attempts + 1;
     const fields = logFields(job, attempt);
-    const consumer = this.config.consumer(job.consumerId);
+    let consumer: Consumer | undefined;
+    try {
+      consumer = await this.config.consumer(job.consumerId);
+    } catch (error) {
+      // The tenant store cannot be read: not the consumer's failure, so no attempt is used.
+      const reason = this.logger.redactor.redact(`STORE_UNAVAILABLE: ${messageOf(error)}`);
+      this.logger.warn('consumer lookup failed', { ...fields, error: reason });
+      return { status: 'deferred', retryInMs: STORE_RETRY_MS, error: reason };
+    }
     if (!consumer) {
       const error = new PermanentError('the consumer is no longer enabled in the config', { code: 'CONSUMER_GONE' });
       return this.fail(job, attempt, fields, error, Date.now(), undefined);
@@ -334,6 +342,9 @@ export class DeliveryExecutor {
     };
   }
 }
+
+/** How long a delivery waits when the tenant store cannot be read. */
+const STORE_RETRY_MS = 5_000;
 
 function isRateLimited(error: DeliveryError): boolean {
   return error instanceof RateLimitedError || (error instanceof ConnectorRequestError && error.status === 429);
