@@ -52,6 +52,17 @@ export function readHookScript(path: string, displayName = path): HookScript {
     if (error instanceof HookScriptError) throw error;
     throw new HookScriptError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  return analyseHookScript(source, displayName);
+}
+
+/**
+ * Checks a script's text (syntax, required modules) without running it: the analysis of a file,
+ * for scripts that come as text (a hook's `source` in the tenant store).
+ */
+export function analyseHookScript(source: string, displayName: string): HookScript {
+  if (Buffer.byteLength(source) > SANDBOX_LIMITS.maxScriptBytes) {
+    throw new HookScriptError(`${displayName} is larger than ${SANDBOX_LIMITS.maxScriptBytes} bytes`, 'read');
+  }
   checkSyntax(source, displayName);
   const problems = checkRequires(source, displayName);
   const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
@@ -120,5 +131,21 @@ function statMtime(path: string): number {
     return statSync(path).mtimeMs;
   } catch {
     return -1;
+  }
+}
+
+/** A script given as text (a stored hook's `source`), analysed once. */
+export class HookScriptText {
+  private readonly script: HookScript;
+
+  constructor(
+    source: string,
+    readonly displayName: string,
+  ) {
+    this.script = analyseHookScript(source, displayName);
+  }
+
+  current(): HookScript {
+    return this.script;
   }
 }
