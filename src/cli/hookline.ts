@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { runCommand } from './run.command';
 import { EXIT, UsageError } from './usage.error';
 import { validateCommand } from './validate.command';
+import { rotateSecretsCommand } from './secrets.command';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -39,6 +40,16 @@ export function buildProgram(): Command {
     .argument('[config]', 'the config file', 'hookline.yaml')
     .action(async (file: string) => {
       process.exitCode = await validateCommand(file, invocationDir());
+    });
+  program
+    .command('secrets')
+    .description('manage the tenant store\'s encrypted secrets')
+    .command('rotate')
+    .description('re-encrypt every stored secret with the first key of HOOKLINE_SECRETS_KEYS')
+    .option('--store-url <url>', 'the tenant store (postgres://…); default HOOKLINE_STORE_URL')
+    .option('--schema <name>', 'the store\'s schema', 'hookline')
+    .action(async (options) => {
+      process.exitCode = await rotateSecretsCommand(options);
     });
   return program;
 }
