@@ -126,6 +126,26 @@ suite('tenant store (PostgreSQL)', () => {
     expect(a.logger.lines.map((l) => l.message).join('\n')).not.toContain(plaintext);
   });
 
+  it('signs with the old and the new secret while a rotation overlaps, then with the new one only', async () => {
+    const [old, next] = [SIGNING(), SIGNING()];
+    await tenants.setSecret('rotating', 'WH_SECRET', old);
+    await tenants.upsertTenant('rotating', { connectors: [webhook('rot')] });
+    await tenants.setSecret('rotating', 'WH_SECRET', next, { overlapMs: 60_000 });
+    const before = receiver.requests.length;
+    await a.hookline.publish(createUserRegisteredEvent({ tenant: 'rotating', user: { id: 'r1', email: 'r1@example.com' } }));
+    await receiver.waitFor(before + 1);
+    const req = receiver.requests[before];
+    expect(String(req.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    for (const secret of [old, next]) expect(() => new Webhook(secret).verify(req.body, req.headers as Record<string, string>)).not.toThrow();
+
+    await tenants.setSecret('rotating', 'WH_SECRET', next);
+    await a.hookline.publish(createUserRegisteredEvent({ tenant: 'rotating', user: { id: 'r2', email: 'r2@example.com' } }));
+    await receiver.waitFor(before + 2);
+    const after = receiver.requests[before + 1];
+    expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(() => new Webhook(old).verify(after.body, after.headers as Record<string, string>)).toThrow();
+  });
+
   it('two concurrent writers leave one consistent tenant', async () => {
     await tenants.upsertTenant('initech', { connectors: [] });
     const names = Array.from({ length: 8 }, (_, i) => `w${i}`);
