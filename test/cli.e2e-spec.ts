@@ -26,7 +26,7 @@ describe('hookline CLI', () => {
       expect(stderr).toBe('');
       expect(stdout.trim().split('\n')).toHaveLength(1);
       const output = JSON.parse(stdout);
-      expect(Object.keys(output)).toEqual(['status', 'response', 'error', 'logs', 'durationMs']);
+      expect(Object.keys(output)).toEqual(['status', 'response', 'error', 'logs', 'durationMs', 'warnings']);
       expect(output).toMatchObject({
         status: 'ok',
         response: { plan: 'full', lang: 'en-us' },
@@ -113,17 +113,60 @@ describe('hookline CLI', () => {
     });
 
     it('reports unsupported require()s per script with file and line, and warns about other versions', async () => {
-      file('aws.js', "const axios = require('axios');\nconst AWS = require('aws-sdk');\nconst crypto = require('crypto');\nmodule.exports = function (u, c, cb) { cb(); };\n");
+      file('aws.js', "const axios = require('axios');\nconst AWS = require('aws-sdk');\nconst fs = require('fs');\nmodule.exports = function (u, c, cb) { cb(); };\n");
       file('versioned.js', "const axios = require('axios@0.19.0');\nmodule.exports = async () => axios;\n");
       const bad = file('requires.yaml', 'tenants:\n  acme:\n    hooks:\n      - script: aws.js\n      - script: versioned.js\n');
       const failed = await cli('validate', bad);
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(/tenants\.acme\.hooks\[0\]\.script: .*aws\.js:2:13: Cannot require "aws-sdk" in a Hookline hook: this module is not supported\. Supported modules: axios, /);
-      expect(failed.stderr).toMatch(/aws\.js:3:16: Cannot require "crypto" in a Hookline hook: Node built-in modules are not available in the sandbox/);
+      expect(failed.stderr).toMatch(/aws\.js:3:12: Cannot require "fs" in a Hookline hook: Node built-in modules are not available in the sandbox/);
       expect(failed.stderr).not.toContain('versioned.js');
       const ok = await cli('validate', file('versioned.yaml', 'tenants:\n  acme:\n    hooks:\n      - script: versioned.js\n'));
       expect(ok.code).toBe(0);
       expect(ok.stdout).toMatch(/ {6}warning: .*versioned\.js:1:15: require\('axios@0\.19\.0'\): Hookline provides axios 1\.\d+\.\d+; using it instead of 0\.19\.0/);
+    });
+  });
+
+  describe('conditional require() of a module the sandbox lacks', () => {
+    const guarded = [
+      'let sharp = null;',
+      'try {',
+      "  sharp = require('sharp');",
+      '} catch (err) {',
+      "  console.log('optional', err.code);",
+      '}',
+      'module.exports = async function (user) {',
+      "  if (user.email.endsWith('@aws.example')) require('aws-sdk');",
+      "  return [sharp, typeof require('crypto').createHash];",
+      '};',
+    ].join('\n');
+
+    it('runs: the Runner lists a warning per require with its line, and the guarded one throws MODULE_NOT_FOUND', async () => {
+      const output = JSON.parse((await cli('run', file('guarded.js', guarded), '--json')).stdout);
+      expect(output).toMatchObject({ status: 'ok', response: [null, 'function'] });
+      expect(output.warnings).toEqual([
+        { code: 'CONDITIONAL_REQUIRE_NOT_SUPPORTED', line: 3, column: 11, message: expect.stringMatching(/guarded\.js:3:11: Cannot require "sharp" in a Hookline hook: this module is not supported\..* if it runs, require\(\) throws an error with code 'MODULE_NOT_FOUND'\.$/) },
+        { code: 'CONDITIONAL_REQUIRE_NOT_SUPPORTED', line: 8, column: 44, message: expect.stringContaining('Cannot require "aws-sdk"') },
+      ]);
+      expect(output.logs).toContainEqual({ level: 'log', message: 'optional MODULE_NOT_FOUND' });
+    });
+
+    it('fails the hook with the error when the unguarded path runs', async () => {
+      const event = file('aws-user.json', JSON.stringify({ user: { id: 'u1', email: 'ada@aws.example' } }));
+      const output = JSON.parse((await cli('run', file('guarded2.js', guarded), '--json', '--event', event)).stdout);
+      expect(output).toMatchObject({ status: 'error', error: { name: 'Error', message: expect.stringMatching(/^Cannot require "aws-sdk" in a Hookline hook: this module is not supported\./) } });
+    });
+
+    it('validates with warnings naming file and line; a top-level unconditional require still fails', async () => {
+      file('guarded3.js', guarded);
+      const ok = await cli('validate', file('guarded.yaml', 'tenants:\n  acme:\n    hooks:\n      - script: guarded3.js\n'));
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/ {6}warning: .*guarded3\.js:3:11: Cannot require "sharp"/);
+      expect(ok.stdout).toMatch(/ {6}warning: .*guarded3\.js:8:44: Cannot require "aws-sdk"/);
+      file('top.js', "const sharp = require('sharp');\nmodule.exports = async () => sharp;\n");
+      const failed = await cli('validate', file('top.yaml', 'tenants:\n  acme:\n    hooks:\n      - script: top.js\n'));
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/top\.js:1:15: Cannot require "sharp"/);
     });
   });
 
@@ -141,7 +184,7 @@ describe('hookline CLI', () => {
     it('loads every module for a require() with a computed name, warns about it first, and fails clearly on an unsupported one', async () => {
       const hook = file('computed.js', "const pick = (name) => require(name);\nmodule.exports = async () => { const _ = pick('lo' + 'dash'); try { pick('aws-' + 'sdk'); } catch (e) { return [typeof _.chunk, e.code]; } };\n");
       const output = JSON.parse((await cli('run', hook, '--json')).stdout);
-      expect(output).toMatchObject({ status: 'ok', response: ['function', 'MODULE_NOT_SUPPORTED'] });
+      expect(output).toMatchObject({ status: 'ok', response: ['function', 'MODULE_NOT_FOUND'] });
       expect(output.logs[0]).toEqual({ level: 'warn', message: expect.stringMatching(/computed\.js:1:24: require\(\) with a computed name cannot be checked before the hook runs/) });
     });
 

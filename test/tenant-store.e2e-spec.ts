@@ -3,7 +3,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { EnvKeyProvider, HooklineTenants, TenantWriteError, createUserRegisteredEvent, type TenantStoreOptions } from '../src/hookline';
+import { EnvKeyProvider, HooklineTenants, TenantWriteError, createUserRegisteredEvent, type TenantStoreOptions } from 'hookline';
 import { ConfigRegistry } from '../src/hookline/config/config.registry';
 import { POST_USER_REGISTRATION } from '../src/hookline/core/events/user-registered.event';
 import { HooklineTestApp } from './support/hookline-test-app';

@@ -30,6 +30,7 @@ export function buildProgram(): Command {
     .option('--timeout-ms <n>', 'timeout in ms (1 to 30000)')
     .option('--memory-mb <n>', 'memory limit in MB (8 to 1024)')
     .option('--allow-host <host>', 'a host fetch may reach: name, *.domain or IP, optionally :port (repeatable)', collect, [])
+    .option('--ca <file>', "a PEM file of CA certificates the hook's HTTPS requests trust (besides NODE_EXTRA_CA_CERTS)")
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (script: string, options) => {
       process.exitCode = await runCommand(script, options, invocationDir());

@@ -4,8 +4,9 @@ import { eventFromPayload, AUTH0_STARTER_PAYLOAD, toHookInput } from '../hooklin
 import { HookScriptError, readHookScript } from '../hookline/hooks/compat/hook-script';
 import { parseAllowHost } from '../hookline/hooks/worker/host-policy';
 import { SandboxPool } from '../hookline/hooks/host/sandbox.pool';
+import { readCaOption } from '../hookline/hooks/host/sandbox-trust';
 import { SANDBOX_LIMITS } from '../hookline/hooks/host/sandbox.limits';
-import type { HookLogEntry, InvocationResult } from '../hookline/hooks/host/sandbox.types';
+import type { HookLogEntry, InvocationResult, ScriptWarning } from '../hookline/hooks/host/sandbox.types';
 import { EXIT, UsageError } from './usage.error';
 
 export interface RunOptions {
@@ -14,6 +15,8 @@ export interface RunOptions {
   timeoutMs?: string;
   memoryMb?: string;
   allowHost: string[];
+  /** Extra CA certificates (a PEM file) the hook's HTTPS requests trust. */
+  ca?: string;
   json?: boolean;
 }
 
@@ -24,6 +27,8 @@ export interface RunnerOutput {
   error: { name: string; message: string } | null;
   logs: Array<{ level: string; message: string }>;
   durationMs: number;
+  /** What the static check found before the run: a conditional require of a module the sandbox lacks, another module version, a computed require name. */
+  warnings: ScriptWarning[];
 }
 
 /** `hookline run`: runs a hook once in the same sandbox as production, as Auth0's Runner does. */
@@ -38,7 +43,15 @@ export async function runCommand(scriptArg: string, options: RunOptions, cwd: st
     const parsed = parseAllowHost(host);
     if (typeof parsed === 'string') throw new UsageError(`--allow-host: ${parsed}`);
   }
-  const output = await invoke(scriptPath, scriptArg, { payload, secrets, timeoutMs, memoryMb, allowHosts: options.allowHost });
+  let ca: string | undefined;
+  if (options.ca !== undefined) {
+    try {
+      ca = readCaOption(options.ca, cwd, '--ca');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const output = await invoke(scriptPath, scriptArg, { payload, secrets, timeoutMs, memoryMb, allowHosts: options.allowHost, ca });
   if (options.json) process.stdout.write(JSON.stringify(output) + '\n');
   else process.stdout.write(formatReadable(output));
   return output.status === 'ok' ? EXIT.ok : EXIT.failed;
@@ -47,7 +60,7 @@ export async function runCommand(scriptArg: string, options: RunOptions, cwd: st
 async function invoke(
   path: string,
   shown: string,
-  run: { payload: Record<string, unknown>; secrets: Record<string, string>; timeoutMs: number; memoryMb: number; allowHosts: string[] },
+  run: { payload: Record<string, unknown>; secrets: Record<string, string>; timeoutMs: number; memoryMb: number; allowHosts: string[]; ca?: string },
 ): Promise<RunnerOutput> {
   let script;
   try {
@@ -56,7 +69,7 @@ async function invoke(
     if (!(error instanceof HookScriptError)) throw error;
     // Unsupported require()s are found before the hook runs, each with its file:line:column.
     const name = error.reason === 'require' ? 'ModuleNotSupportedError' : 'SyntaxError';
-    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0 };
+    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0, warnings: [] };
   }
   const event = eventFromPayload(run.payload);
   const pool = new SandboxPool({ size: 1 });
@@ -72,6 +85,7 @@ async function invoke(
       input: toHookInput(event),
       secrets: run.secrets,
       allowHosts: run.allowHosts,
+      ca: run.ca,
       timeoutMs: run.timeoutMs,
       memoryMb: run.memoryMb,
       onLog: (entry) => logs.push(entry),
@@ -79,7 +93,7 @@ async function invoke(
     });
     await over;
     const { status, response, error, durationMs } = result;
-    return { status, response: response ?? null, error, logs, durationMs };
+    return { status, response: response ?? null, error, logs, durationMs, warnings: script.problems ?? [] };
   } finally {
     await pool.close();
   }

@@ -5,9 +5,7 @@ import { ConnectorRegistry } from '../hookline/connectors/connector.registry';
 import { DEFAULT_RETRY } from '../hookline/core/retry/retry.policy';
 import { ConfigInvalidError } from '../hookline/core/errors/config-invalid.error';
 import { DEFAULTS } from '../hookline/hookline.options';
-import type { Consumer } from '../hookline/config/config.model';
-import { HOOK_PLUGIN_TYPE } from '../hookline/connectors/connector.registry';
-import { createHookPlugin, type HookConfig } from '../hookline/hooks/hook.plugin';
+import { createHookPlugin } from '../hookline/hooks/hook.plugin';
 import { SandboxPool } from '../hookline/hooks/host/sandbox.pool';
 import { EXIT } from './usage.error';
 
@@ -33,7 +31,7 @@ export async function validateCommand(file: string, cwd: string): Promise<number
       lines.push(`  ${tenant}:`);
       for (const c of consumers) {
         lines.push(`    ${c.id} (timeout ${c.timeoutMs} ms, ${c.retry.maxAttempts} attempts)`);
-        for (const warning of hookWarnings(c)) lines.push(`      warning: ${warning}`);
+        for (const warning of config.warnings.filter((w) => w.consumerId === c.id)) lines.push(`      warning: ${warning.message}`);
       }
       for (const id of disabled) lines.push(`    ${id} (disabled)`);
       if (consumers.length + disabled.length === 0) lines.push('    (no consumers)');
@@ -47,10 +45,4 @@ export async function validateCommand(file: string, cwd: string): Promise<number
   } finally {
     await sandbox.close();
   }
-}
-
-/** What the static check of a hook's script found worth a warning (another module version, a computed require name). */
-function hookWarnings(consumer: Consumer): string[] {
-  if (consumer.type !== HOOK_PLUGIN_TYPE) return [];
-  return (consumer.config as HookConfig).script.current().warnings ?? [];
 }

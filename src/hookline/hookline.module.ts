@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminController } from './admin/admin.controller';
+import { ConsoleController } from './admin/console/console.controller';
 import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
 import { hooklineProviders } from './hookline.providers';
@@ -17,7 +18,7 @@ import { HooklineTenants } from './tenants/hookline-tenants';
  */
 @Module({
   providers: [...hooklineProviders, HooklineService, HooklineListener, AdminTokenGuard],
-  controllers: [AdminController],
+  controllers: [AdminController, ConsoleController],
   exports: [HooklineService, HooklineTenants],
 })
 export class HooklineModule extends HooklineConfigurableModule {}

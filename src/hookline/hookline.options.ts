@@ -58,10 +58,12 @@ export interface HooklineModuleOptions {
   /**
    * Where hook scripts run. By default a pool of sandbox worker processes (isolated-vm isolates, never in
    * the app's process), started on first use and closed at shutdown. Pass `{ workers }` to size it, or
-   * your own {@link Sandbox} (which the host then closes).
+   * your own {@link Sandbox} (which the host then closes). `ca`: extra CA certificates hooks' HTTPS
+   * requests trust (PEM text, or a PEM file's path relative to the working directory); workers also
+   * inherit the app's `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE` and `SSL_CERT_DIR`, and nothing else of its environment.
    * @default { workers: min(4, number of cores), workerMaxRssMb: 1536 }
    */
-  sandbox?: Sandbox | { workers?: number; workerMaxRssMb?: number };
+  sandbox?: Sandbox | { workers?: number; workerMaxRssMb?: number; ca?: string };
   /** Connector plugins besides the built-ins (`connectors/index.ts`). */
   connectors?: ConnectorPlugin<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   /**

@@ -10,10 +10,11 @@ import type { Sandbox } from './hooks/host/sandbox.types';
 /** The sandbox the module uses: the host's own, or a pool of worker processes sized by the options. */
 export function createSandbox(option: HooklineModuleOptions['sandbox'], logger: HooklineLogger): Sandbox {
   if (option && 'invoke' in option && typeof option.invoke === 'function') return option;
-  const settings = (option ?? {}) as { workers?: number; workerMaxRssMb?: number };
+  const settings = (option ?? {}) as { workers?: number; workerMaxRssMb?: number; ca?: string };
   return new SandboxPool({
     size: settings.workers,
     workerMaxRssMb: settings.workerMaxRssMb,
+    ca: settings.ca,
     log: (level, message, fields) => logger[level](message, fields),
   });
 }

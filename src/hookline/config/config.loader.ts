@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { ConnectorPlugin, RetrySettings } from '../connectors/sdk';
+import type { ConfigEnv, ConnectorPlugin, RetrySettings } from '../connectors/sdk';
 import { ConnectorRegistry, HOOK_PLUGIN_TYPE } from '../connectors/connector.registry';
 import { ConfigInvalidError, type ConfigIssue } from '../core/errors/config-invalid.error';
 import { messages } from '../core/errors/hookline.messages';
@@ -10,6 +10,7 @@ import { POST_USER_REGISTRATION } from '../core/events/user-registered.event';
 import type { CompiledConfig, Consumer, ConsumerKind } from './config.model';
 import { COMMON_ENTRY_KEYS, commonEntrySchema, configFileSchema, type ConfigFile } from './config.schema';
 import { formatPath, interpolateEnv, isUnder, type MissingEnv } from './env-interpolation';
+import { readCaOption } from '../hooks/host/sandbox-trust';
 
 export interface ConfigDefaults {
   retry: Required<RetrySettings>;
@@ -73,7 +74,8 @@ export function compileConfig(
   const consumers = new Map<string, Consumer>();
   const disabled: string[] = [];
   const secretValues = new Set<string>();
-  const configEnv = { baseDir: options.baseDir, source };
+  const warnings: Array<{ path: string; consumerId: string; message: string }> = [];
+  const configEnv = { baseDir: options.baseDir, source, sandbox: sandboxSettings(file, options.baseDir, issues) };
 
   for (const [tenant, section] of Object.entries(file.tenants)) {
     // Settings cascade: module options < the file's `defaults` < the tenant's < the consumer's own.
@@ -117,6 +119,9 @@ export function compileConfig(
         }
         consumers.set(compiled.consumer.id, compiled.consumer);
         list.push(compiled.consumer);
+        for (const message of compiled.consumer.plugin.warnings?.(compiled.consumer.config) ?? []) {
+          warnings.push({ path: formatPath(at), consumerId: compiled.consumer.id, message });
+        }
         compiled.secrets.forEach((s) => secretValues.add(s));
       });
     }
@@ -128,8 +133,25 @@ export function compileConfig(
     consumers,
     tenantIds: [...tenants.keys()],
     disabled,
+    warnings,
     secretValues: [...secretValues].filter((s) => s.length >= 4),
   };
+}
+
+/** The file's `sandbox` section with its CA read and its paths resolved; problems go to `issues`. */
+function sandboxSettings(file: ConfigFile, baseDir: string, issues: ConfigIssue[]): NonNullable<ConfigEnv['sandbox']> {
+  const section = file.sandbox ?? {};
+  const out: NonNullable<ConfigEnv['sandbox']> = {};
+  if (section.ca !== undefined) {
+    try {
+      out.ca = readCaOption(section.ca, baseDir, 'sandbox.ca');
+    } catch (error) {
+      issues.push({ path: 'sandbox.ca', message: (error as Error).message.replace(/^sandbox\.ca(?: \([^)]*\))?: /, '') });
+    }
+  }
+  if (section.resolveFrom !== undefined) out.resolveFrom = resolve(baseDir, section.resolveFrom);
+  if (section.strictDependencies !== undefined) out.strictDependencies = section.strictDependencies;
+  return out;
 }
 
 interface EntryScope {
@@ -137,7 +159,7 @@ interface EntryScope {
   tenant: string;
   at: PropertyKey[];
   entryMissing: MissingEnv[];
-  configEnv: { baseDir: string; source: string };
+  configEnv: ConfigEnv;
   options: LoadOptions & { source: string };
   defaults: ConfigDefaults;
   /** A timeout set by the file's `defaults` or the tenant, if any (plugins with their own limits need to know). */

@@ -29,4 +29,6 @@ export interface CompiledConfig {
   secretValues: readonly string[];
   /** Consumers listed but disabled, by id (for `hookline validate`). */
   disabled: readonly string[];
+  /** What the plugins found worth a warning in enabled consumers (`path`: the entry's, e.g. tenants.acme.hooks[0]). */
+  warnings: ReadonlyArray<{ path: string; consumerId: string; message: string }>;
 }

@@ -30,7 +30,13 @@ export class ConfigRegistry {
     if (!deferLoad) {
       this.current = this.compile(this.source.read());
       this.logger.redactor.setSecrets(this.current.secretValues);
+      this.logWarnings();
     }
+  }
+
+  /** What the plugins found worth a warning (a hook's conditional require of a module the sandbox lacks). */
+  private logWarnings(): void {
+    for (const w of this.current.warnings ?? []) this.logger.warn(`config warning at ${w.path}: ${w.message}`, { consumer: w.consumerId });
   }
 
   /** Builds a registry whose source may be read asynchronously (an async factory). */
@@ -39,6 +45,7 @@ export class ConfigRegistry {
     const raw = await (registry.source.readAsync?.() ?? registry.source.read());
     registry.current = registry.compile(raw);
     registry.logger.redactor.setSecrets(registry.current.secretValues);
+    registry.logWarnings();
     return registry;
   }
 
@@ -101,6 +108,7 @@ export class ConfigRegistry {
     }
     // Added, not replaced: a delivery in flight may still carry a secret the edit rotated out.
     this.logger.redactor.addSecrets(this.current.secretValues);
+    this.logWarnings();
     this.logger.info('config reloaded', { source: this.current.source, consumers: this.current.consumers.size });
     return true;
   }

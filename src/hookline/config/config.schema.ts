@@ -29,7 +29,18 @@ const tenantSchema = z.strictObject({
   connectors: z.array(z.record(z.string(), z.unknown()), 'expected a list of connector entries').default([]),
 });
 
+/** Settings of the hook sandbox that belong to the config file (paths in it are relative to the file). */
+export const sandboxSectionSchema = z.strictObject({
+  /** Extra CA certificates hooks' HTTPS requests trust: PEM text, or the path of a PEM file. */
+  ca: z.string('expected PEM text or the path of a PEM file, relative to the config file').min(1).optional(),
+  /** Where hooks' npm dependencies resolve from when their script has no folder of its own (runtime tenants). */
+  resolveFrom: z.string().min(1).optional(),
+  /** A require() of an installed package a hook did not declare in `dependencies` is an error, not a warning. */
+  strictDependencies: z.boolean().optional(),
+});
+
 export const configFileSchema = z.strictObject({
+  sandbox: sandboxSectionSchema.optional(),
   defaults: z
     .strictObject({ retry: retrySchema.optional(), timeoutMs: z.number().int().min(1).max(300_000).optional() })
     .optional(),

@@ -21,6 +21,8 @@ export interface HookConfig {
   secrets: Record<string, string>;
   allowHosts: string[];
   memoryMb: number;
+  /** Extra CA certificates (PEM) from the config file's `sandbox.ca`. */
+  ca?: string;
 }
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -58,13 +60,14 @@ function hookSchema(env: ConfigEnv) {
     .transform((entry, ctx): HookConfig => {
       const { script: file, source, version, ...rest } = entry;
       try {
+        const ca = env.sandbox?.ca ? { ca: env.sandbox.ca } : {};
         if (source !== undefined) {
           const shown = `${env.source}${version ? ` (version ${version})` : ''}`;
-          return { ...rest, script: new HookScriptText(source, shown) };
+          return { ...rest, script: new HookScriptText(source, shown), ...ca };
         }
         const path = isAbsolute(file!) ? file! : resolve(env.baseDir, file!);
         const shown = relative(process.cwd(), path) || path;
-        return { ...rest, script: new HookScriptFile(path, shown) };
+        return { ...rest, script: new HookScriptFile(path, shown), ...ca };
       } catch (error) {
         ctx.addIssue({ code: 'custom', path: [source !== undefined ? 'source' : 'script'], message: (error as Error).message });
         return z.NEVER;
@@ -90,6 +93,13 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
       secrets: Object.keys(config.secrets),
       memoryMb: config.memoryMb,
     }),
+    warnings: (config) => {
+      try {
+        return config.script.current().warnings ?? [];
+      } catch {
+        return [];
+      }
+    },
     async deliver(event, config, ctx) {
       let script;
       try {
@@ -106,6 +116,7 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
         input: toHookInput(event),
         secrets: config.secrets,
         allowHosts: config.allowHosts,
+        ca: config.ca,
         timeoutMs,
         memoryMb: config.memoryMb,
         signal: ctx.signal,

@@ -287,7 +287,7 @@ export const CORPUS_CASES: CorpusCase[] = [
         expect(outcome.error?.message).toMatch(/(^|\/)22-unsupported-module\.js:2:13: Cannot require "aws-sdk"/);
         expect(outcome.error?.message.endsWith(`22-unsupported-module.js:2:13: ${message}`)).toBe(true);
       }
-      else expect(outcome.error).toMatchObject({ code: 'MODULE_NOT_SUPPORTED', message });
+      else expect(outcome.error).toMatchObject({ code: 'MODULE_NOT_FOUND', message });
       expect(receiver.requests).toHaveLength(0);
     },
   },

@@ -1,5 +1,6 @@
 // Test helper: a real HTTP receiver on 127.0.0.1 that records every request and answers by path.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
@@ -18,8 +19,11 @@ export class HttpReceiver {
   private server?: Server;
   private waiters: (() => void)[] = [];
 
+  /** With `tls` (a certificate and its key, PEM), an HTTPS receiver. */
+  constructor(private readonly tls?: { cert: string; key: string }) {}
+
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    const handler: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -41,13 +45,14 @@ export class HttpReceiver {
         if (path.startsWith('/slow')) setTimeout(send, 300);
         else send();
       });
-    });
+    };
+    this.server = this.tls ? createHttpsServer({ cert: this.tls.cert, key: this.tls.key }, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
 
   /** Resolves once `count` requests arrived (requests a hook leaves running after cb). */

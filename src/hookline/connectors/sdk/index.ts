@@ -141,6 +141,8 @@ export interface ConfigEnv {
   baseDir: string;
   /** The config file, or "inline config". */
   source: string;
+  /** The file's `sandbox` section, read: extra CA certificates as PEM text, paths resolved. */
+  sandbox?: { ca?: string; resolveFrom?: string; strictDependencies?: boolean };
 }
 
 /** Fields every consumer entry has; the core handles them, plugins never see them in their schema. */
@@ -178,6 +180,11 @@ export interface ConnectorPlugin<TConfig = unknown> {
   readonly timeouts?: { readonly defaultMs: number; readonly maxMs: number };
   /** A safe summary of a config for the admin API and logs (a host name, a fingerprint); never a secret. */
   describe?(config: TConfig): Record<string, unknown>;
+  /**
+   * What is worth a warning about a valid config (reported when the config loads and by `hookline
+   * validate`, never failing it): a hook's conditional require of a module the sandbox lacks, say.
+   */
+  warnings?(config: TConfig): string[];
   /** Delivers one event. Throw a RetryableError/PermanentError (or let `ctx.http` throw) to fail. */
   deliver(event: UserRegisteredEvent, config: TConfig, ctx: ConnectorContext): Promise<DeliveryOutcome | void>;
   /** Optional: deliver many events in one request (a digest, a batch API). See {@link BatchSpec}. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { COMPAT_MODULES, type CompatModuleSpec, type SupportedModule } from './compat-modules';
-import { NODE_BUILTIN_NAMES } from './compat-modules';
+import { NODE_BUILTIN_NAMES, NODE_MODULE_ID, NODE_PROVIDED } from './compat-modules';
 
 /** Everything the sandbox evaluates in a context before a hook; see README.md. */
 export interface CompatRuntime {
@@ -66,7 +66,11 @@ export function buildCompatRuntime(root: string): CompatRuntime {
   const globalsSource = bundle(esbuild, root, 'globals.js', { format: 'iife', minify: true });
   const requireShimSource = bundle(esbuild, root, 'require-shim.js', {
     format: 'iife',
-    define: { SUPPORTED_MODULES: JSON.stringify(modules), NODE_BUILTINS: JSON.stringify(NODE_BUILTIN_NAMES) },
+    define: {
+      SUPPORTED_MODULES: JSON.stringify(modules),
+      NODE_BUILTINS: JSON.stringify(NODE_BUILTIN_NAMES),
+      NODE_PROVIDED: JSON.stringify(NODE_PROVIDED),
+    },
   });
   const moduleSources: Record<string, string> = {};
   for (const spec of COMPAT_MODULES) {
@@ -78,5 +82,36 @@ export function buildCompatRuntime(root: string): CompatRuntime {
     moduleSources[spec.id] =
       `__hooklineCompat.define(${JSON.stringify(spec.id)}, function (module, exports, require) {\n${code}\n${unwrap}});\n`;
   }
+  moduleSources[NODE_MODULE_ID] = bundleNodeBuiltins(esbuild, root);
   return { globalsSource, requireShimSource, moduleSources, modules };
 }
+
+/** The built-ins module (isolate/node/): Node's process injected for the packages it bundles (readable-stream uses nextTick). */
+export function bundleNodeBuiltins(esbuild: Esbuild, root: string): string {
+  const dir = isolateDir(root);
+  const code = bundle(esbuild, root, join('node', 'index.js'), {
+    format: 'cjs',
+    minify: true,
+    inject: [join(dir, 'node', 'process.js'), join(dir, 'shims', 'console-assert.js')],
+    define: { HOOKLINE_NODE_VERSION: JSON.stringify(process.version) },
+  });
+  return `__hooklineCompat.define(${JSON.stringify(NODE_MODULE_ID)}, function (module, exports, require) {\n${code}\n});\n${NODE_GLOBALS}`;
+}
+
+/**
+ * Node's Buffer and process as globals of a context that has the built-ins module (its hook names
+ * them or requires a built-in), loaded on first use. A context without it has neither.
+ */
+const NODE_GLOBALS = `(function () {
+  for (const [name, pick] of [['Buffer', (node) => node.buffer.Buffer], ['process', (node) => node.process]]) {
+    if (Object.getOwnPropertyDescriptor(globalThis, name)) continue;
+    const settle = (value) => Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(globalThis, name, {
+      get() { const value = pick(__hooklineCompat.load(${JSON.stringify(NODE_MODULE_ID)})); settle(value); return value; },
+      set: settle,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+})();
+`;

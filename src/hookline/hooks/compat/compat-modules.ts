@@ -37,7 +37,19 @@ export interface SupportedModule {
   subpaths?: '*';
 }
 
-/** Node built-ins hooks commonly require: named as such in the error, since none exists in the sandbox. */
+/**
+ * Node built-ins the sandbox provides (pure JavaScript in isolate/node/, over the sandbox's bridges):
+ * members of one module, `node`, which loads each on first require.
+ */
+export const NODE_PROVIDED: readonly string[] = [
+  'assert', 'buffer', 'crypto', 'events', 'http', 'https', 'path', 'process', 'querystring', 'stream',
+  'string_decoder', 'timers', 'url', 'util',
+];
+
+/** The module id of the provided built-ins (see isolate/node/index.js). */
+export const NODE_MODULE_ID = 'node';
+
+/** Node built-ins hooks commonly require: named as such in the error when the sandbox lacks one. */
 export const NODE_BUILTIN_NAMES: readonly string[] = [
   'assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'http', 'https', 'net',
   'os', 'path', 'process', 'querystring', 'stream', 'tls', 'url', 'util', 'vm', 'zlib',
@@ -56,6 +68,12 @@ export function parseSpecifier(specifier: string): ParsedSpecifier {
   const match = /^((?:@[^/@]+\/)?[^/@]+)(?:@([^/]+))?(\/.*)?$/.exec(bare);
   if (!match) return { name: bare, subpath: '' };
   return { name: match[1], version: match[2], subpath: match[3] ?? '' };
+}
+
+/** A built-in the sandbox provides (`crypto`, `node:crypto`). */
+export function isProvidedBuiltin(specifier: string): boolean {
+  const { name, version, subpath } = parseSpecifier(specifier);
+  return NODE_PROVIDED.includes(name) && !subpath && version === undefined;
 }
 
 export function isNodeBuiltin(specifier: string): boolean {

@@ -8,6 +8,8 @@ export const compatMessages = {
     `Cannot require "${specifier}" in a Hookline hook: only the main entry of ${id} is supported (use require('${id}')).`,
   versionDiffers: (specifier: string, id: string, provided: string, requested: string) =>
     `require('${specifier}'): Hookline provides ${id} ${provided}; using it instead of ${requested}`,
+  conditionalRequire: () =>
+    "It is conditional (in a function, try, if or loop), so the hook loads; if it runs, require() throws an error with code 'MODULE_NOT_FOUND'.",
   dynamicRequire: () =>
     'require() with a computed name cannot be checked before the hook runs; use a string literal',
   syntax: (filename: string, line: number, column: number, detail: string) =>

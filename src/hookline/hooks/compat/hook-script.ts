@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { compileFunction } from 'node:vm';
-import { COMPAT_MODULES } from './compat-modules';
+import { COMPAT_MODULES, NODE_MODULE_ID } from './compat-modules';
 import { HookSourceSyntaxError } from './compat.errors';
 import { normalizeHookSource } from './hook-source';
 import { checkRequires, listRequires, requiredModuleIds } from './require-check';
@@ -34,7 +34,7 @@ export interface PreparedHookSource {
 export function prepareHookSource(source: string, filename: string): PreparedHookSource {
   const { code } = normalizeHookSource(source, filename);
   const computed = listRequires(source, filename).some((ref) => ref.specifier === undefined);
-  return { code, modules: computed ? COMPAT_MODULES.map((m) => m.id) : requiredModuleIds(source, filename) };
+  return { code, modules: computed ? [...COMPAT_MODULES.map((m) => m.id), NODE_MODULE_ID] : requiredModuleIds(source, filename) };
 }
 
 /**
@@ -72,6 +72,7 @@ export function analyseHookScript(source: string, displayName: string): HookScri
     source,
     hash: createHash('sha256').update(source).digest('hex'),
     warnings: problems.map((p) => p.message),
+    problems: problems.map((p) => ({ code: p.code, message: p.message, line: p.line, column: p.column })),
   };
 }
 

@@ -1,6 +1,6 @@
 import { parse, type Node } from 'acorn';
 import { compatMessages } from './compat.messages';
-import { COMPAT_MODULES, isNodeBuiltin, parseSpecifier } from './compat-modules';
+import { COMPAT_MODULES, isNodeBuiltin, isProvidedBuiltin, NODE_MODULE_ID, parseSpecifier } from './compat-modules';
 import type { SupportedModule } from './compat-modules';
 import { normalizeHookSource } from './hook-source';
 
@@ -10,10 +10,24 @@ export interface RequireRef {
   specifier?: string;
   line: number;
   column: number;
+  /**
+   * Reached only on some paths of the module's load, or later: inside a function, a `try`, an `if`, a
+   * loop, a `?:`/`&&`/`||`, or a dynamic `import()`. Node would throw for it at run time only.
+   */
+  conditional: boolean;
 }
+
+/** Stable codes of what the static check reports (the Runner's `warnings[].code`). */
+export type RequireProblemCode =
+  | 'MODULE_NOT_SUPPORTED'
+  | 'CONDITIONAL_REQUIRE_NOT_SUPPORTED'
+  | 'MODULE_VERSION_DIFFERS'
+  | 'REQUIRE_COMPUTED_NAME'
+  | 'SUBPATH_NOT_SUPPORTED';
 
 export interface RequireProblem extends RequireRef {
   severity: 'error' | 'warning';
+  code: RequireProblemCode;
   message: string;
 }
 
@@ -30,10 +44,17 @@ function literalString(node: AnyNode | undefined): string | undefined {
   return undefined;
 }
 
-function collect(node: unknown, out: RequireRef[]): void {
+/** Nodes under which code runs on some paths only, or later than the module's load. */
+const CONDITIONAL_NODES = new Set([
+  'FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'TryStatement', 'CatchClause',
+  'IfStatement', 'ConditionalExpression', 'LogicalExpression', 'SwitchStatement', 'ForStatement',
+  'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement', 'ClassBody', 'ChainExpression',
+]);
+
+function collect(node: unknown, out: RequireRef[], conditional: boolean): void {
   if (!node || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    node.forEach((child) => collect(child, out));
+    node.forEach((child) => collect(child, out, conditional));
     return;
   }
   const n = node as AnyNode;
@@ -41,11 +62,14 @@ function collect(node: unknown, out: RequireRef[]): void {
   const at = start ? { line: start.line, column: start.column + 1 } : { line: 0, column: 0 };
   const callee = n.callee as AnyNode | undefined;
   if (n.type === 'CallExpression' && callee?.type === 'Identifier' && callee.name === 'require') {
-    out.push({ specifier: literalString((n.arguments as AnyNode[])[0]), ...at });
-  } else if (n.type === 'ImportDeclaration' || n.type === 'ImportExpression' || (n.type === 'ExportNamedDeclaration' && n.source) || n.type === 'ExportAllDeclaration') {
-    out.push({ specifier: literalString(n.source as AnyNode), ...at });
+    out.push({ specifier: literalString((n.arguments as AnyNode[])[0]), ...at, conditional });
+  } else if (n.type === 'ImportExpression') {
+    out.push({ specifier: literalString(n.source as AnyNode), ...at, conditional: true });
+  } else if (n.type === 'ImportDeclaration' || (n.type === 'ExportNamedDeclaration' && n.source) || n.type === 'ExportAllDeclaration') {
+    out.push({ specifier: literalString(n.source as AnyNode), ...at, conditional: false });
   }
-  for (const key of Object.keys(n)) if (key !== 'loc') collect(n[key], out);
+  const inner = conditional || CONDITIONAL_NODES.has(n.type);
+  for (const key of Object.keys(n)) if (key !== 'loc') collect(n[key], out, inner);
 }
 
 /** Every require('…') and import of a hook script, in source order, with 1-based line and column. */
@@ -63,7 +87,7 @@ export function listRequires(source: string, filename = 'hook.js'): RequireRef[]
     }
   }
   const out: RequireRef[] = [];
-  collect(ast, out);
+  collect(ast, out, false);
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -86,22 +110,34 @@ export function checkRequires(
   const supported = modules.map((m) => m.id);
   const problems: RequireProblem[] = [];
   for (const ref of listRequires(source, filename)) {
-    const at = { ...ref, message: '' };
+    const where = `${filename}:${ref.line}:${ref.column}: `;
     if (ref.specifier === undefined) {
-      problems.push({ ...at, severity: 'warning', message: `${filename}:${ref.line}:${ref.column}: ${compatMessages.dynamicRequire()}` });
+      problems.push({ ...ref, severity: 'warning', code: 'REQUIRE_COMPUTED_NAME', message: where + compatMessages.dynamicRequire() });
       continue;
     }
+    if (isProvidedBuiltin(ref.specifier)) continue;
     const { name, version, subpath } = parseSpecifier(ref.specifier);
     const entry = find(modules, name);
     let message: string | undefined;
     let severity: RequireProblem['severity'] = 'error';
+    let code: RequireProblemCode = 'MODULE_NOT_SUPPORTED';
     if (!entry) message = compatMessages.notSupported(ref.specifier, isNodeBuiltin(ref.specifier), supported);
-    else if (subpath && entry.subpaths !== '*') message = compatMessages.subpathNotSupported(ref.specifier, entry.id);
-    else if (version !== undefined && entry.version && version !== entry.version) {
+    else if (subpath && entry.subpaths !== '*') {
+      code = 'SUBPATH_NOT_SUPPORTED';
+      message = compatMessages.subpathNotSupported(ref.specifier, entry.id);
+    } else if (version !== undefined && entry.version && version !== entry.version) {
       severity = 'warning';
+      code = 'MODULE_VERSION_DIFFERS';
       message = compatMessages.versionDiffers(ref.specifier, entry.id, entry.version, version);
     }
-    if (message) problems.push({ ...at, severity, message: `${filename}:${ref.line}:${ref.column}: ${message}` });
+    if (!message) continue;
+    // As in Node, a require() the hook may never reach (or catches) fails only if it runs: a warning now.
+    if (severity === 'error' && ref.conditional) {
+      severity = 'warning';
+      code = 'CONDITIONAL_REQUIRE_NOT_SUPPORTED';
+      message += ' ' + compatMessages.conditionalRequire();
+    }
+    problems.push({ ...ref, severity, code, message: where + message });
   }
   return problems;
 }
@@ -112,7 +148,13 @@ export function checkRequires(
  */
 export function requiredModuleIds(source: string, filename = 'hook.js'): string[] {
   const ids = new Set<string>();
+  // The global Buffer and process come from the built-ins module.
+  if (/\b(Buffer|process)\b/.test(source)) ids.add(NODE_MODULE_ID);
   for (const ref of listRequires(source, filename)) {
+    if (ref.specifier !== undefined && isProvidedBuiltin(ref.specifier)) {
+      ids.add(NODE_MODULE_ID);
+      continue;
+    }
     const entry = ref.specifier === undefined ? undefined : find(COMPAT_MODULES, parseSpecifier(ref.specifier).name);
     if (entry) ids.add(entry.id);
   }

@@ -6,6 +6,7 @@ import { prepareHookSource, type PreparedHookSource } from '../compat/hook-scrip
 import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
+import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
 import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
 
 export interface SandboxPoolOptions {
@@ -20,6 +21,12 @@ export interface SandboxPoolOptions {
    * @default 1536
    */
   workerMaxRssMb?: number;
+  /**
+   * Extra CA certificates every hook's HTTPS requests trust, on top of Node's (and `NODE_EXTRA_CA_CERTS`,
+   * which workers inherit from the app along with `SSL_CERT_FILE`/`SSL_CERT_DIR`): PEM text, or the path of
+   * a PEM file relative to the working directory.
+   */
+  ca?: string;
   /** Where the pool reports crashes and restarts. */
   log?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
@@ -40,6 +47,8 @@ interface Worker {
   pending: Map<number, Pending>;
   /** Script hash last sent per hook: a worker gets each version's source once. */
   scripts: Map<string, string>;
+  /** Extra CA sets (by id) the worker has received. */
+  cas: Set<string>;
   stderrTail: string;
   /** Messages to send at the end of this tick, as one batch. */
   outbox: Array<{ message: ToWorker; onError?(error: Error): void }>;
@@ -71,11 +80,13 @@ export class SandboxPool implements Sandbox {
   private closed = false;
   private readonly prepared = new Map<string, PreparedHookSource | Error>();
   private compatFile?: string;
+  private readonly ca?: string;
 
   constructor(private readonly options: SandboxPoolOptions = {}) {
     const size = options.size ?? Math.min(4, availableParallelism());
     if (!Number.isInteger(size) || size < 1) throw new TypeError(`SandboxPool: size must be a positive integer, received ${size}`);
     this.workers = new Array(size).fill(undefined);
+    if (options.ca !== undefined) this.ca = readCaOption(options.ca, process.cwd());
   }
 
   /** Starts every worker now rather than on first use. */
@@ -108,6 +119,14 @@ export class SandboxPool implements Sandbox {
     if (worker.scripts.get(invocation.hookId) !== invocation.script.hash) {
       message.script = prepared;
       worker.scripts.set(invocation.hookId, invocation.script.hash);
+    }
+    const ca = [this.ca, invocation.ca].filter((pem): pem is string => !!pem).join('');
+    if (ca) {
+      message.trust = caId(ca);
+      if (!worker.cas.has(message.trust)) {
+        message.ca = ca;
+        worker.cas.add(message.trust);
+      }
     }
     return new Promise<InvocationResult>((resolve) => {
       const startedAt = performance.now();
@@ -172,9 +191,9 @@ export class SandboxPool implements Sandbox {
     // The compatibility bundles are located (built when missing) here, once, not by each worker.
     this.compatFile ??= compatRuntimeFile();
     const child = fork(sandboxWorkerEntry(), [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb), this.compatFile], {
-      execArgv: ['--no-node-snapshot'],
-      // Nothing of the app's environment reaches the worker (hooks could not read it anyway).
-      env: {},
+      execArgv: ['--no-node-snapshot', ...workerTrustFlags()],
+      // Of the app's environment only its TLS trust reaches the worker (hooks cannot read it anyway).
+      env: workerEnvironment(),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -183,6 +202,7 @@ export class SandboxPool implements Sandbox {
       child,
       pending: new Map(),
       scripts: new Map(),
+      cas: new Set(),
       stderrTail: '',
       outbox: [],
       retired: false,

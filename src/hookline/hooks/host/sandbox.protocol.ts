@@ -17,6 +17,10 @@ export interface InvokeMessage {
   payload: string;
   secrets: Record<string, string>;
   allowHosts: string[];
+  /** Id of the extra CA certificates its HTTPS requests trust, if any. */
+  trust?: string;
+  /** Their PEM text, sent the first time a worker sees that id. */
+  ca?: string;
   timeoutMs: number;
   memoryMb: number;
 }

@@ -16,6 +16,16 @@ export interface HookScript {
   hash: string;
   /** What the static check found worth a warning (`file:line:column: ...`): other module versions, computed require names. */
   warnings?: string[];
+  /** The same warnings, structured (the Runner's JSON `warnings`). */
+  problems?: ScriptWarning[];
+}
+
+/** One warning of the static check of a script: a stable code, the message (`file:line:column: ...`), where. */
+export interface ScriptWarning {
+  code: string;
+  message: string;
+  line: number;
+  column: number;
 }
 
 export type LogLevel = 'log' | 'info' | 'warn' | 'error';
@@ -34,6 +44,8 @@ export interface HookInvocation {
   secrets: Readonly<Record<string, string>>;
   /** Parsed `allowHosts` entries, as given in the config (`api.example.com`, `*.example.com:8443`, `10.0.0.5`). */
   allowHosts: readonly string[];
+  /** Extra CA certificates (PEM text) its HTTPS requests trust, besides the pool's and Node's. */
+  ca?: string;
   timeoutMs: number;
   memoryMb: number;
   /** Aborting it ends the invocation (status `error`). */

@@ -1,8 +1,10 @@
 // require() for the allow-list, evaluated once per context before any module source.
 // Module sources call __hooklineCompat.define(id, factory); a factory runs on its first require.
 // SUPPORTED_MODULES is injected at build time (see compat-modules.ts). Runs inside the isolate.
-/* global SUPPORTED_MODULES, NODE_BUILTINS */
+/* global SUPPORTED_MODULES, NODE_BUILTINS, NODE_PROVIDED */
 const supported = SUPPORTED_MODULES;
+/** Node built-ins the sandbox provides (members of the 'node' module), see isolate/node/. */
+const provided = NODE_PROVIDED;
 const factories = Object.create(null);
 const cache = Object.create(null);
 const warned = Object.create(null);
@@ -41,16 +43,18 @@ const compat = {
       throw moduleError('ERR_INVALID_ARG_TYPE', 'require() needs a module name as a string; got ' + typeof specifier);
     }
     const { name, version, subpath } = parseSpecifier(specifier.replace(/^node:/, ''));
+    if (provided.includes(name) && !subpath && version === undefined) return { id: 'node', subpath: name };
     const entry = lookup(name);
     if (!entry) {
       const builtin = NODE_BUILTINS.includes(name) || specifier.startsWith('node:');
-      throw moduleError('MODULE_NOT_SUPPORTED',
+      // Node's code for a module it cannot find: hooks that guard an optional require test for it.
+      throw moduleError('MODULE_NOT_FOUND',
         `Cannot require "${specifier}" in a Hookline hook: ` +
         (builtin ? 'Node built-in modules are not available in the sandbox. ' : 'this module is not supported. ') +
         `Supported modules: ${supportedList()}. See docs/migrating-from-auth0.md for workarounds.`);
     }
     if (subpath && !(entry.subpaths && entry.subpaths === '*')) {
-      throw moduleError('MODULE_NOT_SUPPORTED',
+      throw moduleError('MODULE_NOT_FOUND',
         `Cannot require "${specifier}" in a Hookline hook: only the main entry of ${entry.id} is supported ` +
         `(use require('${entry.id}')).`);
     }
@@ -62,6 +66,16 @@ const compat = {
   },
   require(specifier) {
     const { id, subpath } = compat.resolve(specifier);
+    const exports = compat.load(id, specifier);
+    if (!subpath) return exports;
+    const member = exports[subpath];
+    if (member === undefined) {
+      throw moduleError('MODULE_NOT_FOUND', `Cannot require "${specifier}": ${id} has no "${subpath}"`);
+    }
+    return member;
+  },
+  /** The exports of a registered module, its factory run on first use. */
+  load(id, specifier = id) {
     let exports = cache[id];
     if (exports === undefined) {
       const factory = factories[id];
@@ -71,15 +85,16 @@ const compat = {
           `(require it with a string literal so it can be found before the hook runs).`);
       }
       const module = { exports: {} };
-      factory(module, module.exports, compat.require);
+      cache[id] = module.exports;
+      try {
+        factory(module, module.exports, compat.require);
+      } catch (error) {
+        delete cache[id];
+        throw error;
+      }
       exports = cache[id] = module.exports;
     }
-    if (!subpath) return exports;
-    const member = exports[subpath];
-    if (member === undefined) {
-      throw moduleError('MODULE_NOT_SUPPORTED', `Cannot require "${specifier}": ${id} has no "${subpath}"`);
-    }
-    return member;
+    return exports;
   },
   /** Runs a hook's wrapper (normalizeHookSource's `code`, evaluated) as a CommonJS module; returns module.exports. */
   loadModule(wrapper, filename) {

@@ -3,6 +3,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { isPrivateAddress, matchAllowHost, normaliseHost, type AllowHostRule } from './host-policy';
 import { SANDBOX_LIMITS } from '../host/sandbox.limits';
 
@@ -50,6 +51,15 @@ export class FetchFailedError extends Error {
   }
 }
 
+/** TLS verification failures: the certificate's issuer is not trusted (a private CA, most often). */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
+
 const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'te', 'trailer']);
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -64,6 +74,7 @@ export async function performFetch(
   rules: readonly AllowHostRule[],
   signal: AbortSignal,
   resolver: Resolver = defaultResolver,
+  trust?: { secureContext?: SecureContext },
 ): Promise<BridgeResponse> {
   const method = String(request.method || 'GET').toUpperCase();
   if (!METHODS.has(method)) throw new FetchRefusedError(`fetch: unsupported method ${JSON.stringify(method)}`);
@@ -75,7 +86,7 @@ export async function performFetch(
   let current = { method, body: request.body, headers };
   for (let hop = 0; ; hop++) {
     const rule = authorise(url, rules);
-    const response = await send(url, current.method, current.headers, current.body, checkedLookup(rule, resolver), signal);
+    const response = await send(url, current.method, current.headers, current.body, checkedLookup(rule, resolver), signal, trust?.secureContext);
     const location = response.headers.find(([k]) => k === 'location')?.[1];
     if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response;
     if (hop >= SANDBOX_LIMITS.maxRedirects) throw new FetchRefusedError(`fetch: more than ${SANDBOX_LIMITS.maxRedirects} redirects`, 'TOO_MANY_REDIRECTS');
@@ -181,14 +192,16 @@ function send(
   body: string | undefined,
   lookup: LookupFunction,
   signal: AbortSignal,
+  secureContext?: SecureContext,
 ): Promise<BridgeResponse> {
-  const requestFn = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = url.protocol === 'https:';
+  const requestFn = https ? httpsRequest : httpRequest;
   const timeout = AbortSignal.timeout(SANDBOX_LIMITS.fetchTimeoutMs);
   const combined = AbortSignal.any([signal, timeout]);
   return new Promise<BridgeResponse>((resolve, reject) => {
     const req = requestFn(
       url,
-      { method, headers: { ...headers, 'accept-encoding': 'identity' }, lookup, signal: combined },
+      { method, headers: { ...headers, 'accept-encoding': 'identity' }, lookup, signal: combined, ...(https && secureContext ? { secureContext } : {}) },
       (res) => collect(res, url, resolve, reject),
     );
     req.on('error', (error: Error) => {
@@ -197,6 +210,11 @@ function send(
         return reject(new FetchFailedError(`fetch: ${url.host} did not answer within ${SANDBOX_LIMITS.fetchTimeoutMs} ms`, 'ETIMEDOUT'));
       }
       if (signal.aborted) return reject(new FetchFailedError('fetch: cancelled, the invocation is over', 'ABORT_ERR'));
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code && UNTRUSTED_CERTIFICATE.has(code)) {
+        return reject(new FetchFailedError(`fetch: the TLS certificate of ${url.host} is not trusted (${error.message}); ` +
+          'if it comes from a private CA, add that CA with the sandbox `ca` option or NODE_EXTRA_CA_CERTS', code));
+      }
       reject(new FetchFailedError(error.message || `request to ${url.host} failed`, (error as NodeJS.ErrnoException).code));
     });
     req.end(body);

@@ -12,6 +12,7 @@ export const ISOLATE_BOOTSTRAP = String.raw`
 const hostRef = $0;
 const g = globalThis;
 const applyIgnored = hostRef.applyIgnored;
+const applySync = hostRef.applySync;
 const reflectApply = Reflect.apply;
 const JSONparse = JSON.parse;
 const JSONstringify = JSON.stringify;
@@ -348,8 +349,17 @@ function end(id) {
   invs.delete(id);
 }
 
+/** Synchronous host calls for the Node built-ins (crypto): strings in, a string out. */
+function hostCall(kind, op, argsJson) {
+  if (typeof argsJson !== 'string') throw new TypeErrorC('host call: the arguments must be JSON text');
+  const answer = reflectApply(applySync, hostRef, [undefined, ['host', current, StringC(kind), StringC(op) + '\n' + argsJson]]);
+  if (typeof answer !== 'string') throw new ErrorC(StringC(kind) + '.' + StringC(op) + ': the sandbox did not answer (the invocation is over)');
+  return answer;
+}
+
 g.global = g;
 g.console = consoleObject;
+Object.defineProperty(g, '__hooklineHostCall', { value: hostCall, writable: false, configurable: false, enumerable: false });
 g.fetch = fetch_;
 g.setTimeout = setTimeout_;
 g.clearTimeout = clearTimeout_;

@@ -2,6 +2,8 @@ import type { CompatScripts } from './compat.scripts';
 import { performFetch, FetchFailedError, FetchRefusedError } from './fetch.bridge';
 import { parseAllowHost, type AllowHostRule } from './host-policy';
 import { SANDBOX_LIMITS } from '../host/sandbox.limits';
+import { TrustStore } from './tls-trust';
+import { hostCrypto } from './host-crypto';
 import { TenantIsolates, type HookContext, type ScriptSource, type TenantIsolate } from './tenant-isolates';
 import type { FromWorker, InvokeMessage } from '../host/sandbox.protocol';
 import type { InvocationStatus, LogLevel } from '../host/sandbox.types';
@@ -45,6 +47,7 @@ const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
  */
 export class IsolateRuntime {
   private readonly scripts = new Map<string, ScriptSource>();
+  private readonly trust = new TrustStore();
   private readonly isolates: TenantIsolates;
   private readonly invocations = new Map<number, Invocation>();
   private readonly probes = new Map<HookContext, Array<{ id: number; resolve(): void }>>();
@@ -60,6 +63,7 @@ export class IsolateRuntime {
 
   async invoke(msg: InvokeMessage): Promise<void> {
     if (msg.script !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, ...msg.script, filename: msg.filename });
+    if (msg.trust && msg.ca) this.trust.add(msg.trust, msg.ca);
     const startedAt = performance.now();
     const inv: Invocation = {
       id: msg.id,
@@ -193,9 +197,14 @@ export class IsolateRuntime {
   }
 
   /** Called by the isolate through the bridge reference. Everything here is untrusted input. */
-  private onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): void {
+  private onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): string | void {
     const inv = typeof id === 'number' ? this.invocations.get(id) : undefined;
     if (!inv || inv.ended || inv.msg.hookId !== hook.hookId || inv.owner !== hook.owner) return;
+    if (kind === 'host') {
+      if (a !== 'crypto' || typeof b !== 'string') return JSON.stringify({ error: `no host module ${String(a).slice(0, 40)}`, type: 'Error' });
+      const newline = b.indexOf('\n');
+      return hostCrypto(b.slice(0, newline), b.slice(newline + 1));
+    }
     if (kind === 'log' && LEVELS.has(a as LogLevel)) return this.log(inv, a as LogLevel, String(b));
     if (kind === 'timer' && typeof a === 'number' && typeof b === 'number') return this.schedule(inv, a, b);
     if (kind === 'clear' && typeof a === 'number') {
@@ -273,7 +282,13 @@ export class IsolateRuntime {
     } catch {
       return settle({ error: 'fetch: invalid request', code: 'REQUEST_NOT_ALLOWED', refused: true });
     }
-    performFetch(request, inv.rules, controller.signal).then(
+    let secureContext;
+    try {
+      secureContext = this.trust.context(inv.msg.trust);
+    } catch (error) {
+      return settle({ error: `fetch: the sandbox's extra CA certificates cannot be used: ${(error as Error).message}`, code: 'CA_INVALID', refused: false });
+    }
+    performFetch(request, inv.rules, controller.signal, undefined, { secureContext }).then(
       (response) => settle({ response }),
       (error: Error) => {
         if (inv.ended) return;

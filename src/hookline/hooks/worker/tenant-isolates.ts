@@ -67,7 +67,7 @@ export interface LoadRequest {
   /** Time left for the invocation, in ms: module-level code runs under it. */
   remainingMs(): number;
   /** The bridge: every call the context makes into the worker. */
-  onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): void;
+  onBridge(hook: HookContext, kind: unknown, id: unknown, a: unknown, b: unknown): string | void;
 }
 
 /**
@@ -173,7 +173,7 @@ export class TenantIsolates {
     const context = await isolate.createContext();
     try {
       let bound: { hook: HookContext; onBridge: LoadRequest['onBridge'] } | undefined;
-      const bridge = new ivm.Reference((kind: unknown, id: unknown, a: unknown, b: unknown) => bound?.onBridge(bound.hook, kind, id, a, b));
+      const bridge = new ivm.Reference((kind: unknown, id: unknown, a: unknown, b: unknown) => (bound ? bound.onBridge(bound.hook, kind, id, a, b) : undefined));
       const enter = (await compat.bootstrap(context, bridge, 2_000)) as HookContext['enter'];
       await compat.installGlobals(context, 2_000);
       return { context, enter, bind: (hook, onBridge) => (bound = { hook, onBridge }) };
