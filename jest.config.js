@@ -13,9 +13,16 @@ const transform = {
     },
   ],
 };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json', 'node'] };
+// The package's own entry points, as the sample app and the connectors import them (tsconfig `paths` too).
+const moduleNameMapper = {
+  '^hookline$': '<rootDir>/src/index.ts',
+  '^hookline/sdk$': '<rootDir>/src/hookline/connectors/sdk/index.ts',
+};
+const common = { transform, moduleNameMapper, testEnvironment: 'node', testTimeout: 30_000, moduleFileExtensions: ['ts', 'js', 'json', 'node'] };
 
 module.exports = {
+  // Loading NestJS (ESM) through Jest's VM modules takes seconds on a busy machine; no test relies on the default 5 s.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/connectors', '<rootDir>/sample'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },

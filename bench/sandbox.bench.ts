@@ -8,7 +8,7 @@ import ivm from 'isolated-vm';
 import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createContext, Script } from 'node:vm';
-import { createUserRegisteredEvent } from '../src/hookline';
+import { createUserRegisteredEvent } from 'hookline';
 import { compatRuntimeFile } from '../src/hookline/hooks/compat/compat-runtime';
 import { CompatScripts } from '../src/hookline/hooks/worker/compat.scripts';
 import { toHookInput } from '../src/hookline/hooks/hook-input';

@@ -16,7 +16,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createUserRegisteredEvent, HooklineModule, HooklineService, type TransportOptions } from '../src/hookline';
+import { createUserRegisteredEvent, HooklineModule, HooklineService, type TransportOptions } from 'hookline';
 import { deleteKeys } from '../test/support/redis';
 import { machine, percentile, table } from './stats';
 

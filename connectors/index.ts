@@ -1,4 +1,4 @@
-import type { ConnectorPlugin } from '../src/hookline/connectors/sdk';
+import type { ConnectorPlugin } from 'hookline/sdk';
 import { hubspotConnector } from './hubspot/hubspot.connector';
 import { slackConnector } from './slack/slack.connector';
 import { webhookConnector } from './webhook/webhook.connector';

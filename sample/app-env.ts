@@ -1,4 +1,4 @@
-import type { HooklineModuleOptions } from '../src/hookline';
+import type { HooklineModuleOptions } from 'hookline';
 
 /** A bad environment variable of the example app: its message is printed alone, and the app exits. */
 export class EnvInvalidError extends Error {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { transportFromEnv } from './app-env';
-import { HooklineModule } from '../src/hookline';
+import { HooklineModule } from 'hookline';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 

@@ -4,7 +4,7 @@ import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EnvInvalidError } from './app-env';
 import { AppModule } from './app.module';
-import { HooklineError } from '../src/hookline';
+import { HooklineError } from 'hookline';
 
 /** Request bodies above this are refused with 413. */
 export const BODY_LIMIT = '16kb';

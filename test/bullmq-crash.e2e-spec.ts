@@ -3,9 +3,10 @@ import { ADMIN_TOKEN } from './support/hookline-test-app';
 import { webhookConfig } from './support/webhook-fixtures';
 import { AppProcess, inParallel, writeConfigFile } from './support/app-process';
 import { WebhookReceiver as Receiver } from './support/webhook-receiver';
-import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
+import { deleteKeys, uniquePrefix } from './support/redis';
+import { redisUrlOrSkip } from './support/services';
 
-const redisUrl = redisUrlOrWarn('bullmq: two app processes, one SIGKILLed');
+const redisUrl = redisUrlOrSkip('bullmq: two app processes, one SIGKILLed');
 
 const REGISTRATIONS = 1_000;
 /** Deliveries one instance runs at once (the module's default `concurrency`). */

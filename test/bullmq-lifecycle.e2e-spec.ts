@@ -1,9 +1,10 @@
 import { HooklineTestApp } from './support/hookline-test-app';
 import { anEvent, webhookConfig } from './support/webhook-fixtures';
 import { WebhookReceiver as Receiver } from './support/webhook-receiver';
-import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
+import { deleteKeys, uniquePrefix } from './support/redis';
+import { redisUrlOrSkip } from './support/services';
 
-const redisUrl = redisUrlOrWarn('bullmq: publish durability and shutdown');
+const redisUrl = redisUrlOrSkip('bullmq: publish durability and shutdown');
 
 (redisUrl ? describe : describe.skip)('the bullmq transport across app restarts', () => {
   jest.setTimeout(60_000);

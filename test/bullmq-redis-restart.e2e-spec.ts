@@ -1,12 +1,13 @@
-import { TransportUnavailableError } from '../src/hookline';
+import { TransportUnavailableError } from 'hookline';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { anEvent, webhookConfig } from './support/webhook-fixtures';
 import { WebhookReceiver as Receiver } from './support/webhook-receiver';
-import { OwnRedis, redisUrlOrWarn } from './support/redis';
+import { OwnRedis } from './support/redis';
+import { redisUrlOrSkip } from './support/services';
 
 // This suite runs a redis-server of its own (it kills it), but runs with the other Redis suites.
-const redisUrl = redisUrlOrWarn('bullmq: Redis restarted mid-run');
+const redisUrl = redisUrlOrSkip('bullmq: Redis restarted mid-run');
 
 (redisUrl ? describe : describe.skip)('the bullmq transport when Redis restarts mid-run', () => {
   jest.setTimeout(120_000);

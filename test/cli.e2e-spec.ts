@@ -80,6 +80,10 @@ describe('hookline CLI', () => {
       [['run', '__HOOK__', '--timeout-ms', '60000'], '--timeout-ms expects an integer from 1 to 30000'],
       [['run', '__HOOK__', '--allow-host', 'http://x'], '--allow-host: expected a host name'],
       [['run'], "missing required argument 'script'"],
+      [['rn', '__HOOK__'], "unknown command 'rn' (Did you mean run?)"],
+      [['run', '__HOOK__', '--jsn'], "unknown option '--jsn' (Did you mean --json?)"],
+      [['run', '__HOOK__', '--secrets-file', 'missing.env'], '--secrets-file: file not found: missing.env'],
+      [['run', '__HOOK__', '--secrets-file', '__BAD_JSON__'], '--secrets-file: invalid JSON in'],
     ])('exits 2 with one line on stderr for %j', async (args, message) => {
       const hook = file('ok.js', 'module.exports = function (u, c, cb) { cb(); };');
       const bad = file('bad.json', '{ "user": ');
@@ -89,6 +93,36 @@ describe('hookline CLI', () => {
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr).toContain(message);
     });
+  });
+
+  describe('secrets', () => {
+    const hook = () => file('secrets.js', 'module.exports = async (user, context) => [context.secrets.A, context.secrets.B, context.secrets.C];');
+
+    it('reads a .json file of strings, and --secret overrides it', async () => {
+      const secrets = file('secrets.json', JSON.stringify({ A: 'json-a', B: 'json-b' }));
+      const { code, stdout } = await cli('run', hook(), '--json', '--secrets-file', secrets, '--secret', 'B=flag-b');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ status: 'ok', response: ['json-a', 'flag-b', null] });
+    });
+
+    it('reads any other file as dotenv (comments, quotes, export-less KEY=VALUE)', async () => {
+      const secrets = file('hook.env', '# the hook\'s secrets\nA=env-a\nB="quoted b"\nC=\'c=d\'\n');
+      const { stdout } = await cli('run', hook(), '--json', '--secrets-file', secrets);
+      expect(JSON.parse(stdout)).toMatchObject({ status: 'ok', response: ['env-a', 'quoted b', 'c=d'] });
+    });
+
+    it('refuses a JSON file whose values are not strings, naming the key', async () => {
+      const secrets = file('numbers.json', JSON.stringify({ A: 1 }));
+      const { code, stderr } = await cli('run', hook(), '--json', '--secrets-file', secrets);
+      expect(code).toBe(2);
+      expect(stderr).toContain('the value of A must be a string');
+    });
+  });
+
+  it('prints its version', async () => {
+    const { code, stdout } = await cli('--version');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   describe('validate', () => {

@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import request from 'supertest';
-import { chromiumOrWarn, HeadlessChromium } from './support/browser';
+import { HeadlessChromium } from './support/browser';
+import { chromiumPathOrSkip } from './support/services';
 import { ADMIN_TOKEN, HooklineTestApp } from './support/hookline-test-app';
 import { Receiver } from './support/receiver';
 
 const ROOT = resolve(__dirname, '..');
 const SECRET = 'whsec_C0nsoleTestS3cretNeverShownAnywhere';
+const SCOPED_TOKEN = 'scoped-globex-token';
 /** Set to a folder (docs/console) to refresh the README's screenshots. */
 const SCREENSHOTS = process.env.HOOKLINE_CONSOLE_SCREENSHOTS;
 
@@ -80,7 +82,8 @@ describe('console (served files)', () => {
   });
 });
 
-const describeBrowser = chromiumOrWarn('console (browser)') ? describe : describe.skip;
+const chromiumPath = chromiumPathOrSkip('console (browser)');
+const describeBrowser = chromiumPath ? describe : describe.skip;
 
 describeBrowser('console (browser)', () => {
   let acme: Receiver;
@@ -101,7 +104,7 @@ describeBrowser('console (browser)', () => {
         tenants: {
           acme: {
             hooks: [{ name: 'greet', script: join(dir, 'greet.js') }],
-            connectors: [{ type: 'webhook', name: 'crm', url: `${acme.url}/hooks`, secret: SECRET }],
+            connectors: [{ type: 'webhook', name: 'crm', url: `${acme.url}/hooks/${SECRET}`, secret: SECRET }],
           },
           globex: { connectors: [{ type: 'webhook', name: 'crm', url: `${globex.url}/hooks`, secret: SECRET }] },
         },
@@ -109,7 +112,7 @@ describeBrowser('console (browser)', () => {
     });
     await harness.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(harness.app.getHttpServer().address() as AddressInfo).port}`;
-    chromium = await HeadlessChromium.launch();
+    chromium = await HeadlessChromium.launch(chromiumPath!);
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
   }, 120_000);
 
@@ -204,6 +207,137 @@ describeBrowser('console (browser)', () => {
     await visible(page.getByRole('status').filter({ hasText: 'Replayed' }));
     await contains(page.locator('dl.summary'), 'succeeded', { timeout: 15_000 });
     expect((await harness.hookline.getDelivery(dead.id))?.status).toBe('succeeded');
+    await page.close();
+  });
+
+  it('replays exactly the dead deliveries matching the filters, after a confirmation with their count', async () => {
+    acme.fallback = { status: 500, body: 'down' };
+    globex.fallback = { status: 500, body: 'down' };
+    const before = new Set((await harness.hookline.listDeliveries({ limit: 500 })).items.map((d) => d.id));
+    await harness.register('globex', { email: 'g1@example.com' }).expect(201);
+    await harness.register('globex', { email: 'g2@example.com' }).expect(201);
+    await harness.register('acme', { email: 'a-dead@example.com' }).expect(201);
+    const fresh = (all: Awaited<ReturnType<HooklineTestApp['waitForDeliveries']>>) =>
+      all.filter((d) => !before.has(d.id) && d.kind === 'connector');
+    await harness.waitForDeliveries((all) => fresh(all).length === 3 && fresh(all).every((d) => d.status === 'dead'));
+    acme.fallback = { status: 200, body: 'ok' };
+    globex.fallback = { status: 200, body: 'ok' };
+
+    const page = await signIn();
+    await page.goto(`${base}/hookline/console#/deliveries?tenant=globex&status=dead`);
+    await contains(page.locator('table.deliveries tbody'), 'globex/webhook/crm');
+    await page.getByRole('button', { name: 'Replay dead deliveries…' }).click();
+    const dialog = page.getByRole('dialog');
+    await contains(dialog, '2 dead deliveries match');
+    await screenshot(page, 'bulk-replay');
+    await dialog.getByRole('button', { name: 'Replay 2' }).click();
+    await visible(page.getByRole('status').filter({ hasText: '2 dead deliveries re-queued' }));
+
+    const after = await harness.waitForDeliveries((all) => fresh(all).filter((d) => d.tenant === 'globex').every((d) => d.status === 'succeeded'));
+    const acmeDead = fresh(after).find((d) => d.tenant === 'acme')!;
+    expect(acmeDead.status).toBe('dead');
+    expect(acmeDead.attempts).toBe(2);
+    await page.close();
+  });
+
+  it.todo('shows a scoped token its tenants only (needs scoped admin tokens)');
+
+  it.skip('shows a scoped token its tenants only', async () => {
+    const page = await signIn(SCOPED_TOKEN);
+    await contains(page.locator('header'), 'tenants: globex');
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    await contains(page.locator('table.deliveries tbody'), 'globex');
+    expect(await page.locator('select[name="tenant"] option').allInnerTexts()).toEqual(['All my tenants', 'globex']);
+    const tenants = await page.locator('table.deliveries tbody tr td:nth-child(2)').allInnerTexts();
+    expect([...new Set(tenants)]).toEqual(['globex']);
+
+    await page.getByRole('link', { name: 'Consumers' }).click();
+    await contains(page.locator('table.consumers'), 'crm');
+    expect(await page.locator('table.consumers tbody tr').count()).toBe(1);
+
+    const acmeDelivery = (await harness.hookline.listDeliveries({ tenant: 'acme', limit: 1 })).items[0];
+    await page.goto(`${base}/hookline/console#/deliveries/${acmeDelivery.id}`);
+    await contains(page.getByRole('alert'), 'no delivery');
+    await page.close();
+  });
+
+  it('lists consumers with their type', async () => {
+    const page = await signIn();
+    await page.getByRole('link', { name: 'Consumers' }).click();
+    const row = page.locator('tr[data-id="acme/webhook/crm"]');
+    await contains(row, 'webhook');
+    await contains(page.locator('tr[data-id="acme/hook/greet"]'), 'hook');
+    await screenshot(page, 'consumers');
+    await page.close();
+  });
+
+  it('runs a pasted hook in the Runner: its log line and its refused fetch; a syntax error shows its line first', async () => {
+    const page = await signIn();
+    await page.getByRole('link', { name: 'Runner' }).click();
+    await page.waitForFunction(() => (document.querySelector('#runner-event') as HTMLTextAreaElement | null)?.value.includes('user1@foo.com'));
+
+    const script = page.getByLabel(/^Script/);
+    await script.fill('module.exports = function (user, context, cb) {\n  const x = ;\n};\n');
+    await contains(page.locator('#runner-problems'), /Line 2/);
+
+    await script.fill(`module.exports = function (user, context, cb) {
+  console.log('runner greets ' + user.email);
+  fetch('https://blocked.example/collect').then(
+    () => cb(),
+    (error) => {
+      console.log('fetch refused: ' + error.message);
+      cb(null, { notified: false });
+    },
+  );
+};
+`);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const result = page.locator('.run-result');
+    await contains(result.locator('h2'), 'ok');
+    await contains(result.locator('.logs'), 'runner greets user1@foo.com');
+    // The sandbox refuses a host outside allowHosts (a pasted script has none); the hook logs the refusal.
+    await contains(result.locator('.logs'), 'blocked.example:443 is not in allowHosts');
+    await screenshot(page, 'runner');
+    await page.close();
+  });
+
+  it('shows the last hour by outcome and the backlog', async () => {
+    const page = await signIn();
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await visible(page.getByRole('img', { name: /Deliveries per minute over the last hour/ }));
+    await visible(page.getByTestId('backlog'));
+    const label = await page.getByRole('img').getAttribute('aria-label');
+    expect(label).toMatch(/[1-9]\d* succeeded/);
+    await screenshot(page, 'overview');
+    await page.close();
+  });
+
+  it('never shows a config secret: not in the page, not in any API answer it read', async () => {
+    await harness.register('acme', { email: 'secrets@example.com' }).expect(201);
+    await harness.waitForDeliveries((all) => all.some((d) => d.consumer === 'acme/webhook/crm' && d.status !== 'pending'));
+    const bodies: string[] = [];
+    const page = await chromium.context.newPage();
+    page.on('response', (res) => void res.text().then((text) => bodies.push(text), () => undefined));
+    await page.goto(`${base}/hookline/console`);
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const html: string[] = [];
+    for (const view of ['overview', 'deliveries', 'consumers', 'runner']) {
+      await page.getByRole('link', { name: view[0].toUpperCase() + view.slice(1) }).click();
+      await page.waitForLoadState('networkidle');
+      html.push(await page.content());
+    }
+    await page.goto(`${base}/hookline/console#/deliveries?tenant=acme`);
+    await page.locator('table.deliveries tbody a').first().click();
+    await visible(page.getByRole('heading', { name: 'Attempts' }));
+    await page.waitForLoadState('networkidle');
+    html.push(await page.content());
+    const everything = [...html, ...bodies].join('\n');
+    expect(bodies.length).toBeGreaterThan(5);
+    expect(everything).toContain('acme/webhook/crm');
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain(SECRET.slice(6));
+    expect(everything).not.toContain(ADMIN_TOKEN);
     await page.close();
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { defineConnector, z, type DeliveryRecord } from '../src/hookline';
+import { type DeliveryRecord } from 'hookline';
+import { defineConnector, z } from 'hookline/sdk';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { Receiver } from './support/receiver';
 

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createUserRegisteredEvent, HooklineModule, HooklineService, type DeliveryRecord } from '../src/hookline';
+import { createUserRegisteredEvent, HooklineModule, HooklineService, type DeliveryRecord } from 'hookline';
 
 /** A local receiver standing in for a CRM: records what hooks POST to it. */
 async function startReceiver(): Promise<{ server: Server; port: number; requests: Array<{ headers: IncomingMessage['headers']; body: string }> }> {

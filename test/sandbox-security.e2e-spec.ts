@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { toHookInput } from '../src/hookline/hooks/hook-input';
 import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
 import type { HookInvocation, InvocationResult, InvocationStatus } from '../src/hookline/hooks/host/sandbox.types';
-import { createUserRegisteredEvent } from '../src/hookline';
+import { createUserRegisteredEvent } from 'hookline';
 
 const MARKER = join(tmpdir(), `hookline-pwned-${randomUUID()}`);
 const CANARY = `canary-${randomUUID()}`;
@@ -21,9 +21,12 @@ const SLACK_MS = 4_000;
 interface Case {
   name: string;
   source: string;
-  status: InvocationStatus;
+  /** The expected end, or the ends that are each correct (a race between two limits). */
+  status: InvocationStatus | InvocationStatus[];
   check?(result: InvocationResult): void;
   memoryMb?: number;
+  /** For a case about another limit, a clock that a busy machine never reaches first. */
+  timeoutMs?: number;
   allowHosts?: string[];
   secrets?: Record<string, string>;
   /** Same hookId (and tenant) as another case, to share its isolate and context. */
@@ -91,13 +94,17 @@ const cases: Case[] = [
   { name: 'SharedArrayBuffer and Atomics.wait', source: escape(`const out = [typeof SharedArrayBuffer, typeof Atomics]; try { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); } catch (e) { out.push(e.name); } return out;`), status: 'ok', check: (r) => expect(r.response).toEqual(['undefined', 'undefined', 'ReferenceError']) },
   { name: 'a WebAssembly loop', source: escape(`const bytes = new Uint8Array([0,97,115,109,1,0,0,0,1,4,1,96,0,0,3,2,1,0,7,5,1,1,102,0,0,10,9,1,7,0,3,64,12,0,11,11]); new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.f();`), status: 'error', check: (r) => expect(r.error?.message).toContain('WebAssembly is not defined') },
   // --- Memory --------------------------------------------------------------------------------------
-  { name: 'an array bomb', source: escape(`const a = []; for (;;) a.push(new Array(1e5).fill({}));`), status: 'memory_limit' },
-  { name: 'a string doubling bomb', source: escape(`let s = 'x'; for (;;) { s += s; s.indexOf('y'); }`), status: 'memory_limit' },
+  // Which limit stops a bomb first, the heap's or the clock's, depends on the V8 version and the machine's
+  // speed (Node 24/26 grow a huge array slowly instead of aborting at once): either is a correct end. What
+  // must hold is that it ends, within the bound, and that only a worker pays for it (checked below).
+  { name: 'an array bomb', source: escape(`const a = []; for (;;) a.push(new Array(1e5).fill({}));`), status: ['memory_limit', 'timeout'] },
+  { name: 'a string doubling bomb', source: escape(`let s = 'x'; for (;;) { s += s; s.indexOf('y'); }`), status: ['memory_limit', 'timeout'] },
   { name: 'an ArrayBuffer bomb', source: escape(`const a = []; for (;;) a.push(new ArrayBuffer(8 * 1024 * 1024));`), status: 'memory_limit' },
-  { name: 'new Array(50e6).fill(1.5) (aborts a whole process)', source: escape(`return new Array(50e6).fill(1.5).length;`), status: 'memory_limit' },
-  { name: 'an object grown to 10 million keys (aborts a whole process)', source: escape(`const o = {}; for (let i = 0; i < 1e7; i++) o['k' + i] = i; return 1;`), status: 'memory_limit' },
+  { name: 'new Array(50e6).fill(1.5) (aborts a whole process on Node 20)', source: escape(`return new Array(50e6).fill(1.5).length;`), status: ['memory_limit', 'timeout'] },
+  { name: 'an object grown to 10 million keys (aborts a whole process on Node 20)', source: escape(`const o = {}; for (let i = 0; i < 1e7; i++) o['k' + i] = i; return 1;`), status: ['memory_limit', 'timeout'] },
+  { name: "'x'.repeat(2 ** 28).split('') (aborts a whole process on Node 24 and 26: invalid size)", source: escape(`return 'x'.repeat(2 ** 28).split('').length;`), status: ['memory_limit', 'timeout'] },
   // --- Logs ----------------------------------------------------------------------------------------
-  { name: 'a console flood', source: escape(`for (let i = 0; i < 100000; i++) console.log('x'.repeat(1000));`), status: 'ok', check: (r) => { expect(r.logs.length).toBeLessThanOrEqual(101); expect(r.logs[r.logs.length - 1].message).toContain('log limit reached'); } },
+  { name: 'a console flood', source: escape(`for (let i = 0; i < 100000; i++) console.log('x'.repeat(1000));`), timeoutMs: 10_000, status: 'ok', check: (r) => { expect(r.logs.length).toBeLessThanOrEqual(101); expect(r.logs[r.logs.length - 1].message).toContain('log limit reached'); } },
   // --- Network -------------------------------------------------------------------------------------
   { name: 'fetch to loopback through a wildcard entry', source: escape(`return await fetch('http://127.0.0.1:PORT/').then(() => 'reached', (e) => e.message);`), allowHosts: ['*.example.com'], status: 'ok', check: (r) => expect(r.response).toContain('is not in allowHosts') },
   { name: 'fetch to the metadata address and a private one', source: escape(`const out = []; for (const u of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'http://[::1]:PORT/', 'http://[fd00:ec2::254]/']) out.push(await fetch(u).then(() => 'reached', (e) => e.message)); return out;`), allowHosts: ['*.example.com', 'api.example.com'], status: 'ok', check: (r) => expect(r.response).toEqual(expect.arrayContaining([expect.stringContaining('not in allowHosts')])) },
@@ -156,15 +163,16 @@ describe('sandbox security: hostile hook scripts', () => {
       input: toHookInput(event),
       secrets: c.secrets ?? { API_KEY: 'sk_live_123456' },
       allowHosts: (c.allowHosts ?? []).map(withPort),
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs: c.timeoutMs ?? TIMEOUT_MS,
       memoryMb: c.memoryMb ?? 32,
     };
     const started = Date.now();
     const result = await pool.invoke(invocation);
     const elapsed = Date.now() - started;
-    expect({ status: result.status, error: result.error }).toEqual({ status: c.status, error: c.status === 'ok' ? null : expect.anything() });
+    const expected = typeof c.status === 'string' ? c.status : expect.stringMatching(new RegExp(`^(${c.status.join('|')})$`));
+    expect({ status: result.status, error: result.error }).toEqual({ status: expected, error: c.status === 'ok' ? null : expect.anything() });
     c.check?.(JSON.parse(JSON.stringify(result).split(String(port)).join('PORT')));
-    expect(elapsed).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+    expect(elapsed).toBeLessThan((c.timeoutMs ?? TIMEOUT_MS) + SLACK_MS);
     // The host is unaffected: nothing written, no pollution, and the sandbox still serves a benign hook.
     expect(existsSync(MARKER)).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

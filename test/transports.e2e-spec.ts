@@ -1,12 +1,13 @@
 import { Redis } from 'ioredis';
-import type { TransportOptions } from '../src/hookline';
+import type { TransportOptions } from 'hookline';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { anEvent, replay, WEBHOOK_SECRET, webhookConfig } from './support/webhook-fixtures';
 import { WebhookReceiver as Receiver } from './support/webhook-receiver';
-import { deleteKeys, redisUrlOrWarn, uniquePrefix } from './support/redis';
+import { deleteKeys, uniquePrefix } from './support/redis';
+import { redisUrlOrSkip } from './support/services';
 
-const redisUrl = redisUrlOrWarn('transports (bullmq half)');
+const redisUrl = redisUrlOrSkip('transports (bullmq half)');
 jest.setTimeout(30_000);
 
 /** Both transports must keep the same promises; bullmq runs only when a Redis is given. */
@@ -133,6 +134,30 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
       await app.close();
       await receiver.stop();
       await deleteKeys(redisUrl!, prefix);
+    }
+  });
+});
+
+(redisUrl ? describe : describe.skip)('the bullmq transport on the host\'s ioredis instance', () => {
+  it('delivers through its own duplicates, and leaves the instance open and unchanged', async () => {
+    const receiver = await new Receiver().start();
+    const prefix = uniquePrefix('instance');
+    const host = new Redis(redisUrl!);
+    let app: HooklineTestApp | undefined = await HooklineTestApp.start({ config: webhookConfig(receiver.url), transport: { type: 'bullmq', connection: host, prefix } });
+    try {
+      await app.hookline.publish(anEvent());
+      await receiver.until(() => receiver.arrivals.length === 1, 15_000, 'the delivery');
+      expect(await host.keys(`${prefix}:*`)).not.toEqual([]);
+      await app.close();
+      app = undefined;
+      expect(host.status).toBe('ready');
+      expect(host.options.maxRetriesPerRequest).not.toBe(1);
+      expect(await host.ping()).toBe('PONG');
+    } finally {
+      await app?.close();
+      await receiver.stop();
+      await deleteKeys(redisUrl!, prefix);
+      host.disconnect();
     }
   });
 });

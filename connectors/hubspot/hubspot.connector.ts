@@ -9,7 +9,7 @@ import {
   type BatchContext,
   type BatchItem,
   type BatchItemResult,
-} from '../../src/hookline/connectors/sdk';
+} from 'hookline/sdk';
 import { batchApiFor, callOptions } from './hubspot.client';
 import { classifyHubSpotItemError, classifyHubSpotResponse, isSuccess, type ItemVerdict } from './hubspot.errors';
 

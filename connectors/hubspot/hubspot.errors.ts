@@ -1,4 +1,4 @@
-import { PermanentError, RateLimitedError, RetryableError, parseRetryAfter } from '../../src/hookline/connectors/sdk';
+import { PermanentError, RateLimitedError, RetryableError, parseRetryAfter } from 'hookline/sdk';
 
 /** What became of one record: succeeded (with what to record) or an error to classify. */
 export type ItemVerdict = { detail: Record<string, unknown> } | { error: Error };

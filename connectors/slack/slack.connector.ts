@@ -21,7 +21,7 @@ import {
   type ConnectorLogger,
   type HttpClient,
   type UserRegisteredEvent,
-} from '../../src/hookline/connectors/sdk';
+} from 'hookline/sdk';
 
 /**
  * Slack mrkdwn control characters. Escaping what a template inserts means a user named `<!channel>`

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { defineConnector, fingerprint, z } from '../../src/hookline/connectors/sdk';
+import { defineConnector, fingerprint, z } from 'hookline/sdk';
 
 const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
 

@@ -18,7 +18,8 @@ export async function openSession(api: Api): Promise<Session> {
     if (error instanceof ApiError && error.kind === 'not-found') return api.get<unknown>('/consumers').then(() => ALL);
     throw error;
   });
-  const tenants = access.tenants === '*' ? await tenantsOfConsumers(api) : [...access.tenants].sort();
+  const tenants =
+    access.tenants !== '*' ? [...access.tenants].sort() : access.knownTenants ? [...access.knownTenants].sort() : await tenantsOfConsumers(api);
   return { api, access, tenants };
 }
 

@@ -59,6 +59,8 @@ export interface Consumer {
 export interface Access {
   principal: string;
   tenants: '*' | string[];
+  /** With `'*'`: the configured tenants. */
+  knownTenants?: string[];
 }
 
 export interface StatsMinute {

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
-import { createUserRegisteredEvent, USER_REGISTERED } from '../../src/hookline';
+import { createUserRegisteredEvent, USER_REGISTERED } from 'hookline';
 import type { RegisterUserDto } from './register-user.dto';
 
 export interface StoredUser extends RegisterUserDto {

@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 /**
  * The `hookline` command line: `run` a hook once in the sandbox (Auth0's Runner), `validate` a config.
- * Run it with --no-node-snapshot (isolated-vm needs it): `npm run --silent hookline -- <command>`.
+ * Only commander loads at start; each command loads its own modules when it runs, so that `--help`
+ * and `--version` answer at once and `run` does not load the module's Nest side.
  */
 import { Command, CommanderError } from 'commander';
-import { runCommand } from './run.command';
+import { readPackageVersion } from './package-version';
 import { EXIT, UsageError } from './usage.error';
-import { validateCommand } from './validate.command';
-import { rotateSecretsCommand } from './secrets.command';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -19,20 +18,25 @@ function invocationDir(): string {
 export function buildProgram(): Command {
   const program = new Command('hookline')
     .description('Hookline: run and check hook scripts and configs')
+    .version(readPackageVersion(), '-V, --version')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+    .showSuggestionAfterError()
+        // One line per error, "did you mean" suggestion included.
+    .configureOutput({ outputError: (text, write) => write(text.trim().replace(/\s*\n\s*/g, ' ') + '\n') });
   program
     .command('run')
     .description("run a hook once with a sample payload (Auth0's starter user and context by default)")
     .argument('<script>', 'the hook script (.js)')
     .option('--event <file>', 'a JSON file: { "user": {...}, "context": {...} } or a user.registered event')
-    .option('--secret <KEY=VALUE>', 'a secret for the hook (repeatable)', collect, [])
+    .option('--secrets-file <file>', 'secrets for the hook: a .json object of strings, or a dotenv file')
+    .option('--secret <KEY=VALUE>', 'a secret for the hook (repeatable; overrides --secrets-file)', collect, [])
     .option('--timeout-ms <n>', 'timeout in ms (1 to 30000)')
     .option('--memory-mb <n>', 'memory limit in MB (8 to 1024)')
     .option('--allow-host <host>', 'a host fetch may reach: name, *.domain or IP, optionally :port (repeatable)', collect, [])
     .option('--ca <file>', "a PEM file of CA certificates the hook's HTTPS requests trust (besides NODE_EXTRA_CA_CERTS)")
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (script: string, options) => {
+      const { runCommand } = await import('./run.command');
       process.exitCode = await runCommand(script, options, invocationDir());
     });
   program
@@ -40,6 +44,7 @@ export function buildProgram(): Command {
     .description('check a config file; exit 0 with a summary, or 1 with every error')
     .argument('[config]', 'the config file', 'hookline.yaml')
     .action(async (file: string) => {
+      const { validateCommand } = await import('./validate.command');
       process.exitCode = await validateCommand(file, invocationDir());
     });
   program
@@ -50,6 +55,7 @@ export function buildProgram(): Command {
     .option('--store-url <url>', 'the tenant store (postgres://…); default HOOKLINE_STORE_URL')
     .option('--schema <name>', 'the store\'s schema', 'hookline')
     .action(async (options) => {
+      const { rotateSecretsCommand } = await import('./secrets.command');
       process.exitCode = await rotateSecretsCommand(options);
     });
   return program;

@@ -1,16 +1,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { eventFromPayload, AUTH0_STARTER_PAYLOAD, toHookInput } from '../hookline/hooks/hook-input';
-import { HookScriptError, readHookScript } from '../hookline/hooks/compat/hook-script';
+import { isRunnerOutput, loadRunnerScript, runHookOnce, type RunnerOutput } from '../hookline/hooks/hook-runner';
 import { parseAllowHost } from '../hookline/hooks/worker/host-policy';
-import { SandboxPool } from '../hookline/hooks/host/sandbox.pool';
 import { readCaOption } from '../hookline/hooks/host/sandbox-trust';
 import { SANDBOX_LIMITS } from '../hookline/hooks/host/sandbox.limits';
-import type { HookLogEntry, InvocationResult, ScriptWarning } from '../hookline/hooks/host/sandbox.types';
+import { AUTH0_STARTER_PAYLOAD } from '../hookline/hooks/runner-sample';
+import { readSecrets } from './secrets';
 import { EXIT, UsageError } from './usage.error';
 
 export interface RunOptions {
   event?: string;
+  secretsFile?: string;
   secret: string[];
   timeoutMs?: string;
   memoryMb?: string;
@@ -20,23 +20,14 @@ export interface RunOptions {
   json?: boolean;
 }
 
-/** What `hookline run --json` prints: a stable contract, scripted against. */
-export interface RunnerOutput {
-  status: InvocationResult['status'];
-  response: unknown;
-  error: { name: string; message: string } | null;
-  logs: Array<{ level: string; message: string }>;
-  durationMs: number;
-  /** What the static check found before the run: a conditional require of a module the sandbox lacks, another module version, a computed require name. */
-  warnings: ScriptWarning[];
-}
+export type { RunnerOutput };
 
 /** `hookline run`: runs a hook once in the same sandbox as production, as Auth0's Runner does. */
 export async function runCommand(scriptArg: string, options: RunOptions, cwd: string): Promise<number> {
   const scriptPath = resolve(cwd, scriptArg);
   if (!isFile(scriptPath)) throw new UsageError(`script not found: ${scriptArg}`);
   const payload = options.event ? readEvent(resolve(cwd, options.event), options.event) : AUTH0_STARTER_PAYLOAD;
-  const secrets = parseSecrets(options.secret);
+  const secrets = readSecrets(options.secretsFile, options.secret, cwd);
   const timeoutMs = parseInteger('--timeout-ms', options.timeoutMs, SANDBOX_LIMITS.defaultTimeoutMs, 1, SANDBOX_LIMITS.maxTimeoutMs);
   const memoryMb = parseInteger('--memory-mb', options.memoryMb, SANDBOX_LIMITS.defaultMemoryMb, SANDBOX_LIMITS.minMemoryMb, SANDBOX_LIMITS.maxMemoryMb);
   for (const host of options.allowHost) {
@@ -62,41 +53,10 @@ async function invoke(
   shown: string,
   run: { payload: Record<string, unknown>; secrets: Record<string, string>; timeoutMs: number; memoryMb: number; allowHosts: string[]; ca?: string },
 ): Promise<RunnerOutput> {
-  let script;
-  try {
-    script = readHookScript(path, shown);
-  } catch (error) {
-    if (!(error instanceof HookScriptError)) throw error;
-    // Unsupported require()s are found before the hook runs, each with its file:line:column.
-    const name = error.reason === 'require' ? 'ModuleNotSupportedError' : 'SyntaxError';
-    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0, warnings: [] };
-  }
-  const event = eventFromPayload(run.payload);
-  const pool = new SandboxPool({ size: 1 });
-  // Every line, including those written by work the hook left running after cb() (until its timeout).
-  const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
-  let ended!: () => void;
-  const over = new Promise<void>((resolve) => (ended = resolve));
-  try {
-    const result = await pool.invoke({
-      tenant: event.tenant,
-      hookId: `runner/${basename(path)}`,
-      script,
-      input: toHookInput(event),
-      secrets: run.secrets,
-      allowHosts: run.allowHosts,
-      ca: run.ca,
-      timeoutMs: run.timeoutMs,
-      memoryMb: run.memoryMb,
-      onLog: (entry) => logs.push(entry),
-      onEnd: () => ended(),
-    });
-    await over;
-    const { status, response, error, durationMs } = result;
-    return { status, response: response ?? null, error, logs, durationMs, warnings: script.problems ?? [] };
-  } finally {
-    await pool.close();
-  }
+  const script = loadRunnerScript(path, shown);
+  if (isRunnerOutput(script)) return script;
+  const { payload, ...limits } = run;
+  return runHookOnce(script, `runner/${basename(path)}`, payload, limits);
 }
 
 function isFile(path: string): boolean {
@@ -119,17 +79,6 @@ function readEvent(path: string, shown: string): Record<string, unknown> {
     throw new UsageError(`${shown} must hold an object with a "user" object (and optionally "context"), or a user.registered event`);
   }
   return value as Record<string, unknown>;
-}
-
-function parseSecrets(pairs: string[]): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq) : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--secret expects KEY=VALUE, received ${JSON.stringify(pair.split('=')[0])}`);
-    secrets[key] = pair.slice(eq + 1);
-  }
-  return secrets;
 }
 
 function parseInteger(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {

@@ -3,7 +3,8 @@ import type { HooklineModuleOptions } from './hookline.options';
 
 export const {
   ConfigurableModuleClass: HooklineConfigurableModule,
-  MODULE_OPTIONS_TOKEN: HOOKLINE_OPTIONS,
+  /** The options as the host passed them; providers inject HOOKLINE_OPTIONS, the validated ones. */
+  MODULE_OPTIONS_TOKEN: HOOKLINE_OPTIONS_INPUT,
   OPTIONS_TYPE: HOOKLINE_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: HOOKLINE_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<HooklineModuleOptions>()
@@ -13,3 +14,6 @@ export const {
     global: extras.isGlobal,
   }))
   .build();
+
+/** The module's options, validated (zod) before any part of the module is created. */
+export const HOOKLINE_OPTIONS = Symbol('HOOKLINE_OPTIONS');

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminController } from './admin/admin.controller';
 import { ConsoleController } from './admin/console/console.controller';
+import { OperationsController } from './admin/operations.controller';
 import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
 import { hooklineProviders } from './hookline.providers';
@@ -18,7 +19,7 @@ import { HooklineTenants } from './tenants/hookline-tenants';
  */
 @Module({
   providers: [...hooklineProviders, HooklineService, HooklineListener, AdminTokenGuard],
-  controllers: [AdminController, ConsoleController],
+  controllers: [AdminController, OperationsController, ConsoleController],
   exports: [HooklineService, HooklineTenants],
 })
 export class HooklineModule extends HooklineConfigurableModule {}

@@ -1,6 +1,6 @@
 import { Logger, type Provider } from '@nestjs/common';
-import { BUILTIN_CONNECTORS } from '../../connectors';
 import { ConfigRegistry } from './config/config.registry';
+import { builtinConnectors } from './connectors/builtin-connectors';
 import { ConnectorRegistry } from './connectors/connector.registry';
 import { DeliveryExecutor } from './delivery/executor/delivery.executor';
 import { MemoryDeliveryLog, type DeliveryLog } from './delivery/records/delivery-log';
@@ -11,7 +11,8 @@ import { BullmqDeliveryLog } from './delivery/transports/bullmq-delivery-log';
 import type { Transport } from './delivery/transports/transport';
 import type { BullmqConnections } from './delivery/transports/bullmq.connections';
 import { createBullmqConnections, createTransport } from './delivery/transports/transport.factory';
-import { HOOKLINE_OPTIONS } from './hookline.module-definition';
+import { HOOKLINE_OPTIONS, HOOKLINE_OPTIONS_INPUT } from './hookline.module-definition';
+import { validateModuleOptions } from './hookline.options.schema';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import {
   HOOKLINE_BULLMQ,
@@ -34,6 +35,7 @@ import { Redactor } from './core/logging/redactor';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
 export const hooklineProviders: Provider[] = [
+  { provide: HOOKLINE_OPTIONS, inject: [HOOKLINE_OPTIONS_INPUT], useFactory: validateModuleOptions },
   {
     provide: HOOKLINE_LOGGER,
     inject: [HOOKLINE_OPTIONS],
@@ -50,7 +52,7 @@ export const hooklineProviders: Provider[] = [
     provide: HOOKLINE_CONNECTORS,
     inject: [HOOKLINE_OPTIONS, HOOKLINE_SANDBOX],
     useFactory: (o: HooklineModuleOptions, sandbox: Sandbox) =>
-      new ConnectorRegistry([...BUILTIN_CONNECTORS, createHookPlugin(sandbox), ...(o.connectors ?? [])]),
+      new ConnectorRegistry([...builtinConnectors(), createHookPlugin(sandbox), ...(o.connectors ?? [])]),
   },
   {
     provide: ConfigRegistry,

@@ -18,6 +18,7 @@ import type { Transport } from './delivery/transports/transport';
 import { RetryableError } from './core/errors/delivery.errors';
 import { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';
 import { USER_REGISTERED, type UserRegisteredEvent } from './core/events/user-registered.event';
+import type { Consumer } from './config/config.model';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
@@ -90,6 +91,16 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
       // Redacted as well: a plugin's describe() is trusted to be safe, and checked all the same.
       summary: JSON.parse(this.logger.redactor.redact(JSON.stringify(c.plugin.describe?.(c.config) ?? {}))),
     }));
+  }
+
+  /** Configured tenant ids, including those whose consumers are all disabled. */
+  tenantIds(): readonly string[] {
+    return this.config.config.tenantIds;
+  }
+
+  /** An enabled consumer as configured (for the Runner: a hook's script, secrets and limits), by id. */
+  consumer(id: string): Consumer | undefined {
+    return this.config.config.consumers.get(id);
   }
 
   getDelivery(id: string): Promise<DeliveryRecord | undefined> {

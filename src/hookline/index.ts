@@ -12,7 +12,15 @@ export {
   type RegisteredUser,
   type RegistrationContext,
 } from './core/events/user-registered.event';
-export * from './connectors/sdk';
+export {
+  defineConnector,
+  fingerprint,
+  type ConnectorPlugin,
+  type ConnectorContext,
+  type DeliveryInfo,
+  type DeliveryOutcome,
+  type RetrySettings,
+} from './connectors/sdk';
 export type { DeliveryRecord, DeliveryStatus } from './delivery/records/delivery';
 export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage } from './delivery/records/delivery-log';
 export { HooklineError } from './core/errors/hookline.error';

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import request from 'supertest';
@@ -9,34 +9,15 @@ import {
   type DeliveryRecord,
   type HooklineModuleOptions,
   type UserRegisteredEvent,
-} from '../../src/hookline';
+} from 'hookline';
+import { CaptureLogger } from '../support/capture.logger';
 
 export const ADMIN_TOKEN = 'connectors-admin-token';
-
-/** Keeps every line Hookline logs, for assertions (secrets, one line per outcome). */
-export class CapturingLogger implements LoggerService {
-  readonly lines: { level: string; line: string }[] = [];
-  log(line: string) {
-    this.lines.push({ level: 'log', line });
-  }
-  error(line: string) {
-    this.lines.push({ level: 'error', line });
-  }
-  warn(line: string) {
-    this.lines.push({ level: 'warn', line });
-  }
-  debug(line: string) {
-    this.lines.push({ level: 'debug', line });
-  }
-  text(): string {
-    return this.lines.map((l) => `${l.level} ${l.line}`).join('\n');
-  }
-}
 
 export interface ConnectorsApp {
   app: INestApplication;
   hookline: HooklineService;
-  logger: CapturingLogger;
+  logger: CaptureLogger;
   /** Publishes one registration per user and returns the events. */
   register(tenant: string, users: Array<Partial<UserRegisteredEvent['user']> & { id?: string }>): Promise<UserRegisteredEvent[]>;
   /** Every delivery record (the memory log holds them all in these tests). */
@@ -53,7 +34,7 @@ let seq = 0;
 export async function startConnectorsApp(
   options: Partial<HooklineModuleOptions> & { config: Record<string, unknown> },
 ): Promise<ConnectorsApp> {
-  const logger = new CapturingLogger();
+  const logger = new CaptureLogger();
   @Module({})
   class FixtureModule {}
   const fixture: DynamicModule = {

@@ -3,7 +3,8 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * Fault injection shared by the fakes. Every switch is plain data, set between (or during) tests:
- * - `downFor(ms)`: every connection is reset (a network error) until then.
+ * - `downFor(ms)`: every connection is reset (a network error) for `ms` from the next request on (counted from
+ *   that request, so a slow start of the app under test never uses up the outage before anything is sent).
  * - `unavailableFor(ms, status = 503)`: answer `status` until then.
  * - `slow(ms)`: every answer comes `ms` late (so a client timeout fires).
  * - `errorRate(rate, status = 500)`: that fraction of requests answers `status` (a seeded PRNG: repeatable).
@@ -19,6 +20,7 @@ export abstract class FakeServer {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private downUntil = 0;
+  private downNextMs = 0;
   private unavailable = { until: 0, status: 503 };
   private delayMs = 0;
   private failures = { rate: 0, status: 500 };
@@ -47,7 +49,7 @@ export abstract class FakeServer {
   }
 
   downFor(ms: number): this {
-    this.downUntil = Date.now() + ms;
+    this.downNextMs = ms;
     return this;
   }
   unavailableFor(ms: number, status = 503): this {
@@ -69,6 +71,7 @@ export abstract class FakeServer {
   /** Clears every fault switch (not the data or the request log). */
   heal(): this {
     this.downUntil = 0;
+    this.downNextMs = 0;
     this.unavailable = { until: 0, status: 503 };
     this.delayMs = 0;
     this.failures = { rate: 0, status: 500 };
@@ -85,6 +88,10 @@ export abstract class FakeServer {
 
   private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (this.downNextMs > 0) {
+      this.downUntil = Date.now() + this.downNextMs;
+      this.downNextMs = 0;
+    }
     if (Date.now() < this.downUntil) {
       this.record(req, body, 'reset');
       req.socket.destroy();

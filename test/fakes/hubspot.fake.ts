@@ -122,7 +122,7 @@ export class HubSpotFake extends FakeServer {
   }
 
   protected record(req: IncomingMessage, body: string, reply: Reply | 'reset'): void {
-    let inputs = 0;
+    let inputs: number;
     try {
       inputs = (JSON.parse(body) as { inputs?: unknown[] }).inputs?.length ?? 0;
     } catch {

@@ -1,10 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-
-/** Debian's Chromium (`apt-get install -y chromium`): playwright-core drives it, it downloads no browser. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const ARGS = [
   '--headless',
@@ -16,17 +13,6 @@ const ARGS = [
   '--no-first-run',
 ];
 
-/**
- * True when the browser suites can run. Outside CI a missing Chromium skips them with a line saying
- * how to install it; in CI (`CI=true`) it is an error, so the suite never silently runs nothing.
- */
-export function chromiumOrWarn(suite: string): boolean {
-  if (existsSync(CHROMIUM_PATH)) return true;
-  if (process.env.CI === 'true') throw new Error(`${suite}: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
-  console.warn(`SKIPPED "${suite}": no Chromium at ${CHROMIUM_PATH} (apt-get update && apt-get install -y chromium)`);
-  return false;
-}
-
 /** A headless Chromium with a fresh profile in a temp directory, removed on close. */
 export class HeadlessChromium {
   private constructor(
@@ -34,10 +20,11 @@ export class HeadlessChromium {
     private readonly profile: string,
   ) {}
 
-  static async launch(): Promise<HeadlessChromium> {
+  /** `executablePath`: Debian's Chromium (`apt-get install -y chromium`); playwright-core downloads no browser. */
+  static async launch(executablePath: string): Promise<HeadlessChromium> {
     const profile = mkdtempSync(join(tmpdir(), 'hookline-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
+      executablePath,
       headless: true,
       args: ARGS,
       viewport: { width: 1024, height: 800 },

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { HooklineModule, HooklineService, type DeliveryRecord, type HooklineModuleOptions } from '../../src/hookline';
+import { HooklineModule, HooklineService, type DeliveryRecord, type HooklineModuleOptions } from 'hookline';
 import { UsersController } from '../../sample/users/users.controller';
 import { UsersService } from '../../sample/users/users.service';
 import { CaptureLogger } from './capture.logger';

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
@@ -18,8 +19,9 @@ export interface ScriptedResponse {
 }
 
 /**
- * A real HTTP server on 127.0.0.1 that records every request and answers from a script:
- * each request takes the next scripted response, then `fallback` once the script is used up.
+ * The tests' one HTTP receiver: a real server on 127.0.0.1 (HTTPS when given a certificate) that records
+ * every request and answers from a script: each request takes the next scripted response, then what
+ * `answer` says once the script is used up (`fallback` by default).
  */
 export class Receiver {
   readonly requests: ReceivedRequest[] = [];
@@ -28,15 +30,25 @@ export class Receiver {
   private server?: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
   fallback: ScriptedResponse = { status: 200, body: 'ok' };
+  /** The answer to a request the script does not cover. */
+  answer: (request: ReceivedRequest) => ScriptedResponse = () => this.fallback;
 
-  static async start(): Promise<Receiver> {
-    const receiver = new Receiver();
+  /** With `tls` (a certificate and its key, PEM), an HTTPS receiver. */
+  constructor(private readonly tls?: { cert: string; key: string }) {}
+
+  static async start(tls?: { cert: string; key: string }): Promise<Receiver> {
+    const receiver = new Receiver(tls);
     await receiver.listen();
     return receiver;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  /** Forgets the requests received so far. */
+  reset(): void {
+    this.requests.length = 0;
   }
 
   /** Queues responses for the next requests. */
@@ -45,15 +57,15 @@ export class Receiver {
     return this;
   }
 
-  /** Resolves once `count` requests have arrived. */
-  waitFor(count: number, timeoutMs = 10_000): Promise<void> {
-    if (this.requests.length >= count) return Promise.resolve();
+  /** Resolves with the requests once `count` have arrived. */
+  waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedRequest[]> {
+    if (this.requests.length >= count) return Promise.resolve(this.requests);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`receiver got ${this.requests.length} of ${count} requests in ${timeoutMs} ms`)),
         timeoutMs,
       );
-      this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve(this.requests)) });
     });
   }
 
@@ -63,20 +75,15 @@ export class Receiver {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private listen(): Promise<void> {
-    this.server = createServer((req, res) => {
+  protected listen(): Promise<void> {
+    this.server = (this.tls ? createHttpsServer.bind(null, { cert: this.tls.cert, key: this.tls.key }) : createServer)((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.requests.push({
-          method: req.method ?? '',
-          path: req.url ?? '',
-          headers: req.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-          at: Date.now(),
-        });
+        const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+        this.requests.push(request);
         this.waiters = this.waiters.filter((w) => (this.requests.length >= w.count ? (w.resolve(), false) : true));
-        const answer = this.script.shift() ?? this.fallback;
+        const answer = this.script.shift() ?? this.answer(request);
         const send = () => {
           if (res.destroyed) return;
           res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });

@@ -4,13 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { redisUrlOrSkip } from './services';
 
-/** The Redis of the Redis suites, or undefined (the suite is skipped, and says why). */
-export function redisUrlOrWarn(suite: string): string | undefined {
-  const url = process.env.REDIS_URL;
-  if (!url) console.warn(`SKIPPED "${suite}": REDIS_URL is not set (CI sets it; try REDIS_URL=redis://127.0.0.1:6379)`);
-  return url;
-}
+/** @deprecated use `redisUrlOrSkip` from ./services (same behaviour, one name for every service). */
+export const redisUrlOrWarn = redisUrlOrSkip;
 
 /** A key prefix of its own per test, so parallel workers and other suites never share a queue. */
 export function uniquePrefix(label: string): string {

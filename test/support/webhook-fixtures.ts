@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createUserRegisteredEvent, type UserRegisteredEvent } from '../../src/hookline';
+import { createUserRegisteredEvent, type UserRegisteredEvent } from 'hookline';
 import { ADMIN_TOKEN, type HooklineTestApp } from './hookline-test-app';
 
 /** A Standard Webhooks secret (test value). */

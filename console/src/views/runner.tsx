@@ -171,8 +171,8 @@ function RunResult({ result }: { result: RunnerResult }) {
       ) : (
         <p class="muted">No log line.</p>
       )}
-      <h3>Outbound requests</h3>
-      {result.requests?.length ? (
+      {result.requests ? <h3>Outbound requests</h3> : null}
+      {!result.requests ? null : result.requests.length ? (
         <table class="requests">
           <thead>
             <tr>

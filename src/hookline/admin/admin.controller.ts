@@ -21,6 +21,9 @@ const listQuery = z.strictObject({
   tenant: z.string().max(64).optional(),
   status: z.enum(DELIVERY_STATUSES as [string, ...string[]]).optional(),
   consumer: z.string().max(200).optional(),
+  eventId: z.string().max(200).optional(),
+  since: z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time' }).optional(),
+  until: z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time' }).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().regex(/^[0-9a-z]{1,12}$/, 'expected a cursor from a previous page').optional(),
 });

@@ -1,6 +1,7 @@
 import { ConnectorRequestError, RetryableError } from '../core/errors/delivery.errors';
 import { parseRetryAfter } from '../core/retry/retry.policy';
 import type { HttpClient, HttpRequest, HttpResponse } from './sdk';
+import { errorMessage } from '../core/util/error-message';
 
 const MAX_ERROR_BODY = 500;
 
@@ -64,5 +65,5 @@ function networkReason(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   if (cause?.code) return cause.code;
   if ((error as Error)?.name === 'TimeoutError') return 'timed out';
-  return (error as Error)?.message ?? String(error);
+  return errorMessage(error);
 }

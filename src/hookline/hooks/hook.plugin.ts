@@ -51,6 +51,12 @@ function hookSchema(env: ConfigEnv) {
         )
         .default([]),
       memoryMb: z.number().int().min(SANDBOX_LIMITS.minMemoryMb).max(SANDBOX_LIMITS.maxMemoryMb).default(SANDBOX_LIMITS.defaultMemoryMb),
+      dependencies: z
+        .record(
+          z.string().regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i, 'expected an npm package name'),
+          z.string('expected a semver range, e.g. "^9"').min(1),
+        )
+        .default({}),
     })
     .superRefine((entry, ctx) => {
       if ((entry.script === undefined) === (entry.source === undefined)) {
@@ -58,18 +64,24 @@ function hookSchema(env: ConfigEnv) {
       }
     })
     .transform((entry, ctx): HookConfig => {
-      const { script: file, source, version, ...rest } = entry;
+      const { script: file, source, version, dependencies, ...rest } = entry;
+      const ca = env.sandbox?.ca ? { ca: env.sandbox.ca } : {};
       try {
-        const ca = env.sandbox?.ca ? { ca: env.sandbox.ca } : {};
         if (source !== undefined) {
           const shown = `${env.source}${version ? ` (version ${version})` : ''}`;
           return { ...rest, script: new HookScriptText(source, shown), ...ca };
         }
         const path = isAbsolute(file!) ? file! : resolve(env.baseDir, file!);
         const shown = relative(process.cwd(), path) || path;
-        return { ...rest, script: new HookScriptFile(path, shown), ...ca };
+        const deps = {
+          declared: dependencies,
+          resolveFrom: env.sandbox?.resolveFrom ?? env.baseDir,
+          strict: env.sandbox?.strictDependencies ?? false,
+        };
+        return { ...rest, script: new HookScriptFile(path, shown, deps), ...ca };
       } catch (error) {
-        ctx.addIssue({ code: 'custom', path: [source !== undefined ? 'source' : 'script'], message: (error as Error).message });
+        const field = error instanceof HookScriptError && error.reason === 'dependency' ? 'dependencies' : source !== undefined ? 'source' : 'script';
+        ctx.addIssue({ code: 'custom', path: [field], message: (error as Error).message });
         return z.NEVER;
       }
     });

@@ -1,12 +1,8 @@
 import { HooklineError } from '../core/errors/hookline.error';
 
-export interface TenantIssue {
-  /** Path inside the written definition: `connectors[0].url`. */
-  path: string;
-  message: string;
-  /** A policy code (ENV_NOT_ALLOWED, SECRET_INLINE, PRIVATE_HOST, SCRIPT_PATH_NOT_ALLOWED), when one applies. */
-  code?: string;
-}
+import type { TenantIssue } from './policy/tenant-policy';
+
+export type { TenantIssue };
 
 /**
  * A write to the tenant store was refused; nothing changed. `status` is the HTTP status the admin API

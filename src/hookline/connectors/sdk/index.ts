@@ -29,7 +29,7 @@ export {
   type TemplateScope,
   type TemplateTree,
 } from './templates';
-export { parseRetryAfter } from '../../core/retry/retry.policy';
+export { parseRetryAfter, type RetrySettings } from '../../core/retry/retry.policy';
 
 /** Identifies one attempt of one delivery. `id` is stable across retries: use it as an idempotency key. */
 export interface DeliveryInfo {
@@ -143,16 +143,6 @@ export interface ConfigEnv {
   source: string;
   /** The file's `sandbox` section, read: extra CA certificates as PEM text, paths resolved. */
   sandbox?: { ca?: string; resolveFrom?: string; strictDependencies?: boolean };
-}
-
-/** Fields every consumer entry has; the core handles them, plugins never see them in their schema. */
-export interface RetrySettings {
-  /** Attempts in all, the first included. */
-  maxAttempts?: number;
-  /** Ceiling of the first backoff; doubles each attempt (full jitter picks a random delay below it). */
-  initialDelayMs?: number;
-  /** Cap of the backoff ceiling. */
-  maxDelayMs?: number;
 }
 
 export interface ConnectorPlugin<TConfig = unknown> {

@@ -1,11 +1,8 @@
 import { HooklineError } from './hookline.error';
+import type { ConfigIssue } from './config-issue';
 import { messages } from './hookline.messages';
 
-export interface ConfigIssue {
-  /** Path inside the config, e.g. `tenants.acme.connectors[1].url`. */
-  path: string;
-  message: string;
-}
+export type { ConfigIssue };
 
 /** The config (file or inline object) is invalid. Lists every problem, not only the first. */
 export class ConfigInvalidError extends HooklineError {

@@ -1,4 +1,4 @@
-import type { ConfigIssue } from './config-invalid.error';
+import type { ConfigIssue } from './config-issue';
 
 /** Every user-facing message in one place, so they stay consistent and say what to do next. */
 export const messages = {

@@ -1,4 +1,12 @@
-import type { RetrySettings } from '../../connectors/sdk';
+/** Fields every consumer entry has; the core handles them, plugins never see them in their schema. */
+export interface RetrySettings {
+  /** Attempts in all, the first included. */
+  maxAttempts?: number;
+  /** Ceiling of the first backoff; doubles each attempt (full jitter picks a random delay below it). */
+  initialDelayMs?: number;
+  /** Cap of the backoff ceiling. */
+  maxDelayMs?: number;
+}
 
 /**
  * Default schedule: 8 attempts; backoff ceilings 5 s, 10 s, 20 s, 40 s, 80 s, then 120 s;

@@ -1,9 +1,15 @@
 import type { DeliveryRecord, DeliveryStatus } from './delivery';
+import { evictOldest } from '../../core/util/bounded-map';
 
 export interface DeliveryQuery {
   tenant?: string;
   status?: DeliveryStatus;
   consumer?: string;
+  eventId?: string;
+  /** Created at or after this time (ISO-8601). */
+  since?: string;
+  /** Created before this time (ISO-8601). */
+  until?: string;
   /** @default 50 */
   limit?: number;
   /** Opaque, from a previous page's `nextCursor`. */
@@ -44,7 +50,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
     if (existing && options.ifAbsent) return false;
     if (existing) this.records.delete(record.id);
     this.records.set(record.id, { seq: ++this.seq, record: { ...record } });
-    while (this.records.size > this.maxRecords) this.records.delete(this.records.keys().next().value!);
+    evictOldest(this.records, this.maxRecords);
     return true;
   }
 
@@ -73,13 +79,22 @@ export class MemoryDeliveryLog implements DeliveryLog {
     for (let i = entries.length - 1; i >= 0 && items.length <= limit; i--) {
       const { seq, record } = entries[i];
       if (seq >= before) continue;
-      if (query.tenant && record.tenant !== query.tenant) continue;
-      if (query.status && record.status !== query.status) continue;
-      if (query.consumer && record.consumer !== query.consumer) continue;
+      if (!matchesQuery(record, query)) continue;
       if (items.length === limit) return { items, nextCursor: last.toString(36) };
       items.push({ ...record });
       last = seq;
     }
     return { items, nextCursor: null };
   }
+}
+
+/** The filters of a query besides paging: tenant, status, consumer, event id, creation time. */
+export function matchesQuery(record: DeliveryRecord, query: DeliveryQuery): boolean {
+  if (query.tenant && record.tenant !== query.tenant) return false;
+  if (query.status && record.status !== query.status) return false;
+  if (query.consumer && record.consumer !== query.consumer) return false;
+  if (query.eventId && record.eventId !== query.eventId) return false;
+  if (query.since && record.createdAt < new Date(query.since).toISOString()) return false;
+  if (query.until && record.createdAt >= new Date(query.until).toISOString()) return false;
+  return true;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitSpec } from '../../connectors/sdk';
 import { RetryableError } from '../../core/errors/delivery.errors';
@@ -29,7 +29,7 @@ export class RateLimitPausedError extends RetryableError {
 
 export interface RateLimiterOptions {
   /** Shares the counters across instances. Without it, they are per process. */
-  redis?: Redis;
+  redis?: Redis | Cluster;
   /** @default 'hookline:rl' */
   keyPrefix?: string;
 }

@@ -1,8 +1,10 @@
-import { Queue } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
-import type { ResolvedBullmqOptions } from './bullmq.options';
+import { isRedisInstance, type ResolvedBullmqOptions } from './bullmq.options';
 import { RedisOutageLog, type DeliveryQueue } from './bullmq.queue';
+
+type Connection = (RedisOptions & { url?: string }) | Redis | Cluster;
 
 /** Reconnects quickly and forever: workers resume by themselves when Redis returns. */
 export function reconnectDelayMs(times: number): number {
@@ -17,26 +19,29 @@ export function reconnectDelayMs(times: number): number {
 export class BullmqConnections {
   readonly queue: DeliveryQueue;
   readonly outage: RedisOutageLog;
-  private client?: Redis;
+  private client?: Redis | Cluster;
+  /** Connections opened from a host's instance: Hookline's to close (BullMQ leaves instances it is given open). */
+  private readonly owned: Array<Redis | Cluster> = [];
 
   constructor(
     readonly options: ResolvedBullmqOptions,
     logger: HooklineLogger,
   ) {
     this.outage = new RedisOutageLog(logger, options.where);
-    this.queue = new Queue(options.queueName, { connection: this.failFast(), prefix: options.prefix });
+    this.queue = new Queue(options.queueName, { connection: this.failFast() as ConnectionOptions, prefix: options.prefix });
     this.queue.on('error', (error) => this.outage.down(error));
   }
 
   /** Options of a worker's connections (BullMQ makes their commands wait for a reconnection). */
-  workerConnection(): RedisOptions {
-    return { ...this.options.connection, retryStrategy: reconnectDelayMs };
+  workerConnection(): ConnectionOptions {
+    return this.connect({ retryStrategy: reconnectDelayMs, maxRetriesPerRequest: null }) as ConnectionOptions;
   }
 
   /** A general-purpose client on the same Redis, created on first use, failing fast while Redis is down. */
-  get redis(): Redis {
+  get redis(): Redis | Cluster {
     if (!this.client) {
-      this.client = new Redis(this.failFast());
+      const connection = this.failFast();
+      this.client = isRedisInstance(connection) ? connection : connectionFromOptions(connection);
       this.client.on('error', (error) => this.outage.down(error));
     }
     return this.client;
@@ -45,13 +50,35 @@ export class BullmqConnections {
   async close(): Promise<void> {
     await this.queue.close();
     this.client?.disconnect();
+    for (const connection of this.owned) connection.disconnect();
   }
 
   /**
    * `enableOfflineQueue: false` and one retry per command make a publish fail at once while Redis is down,
    * instead of waiting in memory, where a crash would lose it.
    */
-  private failFast(): RedisOptions {
-    return { ...this.options.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: reconnectDelayMs };
+  private failFast(): Connection {
+    return this.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: reconnectDelayMs });
   }
+
+  /** Options with these settings, or a duplicate of the host's instance with them (Hookline's own, closed at close()). */
+  private connect(settings: RedisOptions): Connection {
+    const connection = this.options.connection;
+    if (!isRedisInstance(connection)) return { ...connection, ...settings };
+    settings = { ...settings, lazyConnect: false };
+    const duplicate = connection.isCluster
+      ? (connection as Cluster).duplicate(undefined, {
+          ...(connection as Cluster).options,
+          redisOptions: { ...(connection as Cluster).options.redisOptions, ...settings },
+        })
+      : (connection as Redis).duplicate(settings);
+    this.owned.push(duplicate);
+    return duplicate;
+  }
+}
+
+/** A client from options, as BullMQ makes one: `url` (parsed by ioredis) plus the other options. */
+function connectionFromOptions(options: RedisOptions & { url?: string }): Redis {
+  const { url, ...rest } = options;
+  return url ? new Redis(url, rest) : new Redis(rest);
 }

@@ -1,33 +1,48 @@
 import { OptionsInvalidError } from '../../core/errors/options-invalid.error';
-import { BULLMQ_DEFAULTS, parseRedisUrl, resolveBullmqOptions } from './bullmq.options';
+import { Cluster, Redis } from 'ioredis';
+import { BULLMQ_DEFAULTS, resolveBullmqOptions, type BullmqTransportOptions } from './bullmq.options';
 
-describe('parseRedisUrl', () => {
+describe('the Redis connection', () => {
+  const resolve = (transport: object) => resolveBullmqOptions({ type: 'bullmq', ...transport } as BullmqTransportOptions, 16);
+
   it.each([
-    ['redis://127.0.0.1:6379', { host: '127.0.0.1', port: 6379, db: 0 }, '127.0.0.1:6379/0'],
-    ['redis://cache.internal', { host: 'cache.internal', port: 6379, db: 0 }, 'cache.internal:6379/0'],
-    ['redis://:s3cret@cache:6380/2', { host: 'cache', port: 6380, db: 2, password: 's3cret' }, 'cache:6380/2'],
-    ['redis://app:p%40ss@cache:6379', { host: 'cache', username: 'app', password: 'p@ss' }, 'cache:6379/0'],
-    ['rediss://cache:6380', { host: 'cache', port: 6380, tls: { servername: 'cache' } }, 'cache:6380/0'],
-  ])('%s', (url, expected, where) => {
-    const parsed = parseRedisUrl(url);
-    expect(parsed.connection).toMatchObject(expected);
-    expect(parsed.where).toBe(where);
-    expect(parsed.where).not.toMatch(/s3cret|p@ss/);
+    ['redis://127.0.0.1:6379', '127.0.0.1:6379/0'],
+    ['redis://cache.internal', 'cache.internal:6379/0'],
+    ['redis://:s3cret@cache:6380/2', 'cache:6380/2'],
+    ['rediss://app:p%40ss@cache:6379', 'cache:6379/0'],
+  ])('keeps the URL %s for ioredis to parse, and names it %s in messages (no password)', (url, where) => {
+    const resolved = resolve({ url });
+    expect(resolved.connection).toEqual({ url });
+    expect(resolved.where).toBe(where);
+  });
+
+  it('takes ioredis options, an ioredis instance or a Cluster', () => {
+    expect(resolve({ connection: { host: 'cache', port: 6380, db: 3 } })).toMatchObject({ connection: { host: 'cache', port: 6380 }, where: 'cache:6380/3' });
+    const redis = new Redis({ host: 'cache', port: 6381, lazyConnect: true });
+    const cluster = new Cluster([{ host: 'cache', port: 7000 }], { lazyConnect: true });
+    try {
+      expect(resolve({ connection: redis })).toMatchObject({ connection: redis, where: 'cache:6381/0' });
+      expect(resolve({ connection: cluster })).toMatchObject({ connection: cluster, where: 'a Redis Cluster' });
+    } finally {
+      redis.disconnect();
+      cluster.disconnect();
+    }
   });
 
   it.each([
-    [undefined, /transport\.url: expected a Redis URL such as redis:\/\/127\.0\.0\.1:6379.*received nothing/],
-    ['http://cache:6379', /transport\.url: expected a Redis URL/],
-    ['not a url', /transport\.url: expected a Redis URL/],
-    ['redis://cache:6379/db1', /transport\.url: expected a database number/],
-  ])('rejects %s with a message naming the option', (url, message) => {
-    expect(() => parseRedisUrl(url)).toThrow(OptionsInvalidError);
-    expect(() => parseRedisUrl(url)).toThrow(message);
+    [{}, /transport\.url: expected either url \(a Redis URL such as redis:\/\/127\.0\.0\.1:6379.*\) or connection/],
+    [{ url: 'redis://a', connection: {} }, /transport\.url: expected either url .* not both/],
+    [{ url: 'http://cache:6379' }, /transport\.url: expected a Redis URL/],
+    [{ url: 'not a url' }, /transport\.url: expected a Redis URL/],
+    [{ connection: 'redis://cache' }, /transport\.connection: expected ioredis options, an ioredis instance or a Cluster/],
+  ])('rejects %j with a message naming the option', (transport, message) => {
+    expect(() => resolve(transport)).toThrow(OptionsInvalidError);
+    expect(() => resolve(transport)).toThrow(message);
   });
 
   it('never repeats a password in its error', () => {
-    expect(() => parseRedisUrl('http://user:hunter22@cache')).toThrow(/\*\*\*@cache/);
-    expect(() => parseRedisUrl('http://user:hunter22@cache')).not.toThrow(/hunter22/);
+    expect(() => resolve({ url: 'http://user:hunter22@cache' })).toThrow(OptionsInvalidError);
+    expect(() => resolve({ url: 'http://user:hunter22@cache' })).not.toThrow(/hunter22/);
   });
 });
 

@@ -1,5 +1,7 @@
-import type { RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { z } from 'zod';
 import { OptionsInvalidError } from '../../core/errors/options-invalid.error';
+import { parseOptions } from '../../core/util/options';
 
 /** Finished jobs kept in Redis: for the admin API, for replay, and as the window of idempotent re-emits. */
 export interface RetentionOptions {
@@ -9,10 +11,14 @@ export interface RetentionOptions {
   maxCount?: number;
 }
 
-export interface BullmqTransportOptions {
+/**
+ * Where Redis is, as @nestjs/bullmq takes it: ioredis options, an ioredis instance, or a Cluster.
+ * An instance stays yours: Hookline opens its own connections from it (`duplicate()`) and closes only those.
+ */
+export type RedisConnection = RedisOptions | Redis | Cluster;
+
+interface BullmqTransportBase {
   type: 'bullmq';
-  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
-  url: string;
   /**
    * Name of the BullMQ queue. Instances sharing it (and `prefix`) share the work.
    * @default 'hookline-deliveries'
@@ -65,13 +71,23 @@ export interface BullmqTransportOptions {
   keepDead?: RetentionOptions;
 }
 
-export type ResolvedBullmqOptions = Required<
-  Omit<BullmqTransportOptions, 'url' | 'keepSucceeded' | 'keepDead' | 'workerConcurrency'>
-> & {
+/** The bullmq transport: Redis given by `connection` (options, an ioredis instance or a Cluster) or by `url`. */
+export type BullmqTransportOptions = BullmqTransportBase &
+  (
+    | { connection: RedisConnection; url?: undefined }
+    | {
+        /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS (parsed by ioredis). */
+        url: string;
+        connection?: undefined;
+      }
+  );
+
+export type ResolvedBullmqOptions = Required<Omit<BullmqTransportBase, 'keepSucceeded' | 'keepDead' | 'workerConcurrency'>> & {
   workerConcurrency: number;
   keepSucceeded: Required<RetentionOptions>;
   keepDead: Required<RetentionOptions>;
-  connection: RedisOptions;
+  /** ioredis options (a URL under `url`, as BullMQ takes it) or an instance to duplicate. */
+  connection: (RedisOptions & { url?: string }) | Redis | Cluster;
   /** `host:port/db`, for messages: never the password. */
   where: string;
 };
@@ -88,94 +104,77 @@ export const BULLMQ_DEFAULTS = {
   keepDead: { maxAgeSeconds: 7 * 24 * 3600, maxCount: 10_000 },
 } as const;
 
-/** Validates the options (each error names the option) and turns the URL into ioredis options. */
+const integer = (min: number) => z.number({ error: `an integer >= ${min}` }).int({ error: `an integer >= ${min}` }).min(min, { error: `an integer >= ${min}` });
+const name = z.string({ error: 'letters, digits, "_", "-" or "." (1 to 64)' }).regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'letters, digits, "_", "-" or "." (1 to 64)' });
+const retention = z.object(
+  { maxAgeSeconds: integer(1).optional(), maxCount: integer(0).optional() },
+  { error: 'an object { maxAgeSeconds, maxCount }' },
+);
+const REDIS_URL = 'a Redis URL such as redis://127.0.0.1:6379 (or rediss:// for TLS)';
+const isInstance = (value: unknown): value is Redis | Cluster =>
+  !!value && typeof (value as Redis).duplicate === 'function' && typeof (value as Redis).isCluster === 'boolean';
+
+const bullmqSchema = z.object({
+  type: z.literal('bullmq'),
+  url: z.string({ error: REDIS_URL }).regex(/^rediss?:\/\/[^\s]+$/, { error: REDIS_URL }).optional(),
+  connection: z
+    .custom<RedisConnection>((v) => isInstance(v) || (!!v && typeof v === 'object' && !Array.isArray(v)), {
+      error: 'ioredis options, an ioredis instance or a Cluster',
+    })
+    .optional(),
+  queueName: name.optional(),
+  prefix: name.optional(),
+  lockDurationMs: integer(1_000).optional(),
+  stalledIntervalMs: integer(500).optional(),
+  maxStalledCount: integer(0).optional(),
+  worker: z.boolean({ error: 'true or false' }).optional(),
+  workerConcurrency: integer(1).optional(),
+  keepSucceeded: retention.optional(),
+  keepDead: retention.optional(),
+});
+
+/** Validates the options (each error names the option) and fills the defaults. */
 export function resolveBullmqOptions(options: BullmqTransportOptions, concurrency: number): ResolvedBullmqOptions {
-  const { connection, where } = parseRedisUrl(options.url);
-  const name = /^[A-Za-z0-9_.-]{1,64}$/;
+  const o = parseOptions(bullmqSchema, options, 'transport');
+  if ((o.url === undefined) === (o.connection === undefined)) {
+    const expected = `either url (${REDIS_URL}) or connection (ioredis options, an ioredis instance or a Cluster), not both`;
+    throw new OptionsInvalidError('transport.url', expected, o.url);
+  }
   return {
     type: 'bullmq',
-    connection,
-    where,
-    queueName: matching('transport.queueName', options.queueName, name, BULLMQ_DEFAULTS.queueName),
-    prefix: matching('transport.prefix', options.prefix, name, BULLMQ_DEFAULTS.prefix),
-    lockDurationMs: integer('transport.lockDurationMs', options.lockDurationMs, 1_000, BULLMQ_DEFAULTS.lockDurationMs),
-    stalledIntervalMs: integer('transport.stalledIntervalMs', options.stalledIntervalMs, 500, BULLMQ_DEFAULTS.stalledIntervalMs),
-    maxStalledCount: integer('transport.maxStalledCount', options.maxStalledCount, 0, BULLMQ_DEFAULTS.maxStalledCount),
-    worker: boolean('transport.worker', options.worker, BULLMQ_DEFAULTS.worker),
-    workerConcurrency: integer(
-      'transport.workerConcurrency',
-      options.workerConcurrency,
-      1,
-      Math.max(concurrency, BULLMQ_DEFAULTS.workerConcurrency),
-    ),
-    keepSucceeded: retention('transport.keepSucceeded', options.keepSucceeded, BULLMQ_DEFAULTS.keepSucceeded),
-    keepDead: retention('transport.keepDead', options.keepDead, BULLMQ_DEFAULTS.keepDead),
+    connection: o.url !== undefined ? { url: o.url } : o.connection!,
+    where: o.url !== undefined ? whereOfUrl(o.url) : whereOf(o.connection!),
+    queueName: o.queueName ?? BULLMQ_DEFAULTS.queueName,
+    prefix: o.prefix ?? BULLMQ_DEFAULTS.prefix,
+    lockDurationMs: o.lockDurationMs ?? BULLMQ_DEFAULTS.lockDurationMs,
+    stalledIntervalMs: o.stalledIntervalMs ?? BULLMQ_DEFAULTS.stalledIntervalMs,
+    maxStalledCount: o.maxStalledCount ?? BULLMQ_DEFAULTS.maxStalledCount,
+    worker: o.worker ?? BULLMQ_DEFAULTS.worker,
+    workerConcurrency: o.workerConcurrency ?? Math.max(concurrency, BULLMQ_DEFAULTS.workerConcurrency),
+    keepSucceeded: { ...BULLMQ_DEFAULTS.keepSucceeded, ...o.keepSucceeded },
+    keepDead: { ...BULLMQ_DEFAULTS.keepDead, ...o.keepDead },
   };
 }
 
-/** Parses `redis://` / `rediss://` URLs; the password stays out of `where`. */
-export function parseRedisUrl(url: unknown): { connection: RedisOptions; where: string } {
-  const expected = 'a Redis URL such as redis://127.0.0.1:6379 (or rediss:// for TLS)';
-  if (typeof url !== 'string' || url === '') throw new OptionsInvalidError('transport.url', expected, url);
-  let parsed: URL;
+/** `host:port/db` of a URL, for messages: never its user or password. */
+export function whereOfUrl(url: string): string {
   try {
-    parsed = new URL(url);
+    const parsed = new URL(url);
+    return `${parsed.hostname || '127.0.0.1'}:${parsed.port || 6379}/${parsed.pathname.replace(/^\//, '') || 0}`;
   } catch {
-    throw new OptionsInvalidError('transport.url', expected, redactUrl(url));
+    return 'an unparsable URL';
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new OptionsInvalidError('transport.url', expected, redactUrl(url));
+}
+
+function whereOf(connection: RedisConnection): string {
+  if (isInstance(connection)) {
+    if (connection.isCluster) return 'a Redis Cluster';
+    const { host, port, db, path } = (connection as Redis).options;
+    return path ?? `${host ?? '127.0.0.1'}:${port ?? 6379}/${db ?? 0}`;
   }
-  const db = parsed.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d{1,2}$/.test(db)) {
-    throw new OptionsInvalidError('transport.url', 'a database number (0-99) as the URL path', db);
-  }
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
-  const port = parsed.port ? Number(parsed.port) : 6379;
-  const connection: RedisOptions = {
-    host,
-    port,
-    db: db === '' ? 0 : Number(db),
-    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
-    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(parsed.protocol === 'rediss:' ? { tls: { servername: host } } : {}),
-  };
-  return { connection, where: `${host}:${port}/${connection.db}` };
+  const { host, port, db, path } = connection as RedisOptions;
+  return path ?? `${host ?? '127.0.0.1'}:${port ?? 6379}/${db ?? 0}`;
 }
 
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-function integer(option: string, value: number | undefined, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw new OptionsInvalidError(option, `an integer >= ${min}`, value);
-  return value;
-}
-
-function boolean(option: string, value: boolean | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new OptionsInvalidError(option, 'true or false', value);
-  return value;
-}
-
-function matching(option: string, value: string | undefined, pattern: RegExp, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !pattern.test(value)) {
-    throw new OptionsInvalidError(option, 'letters, digits, "_", "-" or "." (1 to 64)', value);
-  }
-  return value;
-}
-
-function retention(
-  option: string,
-  value: RetentionOptions | undefined,
-  fallback: Required<RetentionOptions>,
-): Required<RetentionOptions> {
-  if (value === undefined) return { ...fallback };
-  if (!value || typeof value !== 'object') throw new OptionsInvalidError(option, 'an object { maxAgeSeconds, maxCount }', value);
-  return {
-    maxAgeSeconds: integer(`${option}.maxAgeSeconds`, value.maxAgeSeconds, 1, fallback.maxAgeSeconds),
-    maxCount: integer(`${option}.maxCount`, value.maxCount, 0, fallback.maxCount),
-  };
-}
+/** True for an ioredis instance (Redis or Cluster), whichever copy of ioredis created it. */
+export { isInstance as isRedisInstance };

@@ -51,10 +51,6 @@ export class RedisOutageLog {
     private readonly where: string,
   ) {}
 
-  get isDown(): boolean {
-    return this.since !== null;
-  }
-
   down(error: Error): void {
     if (this.since !== null) return;
     this.since = Date.now();

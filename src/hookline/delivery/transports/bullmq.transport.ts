@@ -9,6 +9,7 @@ import { backoffDelayMs, DEFAULT_RETRY } from '../../core/retry/retry.policy';
 import type { BullmqConnections } from './bullmq.connections';
 import { jobFor, type DeliveryJobData, type DeliveryJobResult } from './bullmq.queue';
 import type { Transport } from './transport';
+import { orAfter, settlesWithin } from '../../core/util/timeout';
 
 /** After the drain time, aborted attempts get this long to record their retry before the worker lets go. */
 const ABORT_GRACE_MS = 5_000;
@@ -60,10 +61,7 @@ export class BullmqTransport implements Transport {
 
   async start(): Promise<void> {
     if (this.options.worker) this.worker = this.createWorker();
-    const ready = await Promise.race([
-      this.queue.waitUntilReady().then(() => true),
-      new Promise<false>((r) => setTimeout(r, START_WAIT_MS, false).unref()),
-    ]).catch(() => false);
+    const ready = await orAfter(this.queue.waitUntilReady().then(() => true), START_WAIT_MS, false).catch(() => false);
     if (ready) this.outage.up();
     else this.outage.down(new Error(`no answer within ${START_WAIT_MS} ms`));
   }
@@ -122,6 +120,8 @@ export class BullmqTransport implements Transport {
     });
     worker.on('error', (error) => this.outage.down(error));
     worker.on('ready', () => this.outage.up());
+    // BullMQ 6 emits a worker's 'ready' once, at start; its backend's 'ready' also follows each reconnection.
+    worker.getBackend().on('ready', () => this.outage.up());
     worker.on('stalled', (deliveryId) =>
       this.logger.warn('delivery recovered from a worker that stopped; it runs again', { deliveryId }),
     );
@@ -175,15 +175,4 @@ function fieldsOf(job: Job<DeliveryJobData>) {
     eventId: job.data?.event?.id,
     deliveryId: job.id,
   };
-}
-
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<boolean>((r) => (timer = setTimeout(r, ms, false))),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 import type { DeliveryJob } from '../records/delivery';
+import { evictOldest } from '../../core/util/bounded-map';
 
 /**
  * The jobs of the last dead deliveries, for replay by a transport that holds nothing once a job ends.
@@ -12,7 +13,7 @@ export class DeadLetters {
   add(job: DeliveryJob): void {
     this.jobs.delete(job.deliveryId);
     this.jobs.set(job.deliveryId, job);
-    while (this.jobs.size > this.max) this.jobs.delete(this.jobs.keys().next().value!);
+    evictOldest(this.jobs, this.max);
   }
 
   /** Removes and returns a dead job: a replayed delivery is no longer dead. */

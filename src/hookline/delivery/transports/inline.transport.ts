@@ -6,6 +6,7 @@ import type { DeliveryLog } from '../records/delivery-log';
 import { messages } from '../../core/errors/hookline.messages';
 import { DeadLetters } from './dead-letters';
 import type { Transport } from './transport';
+import { orAfter } from '../../core/util/timeout';
 
 export interface InlineTransportOptions {
   type: 'inline';
@@ -112,12 +113,7 @@ export class InlineTransport implements Transport {
     }
     this.retries.clear();
     const drained = this.queue.idle() ? Promise.resolve() : this.queue.drained();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      drained.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), drainMs))),
-    ]);
-    clearTimeout(timer);
+    const timedOut = await orAfter(drained.then(() => false), drainMs, true);
     if (!timedOut) return;
     for (const job of this.queue.getQueue()) this.abandon(job, 'it was still queued');
     this.queue.kill();

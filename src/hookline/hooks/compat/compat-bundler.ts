@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { COMPAT_MODULES, type CompatModuleSpec, type SupportedModule } from './compat-modules';
@@ -5,6 +6,8 @@ import { NODE_BUILTIN_NAMES, NODE_MODULE_ID, NODE_PROVIDED } from './compat-modu
 
 /** Everything the sandbox evaluates in a context before a hook; see README.md. */
 export interface CompatRuntime {
+  /** isolate/bootstrap.js as written: declares `hooklineBootstrap(hostRef, limits)` (see compat.scripts.ts). */
+  bootstrapSource: string;
   /** IIFE: URL, URLSearchParams, TextEncoder/Decoder, atob/btoa, AbortController/Signal, Headers, FormData, queueMicrotask, and the fetch adapter. */
   globalsSource: string;
   /** IIFE: defines `require` and `__hooklineCompat` (define, require, resolve, loadModule, warn). */
@@ -17,10 +20,6 @@ export interface CompatRuntime {
 
 type Esbuild = typeof import('esbuild');
 
-export function isolateDir(root: string): string {
-  return join(root, 'src', 'hookline', 'hooks', 'isolate');
-}
-
 export function supportedModules(): SupportedModule[] {
   return COMPAT_MODULES.map((m: CompatModuleSpec) => ({
     id: m.id,
@@ -31,8 +30,7 @@ export function supportedModules(): SupportedModule[] {
   }));
 }
 
-function bundle(esbuild: Esbuild, root: string, entry: string, options: BuildOptions): string {
-  const dir = isolateDir(root);
+function bundle(esbuild: Esbuild, dir: string, entry: string, options: BuildOptions): string {
   const result = esbuild.buildSync({
     entryPoints: [join(dir, entry)],
     bundle: true,
@@ -43,7 +41,7 @@ function bundle(esbuild: Esbuild, root: string, entry: string, options: BuildOpt
     keepNames: true, // libraries name their errors after their classes (this.constructor.name)
     legalComments: 'none',
     logLevel: 'silent',
-    absWorkingDir: root,
+    absWorkingDir: dir,
     alias: { os: join(dir, 'shims', 'os.js'), 'node:os': join(dir, 'shims', 'os.js') },
     inject: [join(dir, 'shims', 'process.js'), join(dir, 'shims', 'console-assert.js')],
     ...options,
@@ -58,13 +56,13 @@ function bundle(esbuild: Esbuild, root: string, entry: string, options: BuildOpt
 }
 
 /** Bundles the globals, the require shim and every module of the allow-list (synchronous: ~1 s). */
-export function buildCompatRuntime(root: string): CompatRuntime {
+export function buildCompatRuntime(dir: string): CompatRuntime {
   // esbuild is a build-time tool: loaded only when bundles must be (re)built.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild: Esbuild = require('esbuild');
   const modules = supportedModules();
-  const globalsSource = bundle(esbuild, root, 'globals.js', { format: 'iife', minify: true });
-  const requireShimSource = bundle(esbuild, root, 'require-shim.js', {
+  const globalsSource = bundle(esbuild, dir, 'globals.js', { format: 'iife', minify: true });
+  const requireShimSource = bundle(esbuild, dir, 'require-shim.js', {
     format: 'iife',
     define: {
       SUPPORTED_MODULES: JSON.stringify(modules),
@@ -74,7 +72,7 @@ export function buildCompatRuntime(root: string): CompatRuntime {
   });
   const moduleSources: Record<string, string> = {};
   for (const spec of COMPAT_MODULES) {
-    const code = bundle(esbuild, root, join('modules', spec.entry), {
+    const code = bundle(esbuild, dir, join('modules', spec.entry), {
       format: 'cjs',
       minify: spec.kind === 'package',
     });
@@ -82,14 +80,14 @@ export function buildCompatRuntime(root: string): CompatRuntime {
     moduleSources[spec.id] =
       `__hooklineCompat.define(${JSON.stringify(spec.id)}, function (module, exports, require) {\n${code}\n${unwrap}});\n`;
   }
-  moduleSources[NODE_MODULE_ID] = bundleNodeBuiltins(esbuild, root);
-  return { globalsSource, requireShimSource, moduleSources, modules };
+  moduleSources[NODE_MODULE_ID] = bundleNodeBuiltins(esbuild, dir);
+  const bootstrapSource = readFileSync(join(dir, 'bootstrap.js'), 'utf8');
+  return { bootstrapSource, globalsSource, requireShimSource, moduleSources, modules };
 }
 
 /** The built-ins module (isolate/node/): Node's process injected for the packages it bundles (readable-stream uses nextTick). */
-export function bundleNodeBuiltins(esbuild: Esbuild, root: string): string {
-  const dir = isolateDir(root);
-  const code = bundle(esbuild, root, join('node', 'index.js'), {
+export function bundleNodeBuiltins(esbuild: Esbuild, dir: string): string {
+  const code = bundle(esbuild, dir, join('node', 'index.js'), {
     format: 'cjs',
     minify: true,
     inject: [join(dir, 'node', 'process.js'), join(dir, 'shims', 'console-assert.js')],

@@ -1,43 +1,41 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { compatMessages } from './compat.messages';
 import { CompatBundlesMissingError } from './compat.errors';
-import { buildCompatRuntime, isolateDir, type CompatRuntime } from './compat-bundler';
+import { buildCompatRuntime, type CompatRuntime } from './compat-bundler';
 import { COMPAT_MODULES } from './compat-modules';
 
-/** Where generated bundles live (gitignored with the rest of dist/). */
-export const COMPAT_CACHE_FILE = join('dist', 'sandbox-compat', 'compat-runtime.json');
+/**
+ * The isolate-side sources and, once built, the bundles file: both in the `isolate` folder beside this
+ * one. Compiled (the package, `dist/`), that folder holds the bundles `npm run build` wrote there; run
+ * from TypeScript sources (the repository's tests), it holds the sources, bundled on demand.
+ */
+const ISOLATE_DIR = join(__dirname, '..', 'isolate');
+export const COMPAT_RUNTIME_FILE_NAME = 'compat-runtime.json';
 
-let memo: CompatRuntime | undefined;
+let memo: { file: string; runtime: CompatRuntime } | undefined;
 
-/** The checkout (or install) root: the nearest folder above this file with Hookline's package.json. */
-export function findProjectRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'hookline') return dir;
-    if (dirname(dir) === dir) throw new Error(`no Hookline package.json above ${from}`);
-  }
+function fromSources(): boolean {
+  return __filename.endsWith('.ts') && existsSync(join(ISOLATE_DIR, 'globals.js'));
 }
 
 function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) hashTree(hash, path);
-    else hash.update(name).update(readFileSync(path));
+    else if (name !== COMPAT_RUNTIME_FILE_NAME) hash.update(name).update(readFileSync(path));
   }
 }
 
-/** Changes whenever the lockfile, the isolate-side sources or the allow-list change. */
-export function compatCacheKey(root: string): string | undefined {
-  const sources = isolateDir(root);
-  if (!existsSync(sources)) return undefined; // an install without sources: trust the built bundles
+/** Changes whenever the lockfile (the bundled libraries' versions), the isolate-side sources or the allow-list change. */
+export function compatCacheKey(isolateDir: string, lockfile: string | undefined): string {
   const hash = createHash('sha256');
-  const lockfile = join(root, 'package-lock.json');
-  if (existsSync(lockfile)) hash.update(readFileSync(lockfile));
+  if (lockfile && existsSync(lockfile)) hash.update(readFileSync(lockfile));
   hash.update(JSON.stringify(COMPAT_MODULES));
   hash.update(readFileSync(require.resolve('./compat-bundler'))); // its esbuild options
-  hashTree(hash, sources);
+  hashTree(hash, isolateDir);
   return hash.digest('hex');
 }
 
@@ -50,30 +48,41 @@ function readCache(file: string): { key?: string; runtime: CompatRuntime } | und
 }
 
 /**
- * The isolate-ready sources: read from dist/sandbox-compat/ when they match the current sources,
- * otherwise bundled now with esbuild and cached there (written atomically: parallel test workers
- * may build at once). Memoised for the process.
+ * Writes the bundles of `isolateDir` to `file` unless it already holds those of the current sources
+ * (written atomically: parallel test workers may build at once). The build step and the source mode use it.
  */
-export function getCompatRuntime(root: string = findProjectRoot()): CompatRuntime {
-  if (memo) return memo;
-  const file = join(root, COMPAT_CACHE_FILE);
-  const key = compatCacheKey(root);
+export function ensureCompatRuntime(isolateDir: string, file: string, lockfile?: string): CompatRuntime {
+  const key = compatCacheKey(isolateDir, lockfile);
   const cached = readCache(file);
-  if (cached && (key === undefined || cached.key === key)) return (memo = cached.runtime);
-  if (key === undefined) throw new CompatBundlesMissingError(compatMessages.noBundles(file));
-  const runtime = buildCompatRuntime(root);
+  if (cached?.key === key) return cached.runtime;
+  const runtime = buildCompatRuntime(isolateDir);
   mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, JSON.stringify({ key, runtime }));
   renameSync(temporary, file);
-  return (memo = runtime);
+  return runtime;
 }
 
-/**
- * The path of the bundles file, built first when missing or stale: what a sandbox worker process reads
- * (it may run from a bundle in a temporary folder, where this file's own lookup would not work).
- */
-export function compatRuntimeFile(root: string = findProjectRoot()): string {
-  getCompatRuntime(root);
-  return join(root, COMPAT_CACHE_FILE);
+function locate(): { file: string; runtime: CompatRuntime } {
+  if (fromSources()) {
+    // The repository: bundled into the temporary directory, keyed by the sources, never written under src/.
+    const lockfile = resolve(__dirname, '..', '..', '..', '..', 'package-lock.json');
+    const key = compatCacheKey(ISOLATE_DIR, lockfile).slice(0, 16);
+    const file = join(tmpdir(), `hookline-compat-${key}.json`);
+    return { file, runtime: ensureCompatRuntime(ISOLATE_DIR, file, lockfile) };
+  }
+  const file = join(ISOLATE_DIR, COMPAT_RUNTIME_FILE_NAME);
+  const built = readCache(file);
+  if (!built) throw new CompatBundlesMissingError(compatMessages.noBundles(file));
+  return { file, runtime: built.runtime };
+}
+
+/** The isolate-ready sources (globals, require shim, modules). Memoised for the process. */
+export function getCompatRuntime(): CompatRuntime {
+  return (memo ??= locate()).runtime;
+}
+
+/** The path of the bundles file: what a sandbox worker process reads. */
+export function compatRuntimeFile(): string {
+  return (memo ??= locate()).file;
 }

@@ -15,5 +15,5 @@ export const compatMessages = {
   syntax: (filename: string, line: number, column: number, detail: string) =>
     `${filename}:${line}:${column}: ${detail}`,
   noBundles: (file: string) =>
-    `Hookline's sandbox module bundles are missing (${file}) and esbuild is not installed to build them: run \`npm run build\``,
+    `Hookline's sandbox module bundles are missing (${file}): reinstall the package, or run \`npm run build\` in a checkout`,
 };

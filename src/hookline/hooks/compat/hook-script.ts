@@ -4,7 +4,10 @@ import { compileFunction } from 'node:vm';
 import { COMPAT_MODULES, NODE_MODULE_ID } from './compat-modules';
 import { HookSourceSyntaxError } from './compat.errors';
 import { normalizeHookSource } from './hook-source';
-import { checkRequires, listRequires, requiredModuleIds } from './require-check';
+import { checkRequires, listRequires, requiredModuleIds, type RequireProblem, type RequireRef } from './require-check';
+import { resolveHookDependencies, type DependencyOptions } from './dependencies';
+import { supportedModules } from './compat-bundler';
+import { dirname } from 'node:path';
 import { SANDBOX_LIMITS } from '../host/sandbox.limits';
 import type { HookScript } from '../host/sandbox.types';
 
@@ -16,7 +19,7 @@ export class HookScriptError extends Error {
   override readonly name = 'HookScriptError';
   constructor(
     message: string,
-    readonly reason: 'read' | 'syntax' | 'require' = 'read',
+    readonly reason: 'read' | 'syntax' | 'require' | 'dependency' = 'read',
   ) {
     super(message);
   }
@@ -30,18 +33,49 @@ export interface PreparedHookSource {
   modules: string[];
 }
 
-/** Throws HookSourceSyntaxError (file:line:column) when no accepted form parses. */
-export function prepareHookSource(source: string, filename: string): PreparedHookSource {
-  const { code } = normalizeHookSource(source, filename);
-  const computed = listRequires(source, filename).some((ref) => ref.specifier === undefined);
-  return { code, modules: computed ? [...COMPAT_MODULES.map((m) => m.id), NODE_MODULE_ID] : requiredModuleIds(source, filename) };
+/**
+ * Throws HookSourceSyntaxError (file:line:column) when no accepted form parses. `dependencies`: the
+ * module ids of the npm packages it uses (bundled), registered after the built-ins they rely on.
+ */
+export function prepareHookSource(source: string, filename: string, dependencies: readonly string[] = []): PreparedHookSource {
+  const { code, modules } = analyseHookSource(source, filename, { dependencies });
+  return { code, modules };
 }
+
+/** What one parse of a script tells: the code the sandbox loads, the modules its context needs, the problems of its requires. */
+export interface HookAnalysis extends PreparedHookSource {
+  refs: RequireRef[];
+  problems: RequireProblem[];
+}
+
+/**
+ * Analyses a script once: its form (normalized into the CommonJS wrapper), its requires (listed once),
+ * and from them the problems to report and the modules to register. Throws HookSourceSyntaxError when
+ * no accepted form parses.
+ */
+export function analyseHookSource(
+  source: string,
+  filename: string,
+  options: { dependencies?: readonly string[]; installed?: ReadonlySet<string>; refs?: RequireRef[] } = {},
+): HookAnalysis {
+  const { code } = normalizeHookSource(source, filename);
+  const refs = options.refs ?? listRequires(source, filename);
+  const problems = checkRequires(source, filename, undefined, options.installed, refs);
+  const computed = refs.some((ref) => ref.specifier === undefined);
+  const modules = computed ? [...COMPAT_MODULES.map((m) => m.id), NODE_MODULE_ID] : requiredModuleIds(source, filename, refs);
+  const dependencies = options.dependencies ?? [];
+  if (dependencies.length > 0 && !modules.includes(NODE_MODULE_ID)) modules.push(NODE_MODULE_ID);
+  return { code, modules: [...modules, ...dependencies], refs, problems };
+}
+
+/** Where a script's npm packages resolve from and which it declares (the Runner: its own folder, none declared). */
+export type ScriptDependencyOptions = Omit<DependencyOptions, 'hook' | 'provided'>;
 
 /**
  * Reads a script and checks its syntax without running it (node:vm only parses here: no code of the
  * script executes in the app). The message names the file and the line.
  */
-export function readHookScript(path: string, displayName = path): HookScript {
+export function readHookScript(path: string, displayName = path, deps?: ScriptDependencyOptions): HookScript {
   let source: string;
   try {
     if (statSync(path).size > SANDBOX_LIMITS.maxScriptBytes) {
@@ -52,28 +86,59 @@ export function readHookScript(path: string, displayName = path): HookScript {
     if (error instanceof HookScriptError) throw error;
     throw new HookScriptError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return analyseHookScript(source, displayName);
+  return analyseHookScript(source, displayName, deps, dirname(path));
 }
 
 /**
  * Checks a script's text (syntax, required modules) without running it: the analysis of a file,
  * for scripts that come as text (a hook's `source` in the tenant store).
  */
-export function analyseHookScript(source: string, displayName: string): HookScript {
+export function analyseHookScript(source: string, displayName: string, deps?: ScriptDependencyOptions, baseDir = process.cwd()): HookScript {
   if (Buffer.byteLength(source) > SANDBOX_LIMITS.maxScriptBytes) {
     throw new HookScriptError(`${displayName} is larger than ${SANDBOX_LIMITS.maxScriptBytes} bytes`, 'read');
   }
   checkSyntax(source, displayName);
-  const problems = checkRequires(source, displayName);
+  const refs = listRequires(source, displayName);
+  const requires = refs.flatMap((r) => (r.specifier === undefined ? [] : [r.specifier]));
+  const resolved = resolveHookDependencies(requires, {
+    hook: displayName,
+    declared: deps?.declared ?? {},
+    resolveFrom: deps?.resolveFrom ?? baseDir,
+    strict: deps?.strict,
+    provided: supportedModules(),
+  });
+  const dependencyErrors = resolved.problems.filter((p) => p.severity === 'error').map((p) => p.message);
+  if (dependencyErrors.length > 0) throw new HookScriptError(dependencyErrors.join('\n'), 'dependency');
+  const analysis = analyseSyntaxChecked(source, displayName, { dependencies: resolved.dependencies.map((d) => d.id), installed: resolved.installed, refs });
+  const problems = analysis.problems;
   const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
   if (errors.length > 0) throw new HookScriptError(errors.join('\n'), 'require');
+  const dependencyWarnings = resolved.problems.map((p) => {
+    const ref = p.package ? refs.find((r) => r.specifier === p.package || r.specifier?.startsWith(`${p.package}/`)) : undefined;
+    return { code: p.code, message: ref ? `${displayName}:${ref.line}:${ref.column}: ${p.message}` : p.message, line: ref?.line ?? 0, column: ref?.column ?? 0 };
+  });
+  const all = [...problems.map((p) => ({ code: p.code as string, message: p.message, line: p.line, column: p.column })), ...dependencyWarnings];
+  const hash = createHash('sha256').update(source);
+  for (const d of resolved.dependencies) hash.update('\0' + d.id);
   return {
     filename: displayName,
     source,
-    hash: createHash('sha256').update(source).digest('hex'),
-    warnings: problems.map((p) => p.message),
-    problems: problems.map((p) => ({ code: p.code, message: p.message, line: p.line, column: p.column })),
+    hash: hash.digest('hex'),
+    warnings: all.map((p) => p.message),
+    problems: all,
+    prepared: { code: analysis.code, modules: analysis.modules },
+    ...(resolved.dependencies.length > 0 ? { dependencies: resolved.dependencies.map(({ id, name, version, source: code }) => ({ id, name, version, source: code })) } : {}),
   };
+}
+
+/** The analysis of a script whose syntax checkSyntax accepted (a form it reads but acorn does not is reported as such). */
+function analyseSyntaxChecked(source: string, filename: string, options: Parameters<typeof analyseHookSource>[2]): HookAnalysis {
+  try {
+    return analyseHookSource(source, filename, options);
+  } catch (error) {
+    if (error instanceof HookSourceSyntaxError) throw new HookScriptError(error.message, 'syntax');
+    throw error;
+  }
 }
 
 /**
@@ -108,9 +173,10 @@ export class HookScriptFile {
   constructor(
     readonly path: string,
     readonly displayName: string,
+    private readonly deps?: ScriptDependencyOptions,
   ) {
     this.mtimeMs = statMtime(path);
-    this.script = readHookScript(path, displayName);
+    this.script = readHookScript(path, displayName, deps);
   }
 
   /** The current version. Throws HookScriptError when the file changed into something unusable. */
@@ -120,7 +186,7 @@ export class HookScriptFile {
     this.checkedAt = now;
     const mtimeMs = statMtime(this.path);
     if (mtimeMs !== this.mtimeMs) {
-      this.script = readHookScript(this.path, this.displayName);
+      this.script = readHookScript(this.path, this.displayName, this.deps);
       this.mtimeMs = mtimeMs;
     }
     return this.script;

@@ -106,10 +106,14 @@ export function checkRequires(
   modules: readonly Pick<SupportedModule, 'id' | 'aliases' | 'subpaths' | 'version'>[] = COMPAT_MODULES.map((m) => ({
     id: m.id, aliases: m.aliases ?? [], subpaths: m.subpaths, version: m.version,
   })),
+  /** Installed npm packages the hook uses (its dependencies, bundled): required by name, they pass. */
+  installed: ReadonlySet<string> = new Set(),
+  /** The script's requires, when the caller has them already (see analyseHookSource). */
+  refs: readonly RequireRef[] = listRequires(source, filename),
 ): RequireProblem[] {
   const supported = modules.map((m) => m.id);
   const problems: RequireProblem[] = [];
-  for (const ref of listRequires(source, filename)) {
+  for (const ref of refs) {
     const where = `${filename}:${ref.line}:${ref.column}: `;
     if (ref.specifier === undefined) {
       problems.push({ ...ref, severity: 'warning', code: 'REQUIRE_COMPUTED_NAME', message: where + compatMessages.dynamicRequire() });
@@ -118,6 +122,10 @@ export function checkRequires(
     if (isProvidedBuiltin(ref.specifier)) continue;
     const { name, version, subpath } = parseSpecifier(ref.specifier);
     const entry = find(modules, name);
+    if (!entry && installed.has(name) && !ref.specifier.startsWith('node:')) {
+      if (subpath) problems.push({ ...ref, severity: ref.conditional ? 'warning' : 'error', code: 'SUBPATH_NOT_SUPPORTED', message: `${where}${compatMessages.subpathNotSupported(ref.specifier, name)}` });
+      continue;
+    }
     let message: string | undefined;
     let severity: RequireProblem['severity'] = 'error';
     let code: RequireProblemCode = 'MODULE_NOT_SUPPORTED';
@@ -146,11 +154,11 @@ export function checkRequires(
  * The ids of `getCompatRuntime().moduleSources` a script needs in its context (supported literal
  * requires only, aliases resolved, each once): evaluate just these before the hook.
  */
-export function requiredModuleIds(source: string, filename = 'hook.js'): string[] {
+export function requiredModuleIds(source: string, filename = 'hook.js', refs: readonly RequireRef[] = listRequires(source, filename)): string[] {
   const ids = new Set<string>();
   // The global Buffer and process come from the built-ins module.
   if (/\b(Buffer|process)\b/.test(source)) ids.add(NODE_MODULE_ID);
-  for (const ref of listRequires(source, filename)) {
+  for (const ref of refs) {
     if (ref.specifier !== undefined && isProvidedBuiltin(ref.specifier)) {
       ids.add(NODE_MODULE_ID);
       continue;

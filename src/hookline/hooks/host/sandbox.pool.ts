@@ -8,6 +8,7 @@ import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
 import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
 import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
+import { evictOldest } from '../../core/util/bounded-map';
 
 export interface SandboxPoolOptions {
   /**
@@ -49,6 +50,8 @@ interface Worker {
   scripts: Map<string, string>;
   /** Extra CA sets (by id) the worker has received. */
   cas: Set<string>;
+  /** Bundled npm packages (by module id) the worker has received. */
+  packages: Set<string>;
   stderrTail: string;
   /** Messages to send at the end of this tick, as one batch. */
   outbox: Array<{ message: ToWorker; onError?(error: Error): void }>;
@@ -64,7 +67,8 @@ interface Worker {
 const STDERR_TAIL = 8 * 1024;
 /** Prepared script versions kept by the pool (least recently used dropped first). */
 const PREPARED_SCRIPTS = 500;
-const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace/i;
+// "invalid size error": V8 (Node 24+) aborts the process on an allocation past its size limits, e.g. a 2^28-element array.
+const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace|invalid size error/i;
 /** How long a worker that started dying of V8 out-of-memory may take to exit before it is killed. */
 const DYING_GRACE_MS = 250;
 
@@ -120,6 +124,11 @@ export class SandboxPool implements Sandbox {
       message.script = prepared;
       worker.scripts.set(invocation.hookId, invocation.script.hash);
     }
+    const unsent = (invocation.script.dependencies ?? []).filter((d) => !worker.packages.has(d.id));
+    if (unsent.length > 0) {
+      message.dependencies = unsent.map(({ id, source }) => ({ id, source }));
+      unsent.forEach((d) => worker.packages.add(d.id));
+    }
     const ca = [this.ca, invocation.ca].filter((pem): pem is string => !!pem).join('');
     if (ca) {
       message.trust = caId(ca);
@@ -161,17 +170,18 @@ export class SandboxPool implements Sandbox {
    * esbuild converts ES modules). Kept by content, so tenants sharing one script share the work.
    */
   private prepare(script: HookScript): PreparedHookSource | Error {
+    if (script.prepared) return script.prepared; // analysed once, when the script was read
     const key = `${script.hash}\0${script.filename}`;
     let prepared = this.prepared.get(key);
     if (prepared) {
       this.prepared.delete(key); // Re-inserted last: the Map's order is least recently used first.
     } else {
       try {
-        prepared = prepareHookSource(script.source, script.filename);
+        prepared = prepareHookSource(script.source, script.filename, (script.dependencies ?? []).map((d) => d.id));
       } catch (error) {
         prepared = error as Error;
       }
-      if (this.prepared.size >= PREPARED_SCRIPTS) this.prepared.delete(this.prepared.keys().next().value!);
+      evictOldest(this.prepared, PREPARED_SCRIPTS - 1);
     }
     this.prepared.set(key, prepared);
     return prepared;
@@ -203,6 +213,7 @@ export class SandboxPool implements Sandbox {
       pending: new Map(),
       scripts: new Map(),
       cas: new Set(),
+      packages: new Set(),
       stderrTail: '',
       outbox: [],
       retired: false,
@@ -216,7 +227,8 @@ export class SandboxPool implements Sandbox {
       if (OUT_OF_MEMORY.test(worker.stderrTail)) setTimeout(() => this.kill(worker, 'V8 ran out of memory'), DYING_GRACE_MS).unref();
     });
     child.on('message', (batch: FromWorker[]) => this.onBatch(worker, batch));
-    child.on('exit', (code, signal) => this.onExit(worker, code, signal));
+    // 'close', not 'exit': V8's last words on stderr (what tells an out-of-memory abort) are read by then.
+    child.on('close', (code, signal) => this.onExit(worker, code, signal));
     child.on('error', (error) => this.options.log?.('error', 'sandbox worker error', { worker: index, error: error.message }));
     this.workers[index] = worker;
     this.updateRef(worker);
@@ -244,7 +256,7 @@ export class SandboxPool implements Sandbox {
 
   private onMessage(worker: Worker, message: FromWorker): void {
     if (message.t === 'ready') return;
-    if (message.t === 'recycle') return this.recycle(worker, message.rssMb);
+    if (message.t === 'recycle') return this.recycle(worker, message.rssMb, message.reason);
     if (message.t === 'fatal') {
       worker.fatal = message.message;
       return;
@@ -330,15 +342,18 @@ export class SandboxPool implements Sandbox {
     const { child } = worker;
     if (child.exitCode !== null || child.signalCode !== null || worker.killing) return;
     worker.killing = why;
+    // The next invocation goes to a fresh worker, not to this one on its way out.
+    if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     child.kill('SIGKILL');
   }
 
-  private recycle(worker: Worker, rssMb: number): void {
+  private recycle(worker: Worker, rssMb: number, reason?: string): void {
     if (worker.retired) return;
     worker.retired = true;
     if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     this.draining.add(worker);
-    this.options.log?.('info', 'sandbox worker memory past its bound; replacing it', { worker: worker.index, rssMb });
+    const why = reason ?? 'memory past its bound';
+    this.options.log?.('info', `sandbox worker ${why}; replacing it`, { worker: worker.index, rssMb });
     if (worker.pending.size === 0) void this.stop(worker);
   }
 

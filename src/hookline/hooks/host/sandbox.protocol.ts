@@ -17,6 +17,8 @@ export interface InvokeMessage {
   payload: string;
   secrets: Record<string, string>;
   allowHosts: string[];
+  /** Bundled npm packages the worker has not received yet (by module id; the script's `modules` name them). */
+  dependencies?: Array<{ id: string; source: string }>;
   /** Id of the extra CA certificates its HTTPS requests trust, if any. */
   trust?: string;
   /** Their PEM text, sent the first time a worker sees that id. */
@@ -41,8 +43,11 @@ export type FromWorker =
     }
   /** The invocation is over: no more log lines will come for it. */
   | { t: 'end'; id: number }
-  /** The worker's memory passed its bound: replace it once its invocations are done. */
-  | { t: 'recycle'; rssMb: number }
+  /**
+   * Replace the worker once its invocations are done: its memory passed its bound, or (`reason`) an isolate
+   * may still be running work V8 could not stop (it would grow until it aborts the worker mid-hook).
+   */
+  | { t: 'recycle'; rssMb: number; reason?: string }
   | { t: 'fatal'; message: string }
   /** Sent once at start-up: the worker runs (a worker that dies before it is ready cannot start). */
   | { t: 'ready' };

@@ -18,6 +18,13 @@ export interface HookScript {
   warnings?: string[];
   /** The same warnings, structured (the Runner's JSON `warnings`). */
   problems?: ScriptWarning[];
+  /** npm packages it uses, bundled for the isolate (registered in its context, loaded on first require). */
+  dependencies?: Array<{ id: string; name: string; version: string; source: string }>;
+  /**
+   * The script as the sandbox loads it, when it was analysed already (readHookScript does): the CommonJS
+   * wrapper and the modules its context needs. Without it, the sandbox prepares the source itself.
+   */
+  prepared?: { code: string; modules: string[] };
 }
 
 /** One warning of the static check of a script: a stable code, the message (`file:line:column: ...`), where. */

@@ -33,7 +33,9 @@ function installLazy(names, load) {
   for (const name of missing) {
     Object.defineProperty(g, name, {
       get: () => get(name),
-      set: (value) => settle(name, value),
+      set: (value) => {
+        settle(name, value);
+      },
       configurable: true,
       enumerable: false,
     });

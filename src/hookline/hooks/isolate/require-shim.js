@@ -6,6 +6,8 @@ const supported = SUPPORTED_MODULES;
 /** Node built-ins the sandbox provides (members of the 'node' module), see isolate/node/. */
 const provided = NODE_PROVIDED;
 const factories = Object.create(null);
+/** Installed npm packages of this hook (its `dependencies`), by the name it requires them with → module id. */
+const installed = Object.create(null);
 const cache = Object.create(null);
 const warned = Object.create(null);
 
@@ -35,8 +37,9 @@ const compat = {
   warn(message) {
     if (typeof console !== 'undefined' && typeof console.warn === 'function') console.warn(message);
   },
-  define(id, factory) {
+  define(id, factory, names) {
     factories[id] = factory;
+    if (Array.isArray(names)) for (const name of names) installed[name] = id;
   },
   resolve(specifier) {
     if (typeof specifier !== 'string') {
@@ -45,6 +48,12 @@ const compat = {
     const { name, version, subpath } = parseSpecifier(specifier.replace(/^node:/, ''));
     if (provided.includes(name) && !subpath && version === undefined) return { id: 'node', subpath: name };
     const entry = lookup(name);
+    if (!entry && installed[name] !== undefined && !specifier.startsWith('node:') && !NODE_BUILTINS.includes(name)) {
+      if (subpath) {
+        throw moduleError('MODULE_NOT_FOUND', `Cannot require "${specifier}" in a Hookline hook: only the main entry of ${name} is bundled (use require('${name}')).`);
+      }
+      return { id: installed[name], subpath: '' };
+    }
     if (!entry) {
       const builtin = NODE_BUILTINS.includes(name) || specifier.startsWith('node:');
       // Node's code for a module it cannot find: hooks that guard an optional require test for it.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
 import type { CompatRuntime } from '../compat/compat-bundler';
-import { ISOLATE_BOOTSTRAP } from './isolate.bootstrap';
+import { SANDBOX_LIMITS } from '../host/sandbox.limits';
 
 const BOOTSTRAP = 'hookline:bootstrap';
 const GLOBALS = 'hookline:globals';
@@ -20,7 +20,7 @@ export class CompatScripts {
   constructor(readonly runtime: CompatRuntime) {
     this.sources = new Map([
       // A function of the bridge reference, so that it compiles once per isolate (evalClosure would compile per context).
-      [BOOTSTRAP, `(function ($0) {${ISOLATE_BOOTSTRAP}\n})`],
+      [BOOTSTRAP, `(function ($0) {\n${runtime.bootstrapSource}\nreturn hooklineBootstrap($0, ${JSON.stringify(SANDBOX_LIMITS)});\n})`],
       [GLOBALS, runtime.globalsSource],
       [SHIM, runtime.requireShimSource],
       ...Object.entries(runtime.moduleSources).map(([id, source]) => [`hookline:${id}`, source] as [string, string]),
@@ -58,7 +58,12 @@ export class CompatScripts {
   }
 
   hasModule(id: string): boolean {
-    return id in this.runtime.moduleSources;
+    return id in this.runtime.moduleSources || this.sources.has(`hookline:${id}`);
+  }
+
+  /** A bundled npm package of a hook (from the pool), compiled per isolate like the others. */
+  addModule(id: string, source: string): void {
+    if (!this.sources.has(`hookline:${id}`)) this.sources.set(`hookline:${id}`, source);
   }
 }
 

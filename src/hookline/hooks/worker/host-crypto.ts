@@ -146,6 +146,9 @@ export function hostCrypto(op: unknown, argsJson: unknown): string {
   } catch (error) {
     const e = error as Error & { code?: unknown; type?: string };
     const type = e instanceof CryptoArgumentError ? e.type : e instanceof TypeError ? 'TypeError' : e instanceof RangeError ? 'RangeError' : 'Error';
-    return JSON.stringify({ error: String(e.message).slice(0, 500), code: typeof e.code === 'string' ? e.code : undefined, type });
+    // Some OpenSSL failures carry no code, depending on the Node version (a bad DER key on Node 24): a hook
+    // always gets one to branch on.
+    const code = typeof e.code === 'string' ? e.code : 'ERR_CRYPTO_OPERATION_FAILED';
+    return JSON.stringify({ error: String(e.message).slice(0, 500), code, type });
   }
 }

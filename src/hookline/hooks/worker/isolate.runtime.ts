@@ -39,6 +39,9 @@ interface Invocation {
 type ErrorInfo = { name: string; message: string };
 
 const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
+/** After a timeout, an isolate that burns more than RUNAWAY_CPU_MS of CPU within RUNAWAY_WINDOW_MS is stuck. */
+const RUNAWAY_WINDOW_MS = 500;
+const RUNAWAY_CPU_MS = 50;
 
 /**
  * Runs hook invocations in isolated-vm isolates, inside a sandbox worker process: one isolate per tenant
@@ -64,6 +67,7 @@ export class IsolateRuntime {
   async invoke(msg: InvokeMessage): Promise<void> {
     if (msg.script !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, ...msg.script, filename: msg.filename });
     if (msg.trust && msg.ca) this.trust.add(msg.trust, msg.ca);
+    for (const dependency of msg.dependencies ?? []) this.options.compat.addModule(dependency.id, dependency.source);
     const startedAt = performance.now();
     const inv: Invocation = {
       id: msg.id,
@@ -341,11 +345,42 @@ export class IsolateRuntime {
         message: `the hook did not complete within ${inv.msg.timeoutMs} ms${hint}; a callback-style hook must call cb()`,
       });
       this.strike(inv);
+      if (inv.owner) this.watchRunaway(inv.owner);
     } else {
       const pending = inv.timers.size + inv.fetches.size;
       if (pending > 0) this.log(inv, 'warn', `[hookline] ${pending} timer(s) or request(s) still pending at the timeout were cancelled`);
     }
     this.end(inv);
+  }
+
+  /**
+   * On Node 24+, V8 cannot interrupt some huge allocations: the isolate keeps running (and growing, far
+   * past its memory limit) after its timeout. Still burning CPU shortly after the deadline means stuck:
+   * the worker is replaced once its other invocations end, so the runaway never aborts it mid-way
+   * through someone else's hook.
+   */
+  private watchRunaway(owner: TenantIsolate): void {
+    let before: bigint;
+    try {
+      before = owner.isolate.cpuTime;
+    } catch {
+      return this.requestRecycle('isolate disposed while running');
+    }
+    setTimeout(() => {
+      let burnedMs: number;
+      try {
+        burnedMs = Number(owner.isolate.cpuTime - before) / 1e6;
+      } catch {
+        return this.requestRecycle('isolate disposed while running');
+      }
+      if (burnedMs > RUNAWAY_CPU_MS) this.requestRecycle('isolate kept running past its timeout');
+    }, RUNAWAY_WINDOW_MS).unref();
+  }
+
+  private requestRecycle(reason: string): void {
+    if (this.recycleRequested) return;
+    this.recycleRequested = true;
+    this.emit({ t: 'recycle', rssMb: Math.round(process.memoryUsage.rss() / 1048576), reason });
   }
 
   private strike(inv: Invocation): void {
@@ -391,6 +426,8 @@ export class IsolateRuntime {
       this.end(inv);
     }
     this.isolates.dispose(owner);
+    // A disposed isolate's thread may still be inside an allocation V8 cannot interrupt (Node 24+).
+    this.requestRecycle('isolate hit its memory limit while running');
   }
 
   private maybeEnd(inv: Invocation): void {

@@ -5,7 +5,14 @@ import { HOOK_PLUGIN_TYPE } from '../../connectors/connector.registry';
 import { formatPath } from '../../config/config-path';
 import { isPrivateAddress, normaliseHost, parseAllowHost } from '../../hooks/worker/host-policy';
 import { WHOLE_SECRET_REF } from '../secrets/secret-refs';
-import type { TenantIssue } from '../tenant-write.error';
+
+export interface TenantIssue {
+  /** Path inside the written definition: `connectors[0].url`. */
+  path: string;
+  message: string;
+  /** A policy code (ENV_NOT_ALLOWED, SECRET_INLINE, PRIVATE_HOST, SCRIPT_PATH_NOT_ALLOWED), when one applies. */
+  code?: string;
+}
 
 /** What a tenant writer may not put in a definition, whoever they are. */
 export const POLICY_CODES = {

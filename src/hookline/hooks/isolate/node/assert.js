@@ -38,7 +38,7 @@ function matches(error, expected) {
   if (expected === undefined) return true;
   if (typeof expected === 'function') {
     if (expected.prototype !== undefined && error instanceof expected) return true;
-    if (Error.isPrototypeOf(expected)) return false;
+    if (Object.prototype.isPrototypeOf.call(Error, expected)) return false;
     return expected.call({}, error) === true;
   }
   if (expected instanceof RegExp) return expected.test(String(error && error.message !== undefined ? error.message : error));

@@ -6,6 +6,8 @@ import { Buffer } from 'buffer';
 import EventEmitter from 'events';
 import { Readable } from 'readable-stream';
 
+const CONNECTION_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer'];
+
 export const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 export const STATUS_CODES = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified',
@@ -199,7 +201,10 @@ export class ClientRequest extends EventEmitter {
         this.emit('timeout');
       }, this._timeoutMs);
     }
-    const init = { method: this.method, headers: this._headers, signal: this._controller.signal };
+    // The bridge sets the framing and connection headers itself (callers often set content-length).
+    const headers = { ...this._headers };
+    for (const name of CONNECTION_HEADERS) delete headers[name];
+    const init = { method: this.method, headers, signal: this._controller.signal };
     if (body !== undefined && this.method !== 'GET' && this.method !== 'HEAD') init.body = body;
     fetch(this._url, init).then(
       async (response) => {

@@ -1,7 +1,6 @@
 // The Node built-ins a hook may require(), registered as one module ('node') whose members load on
 // first use: require('crypto') is this module's `crypto`. The global Buffer and process come from here
 // too. Runs inside the isolate; see README.md beside the compat layer.
-/* eslint-disable @typescript-eslint/no-require-imports */
 const loaders = {
   buffer: () => require('./buffer.js'),
   crypto: () => require('./crypto.js'),

@@ -12,7 +12,7 @@ Object.setPrototypeOf(Stream, EventEmitter);
 
 // The pipe of Node's legacy Stream (lib/internal/streams/legacy.js), for streams that emit 'data' themselves.
 Stream.prototype.pipe = function pipe(dest, options) {
-  const source = this;
+  const source = this; // eslint-disable-line @typescript-eslint/no-this-alias -- Node's own code, kept close to it
   function ondata(chunk) {
     if (dest.writable && dest.write(chunk) === false && source.pause) source.pause();
   }

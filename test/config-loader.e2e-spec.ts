@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUILTIN_CONNECTORS } from '../../../connectors';
-import { ConnectorRegistry } from '../connectors/connector.registry';
-import { DEFAULT_RETRY } from '../core/retry/retry.policy';
-import { ConfigInvalidError } from '../core/errors/config-invalid.error';
-import { loadConfigFile } from './config.loader';
+import { BUILTIN_CONNECTORS } from '../connectors';
+import { ConnectorRegistry } from '../src/hookline/connectors/connector.registry';
+import { DEFAULT_RETRY } from '../src/hookline/core/retry/retry.policy';
+import { ConfigInvalidError } from '../src/hookline/core/errors/config-invalid.error';
+import { loadConfigFile } from '../src/hookline/config/config.loader';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const options = (env: NodeJS.ProcessEnv = {}) => ({

@@ -1,14 +1,14 @@
-import { BUILTIN_CONNECTORS } from '../../../connectors';
-import { ConfigRegistry } from '../config/config.registry';
-import { ConnectorRegistry } from '../connectors/connector.registry';
-import { createUserRegisteredEvent, USER_REGISTERED } from '../core/events/user-registered.event';
-import { HooklineLogger } from '../core/logging/hookline.logger';
-import { Redactor } from '../core/logging/redactor';
-import type { DeliveryJob } from './records/delivery';
-import { MemoryDeliveryLog } from './records/delivery-log';
-import { Dispatcher } from './dispatcher';
-import { DEFAULT_RETRY } from '../core/retry/retry.policy';
-import type { Transport } from './transports/transport';
+import { BUILTIN_CONNECTORS } from '../connectors';
+import { ConfigRegistry } from '../src/hookline/config/config.registry';
+import { ConnectorRegistry } from '../src/hookline/connectors/connector.registry';
+import { createUserRegisteredEvent, USER_REGISTERED } from '../src/hookline/core/events/user-registered.event';
+import { HooklineLogger } from '../src/hookline/core/logging/hookline.logger';
+import { Redactor } from '../src/hookline/core/logging/redactor';
+import type { DeliveryJob } from '../src/hookline/delivery/records/delivery';
+import { MemoryDeliveryLog } from '../src/hookline/delivery/records/delivery-log';
+import { Dispatcher } from '../src/hookline/delivery/dispatcher';
+import { DEFAULT_RETRY } from '../src/hookline/core/retry/retry.policy';
+import type { Transport } from '../src/hookline/delivery/transports/transport';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 

@@ -1,0 +1,31 @@
+import { Logger } from '@nestjs/common';
+import { OptionsInvalidError } from './core/errors/options-invalid.error';
+import type { HooklineModuleOptions } from './hookline.options';
+import { validateModuleOptions } from './hookline.options.schema';
+
+describe('validateModuleOptions', () => {
+  const check = (options: object) => () => validateModuleOptions(options as HooklineModuleOptions);
+
+  it('returns the options unchanged (instances included) when they are valid', () => {
+    const logger = new Logger('x');
+    const options = { config: 'hookline.yaml', concurrency: 4, logger, transport: { type: 'inline' as const, keepDead: 0 } };
+    expect(validateModuleOptions(options)).toBe(options);
+    expect(validateModuleOptions({ config: { tenants: {} }, logger: false, sandbox: { workers: 2 } })).toBeTruthy();
+  });
+
+  it.each([
+    [{}, 'config: expected a path to a config file, or an inline config object, received nothing'],
+    [{ config: 'c.yaml', concurrency: 0 }, 'concurrency: expected an integer >= 1, received number 0'],
+    [{ config: 'c.yaml', defaultTimeoutMs: 1.5 }, 'defaultTimeoutMs: expected an integer >= 1, received number 1.5'],
+    [{ config: 'c.yaml', retry: { maxAttempts: 0 } }, 'retry.maxAttempts: expected an integer >= 1'],
+    [{ config: 'c.yaml', transport: { type: 'kafka' } }, 'transport.type: expected "inline" or "bullmq", received "kafka"'],
+    [{ config: 'c.yaml', transport: { type: 'inline', keepDead: -1 } }, 'transport.keepDead: expected an integer >= 0'],
+    [{ config: 'c.yaml', sandbox: { workers: 'many' } }, 'sandbox: expected a Sandbox (invoke, close) or { workers, workerMaxRssMb }'],
+    [{ config: 'c.yaml', connectors: [{ type: 'x' }] }, 'connectors.0: expected a connector plugin made with defineConnector()'],
+    [{ config: 'c.yaml', logger: console.log }, 'logger: expected a Nest LoggerService, or false'],
+    [{ config: 'c.yaml', watchConfig: 'yes' }, 'watchConfig: expected true or false, received "yes"'],
+  ])('rejects %j, naming the option', (options, message) => {
+    expect(check(options)).toThrow(OptionsInvalidError);
+    expect(check(options)).toThrow(`Invalid HooklineModule option ${message}`);
+  });
+});

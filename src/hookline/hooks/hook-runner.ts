@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HookScriptError, readHookScript } from './compat/hook-script';
+import { eventFromPayload, toHookInput } from './hook-input';
+import { SandboxPool } from './host/sandbox.pool';
+import type { HookLogEntry, HookScript, InvocationResult, ScriptWarning } from './host/sandbox.types';
+
+/** What one Runner run answers (`hookline run --json` and the admin API's `POST runner`): a stable contract. */
+export interface RunnerOutput {
+  status: InvocationResult['status'];
+  response: unknown;
+  error: { name: string; message: string } | null;
+  logs: Array<{ level: string; message: string }>;
+  durationMs: number;
+  /** What the static check found before the run: a conditional require of a module the sandbox lacks, another module version, a computed require name. */
+  warnings: ScriptWarning[];
+}
+
+export interface RunnerLimits {
+  secrets: Record<string, string>;
+  allowHosts: string[];
+  timeoutMs: number;
+  memoryMb: number;
+  ca?: string;
+}
+
+/** Reads a script file, or answers the Runner's error for a script that cannot run (syntax, unsupported require). */
+export function loadRunnerScript(path: string, shown: string): HookScript | RunnerOutput {
+  try {
+    return readHookScript(path, shown);
+  } catch (error) {
+    if (!(error instanceof HookScriptError)) throw error;
+    // Unsupported require()s are found before the hook runs, each with its file:line:column.
+    const name = error.reason === 'require' ? 'ModuleNotSupportedError' : error.reason === 'dependency' ? 'DependencyError' : 'SyntaxError';
+    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0, warnings: [] };
+  }
+}
+
+/** A pasted script, checked as a file named `shown` would be (a temp file, removed at once). */
+export function loadPastedScript(source: string, shown = 'pasted.js'): HookScript | RunnerOutput {
+  const dir = mkdtempSync(join(tmpdir(), 'hookline-runner-'));
+  try {
+    writeFileSync(join(dir, shown), source);
+    return loadRunnerScript(join(dir, shown), shown);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function isRunnerOutput(value: HookScript | RunnerOutput): value is RunnerOutput {
+  return 'status' in value;
+}
+
+/** Runs a hook once on a payload, in a sandbox pool of its own, and collects every log line until it ends. */
+export async function runHookOnce(script: HookScript, hookId: string, payload: Record<string, unknown>, limits: RunnerLimits): Promise<RunnerOutput> {
+  const event = eventFromPayload(payload);
+  const pool = new SandboxPool({ size: 1 });
+  // Every line, including those written by work the hook left running after cb() (until its timeout).
+  const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
+  let ended!: () => void;
+  const over = new Promise<void>((resolve) => (ended = resolve));
+  try {
+    const result = await pool.invoke({
+      tenant: event.tenant,
+      hookId,
+      script,
+      input: toHookInput(event),
+      ...limits,
+      onLog: (entry) => logs.push(entry),
+      onEnd: () => ended(),
+    });
+    await over;
+    const { status, response, error, durationMs } = result;
+    return { status, response: response ?? null, error, logs, durationMs, warnings: script.problems ?? [] };
+  } finally {
+    await pool.close();
+  }
+}
