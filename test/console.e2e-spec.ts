@@ -100,6 +100,7 @@ describeBrowser('console (browser)', () => {
     [acme, globex] = await Promise.all([Receiver.start(), Receiver.start()]);
     harness = await HooklineTestApp.start({
       retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 },
+      admin: { token: ADMIN_TOKEN, tokens: [{ token: SCOPED_TOKEN, tenants: ['globex'] }] },
       config: {
         tenants: {
           acme: {
@@ -240,9 +241,7 @@ describeBrowser('console (browser)', () => {
     await page.close();
   });
 
-  it.todo('shows a scoped token its tenants only (needs scoped admin tokens)');
-
-  it.skip('shows a scoped token its tenants only', async () => {
+  it('shows a scoped token its tenants only', async () => {
     const page = await signIn(SCOPED_TOKEN);
     await contains(page.locator('header'), 'tenants: globex');
     await page.getByRole('link', { name: 'Deliveries' }).click();
@@ -259,6 +258,17 @@ describeBrowser('console (browser)', () => {
     await page.goto(`${base}/hookline/console#/deliveries/${acmeDelivery.id}`);
     await contains(page.getByRole('alert'), 'no delivery');
     await page.close();
+
+    // The API itself answers a scoped token as if other tenants did not exist.
+    const server = harness.app.getHttpServer();
+    const scoped = (path: string) => request(server).get(path).set('authorization', `Bearer ${SCOPED_TOKEN}`);
+    await scoped('/hookline/deliveries?tenant=acme').expect(404);
+    await scoped(`/hookline/deliveries/${acmeDelivery.id}`).expect(404);
+    const listed = await scoped('/hookline/deliveries?limit=500').expect(200);
+    expect(new Set(listed.body.items.map((d: { tenant: string }) => d.tenant))).toEqual(new Set(['globex']));
+    const access = await scoped('/hookline/access').expect(200);
+    expect(access.body).toMatchObject({ tenants: ['globex'], knownTenants: ['globex'] });
+    expect(JSON.stringify(access.body)).not.toContain(SCOPED_TOKEN);
   });
 
   it('lists consumers with their type', async () => {

@@ -81,7 +81,11 @@ export interface HooklineModuleOptions {
    * needs `Authorization: Bearer <token>`.
    * @default { token: undefined }
    */
-  admin?: { token?: string };
+  admin?: {
+    token?: string;
+    /** Tokens limited to some tenants (`tenants` omitted: all). A scoped token sees, replays and runs only its tenants'. */
+    tokens?: Array<{ token: string; tenants?: string[] }>;
+  };
 }
 
 export const DEFAULTS = {

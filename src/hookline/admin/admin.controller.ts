@@ -16,6 +16,7 @@ import { DELIVERY_STATUSES, type DeliveryRecord } from '../delivery/records/deli
 import type { DeliveryPage } from '../delivery/records/delivery-log';
 import { HooklineService, type ConsumerSummary } from '../hookline.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { Access, assertTenantVisible, isTenantVisible, tenantsOf, type AdminAccess } from './admin-access';
 
 const listQuery = z.strictObject({
   tenant: z.string().max(64).optional(),
@@ -35,7 +36,7 @@ export class AdminController {
   constructor(private readonly hookline: HooklineService) {}
 
   @Get('deliveries')
-  async list(@Query() query: Record<string, unknown>): Promise<DeliveryPage> {
+  async list(@Query() query: Record<string, unknown>, @Access() access: AdminAccess): Promise<DeliveryPage> {
     const parsed = listQuery.safeParse(query);
     if (!parsed.success) {
       throw new BadRequestException({
@@ -43,26 +44,31 @@ export class AdminController {
         errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(query)', message: i.message })),
       });
     }
-    return this.hookline.listDeliveries(parsed.data as Parameters<HooklineService['listDeliveries']>[0]);
+    if (parsed.data.tenant) assertTenantVisible(access, parsed.data.tenant);
+    return this.hookline.listDeliveries({ ...(parsed.data as Parameters<HooklineService['listDeliveries']>[0]), tenants: tenantsOf(access) });
   }
 
   /** Enabled consumers with their connector's safe summary (host, fingerprint): never a secret. */
   @Get('consumers')
-  consumers(): { items: ConsumerSummary[] } {
-    return { items: this.hookline.listConsumers() };
+  consumers(@Query('tenant') tenant: string | undefined, @Access() access: AdminAccess): { items: ConsumerSummary[] } {
+    if (tenant) assertTenantVisible(access, tenant);
+    const items = this.hookline.listConsumers().filter((c) => isTenantVisible(access, c.tenant) && (!tenant || c.tenant === tenant));
+    return { items };
   }
 
   @Get('deliveries/:id')
-  async get(@Param('id') id: string): Promise<DeliveryRecord> {
+  async get(@Param('id') id: string, @Access() access: AdminAccess): Promise<DeliveryRecord> {
     const record = await this.hookline.getDelivery(id);
-    if (!record) throw new NotFoundException(`no delivery ${id}`);
+    if (!record || !isTenantVisible(access, record.tenant)) throw new NotFoundException(`no delivery ${id}`);
     return record;
   }
 
   /** Re-enqueues a dead delivery with fresh attempts: 202 with its record; 409 unless it is dead. */
   @Post('deliveries/:id/replay')
   @HttpCode(202)
-  async replay(@Param('id') id: string): Promise<DeliveryRecord> {
+  async replay(@Param('id') id: string, @Access() access: AdminAccess): Promise<DeliveryRecord> {
+    const existing = await this.hookline.getDelivery(id);
+    if (!existing || !isTenantVisible(access, existing.tenant)) throw new NotFoundException(`no delivery ${id}`);
     const result = await this.hookline.replay(id);
     switch (result.status) {
       case 'replayed':

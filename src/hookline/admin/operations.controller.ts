@@ -9,6 +9,7 @@ import { isRunnerOutput, loadPastedScript, runHookOnce, type RunnerOutput } from
 import { SANDBOX_LIMITS } from '../hooks/host/sandbox.limits';
 import { HooklineService } from '../hookline.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { Access, assertTenantVisible, tenantsOf, type AdminAccess } from './admin-access';
 
 const TENANT = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected a tenant id');
 const ISO = z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time such as 2026-12-05T18:00:00Z' });
@@ -47,16 +48,18 @@ export class OperationsController {
 
   /** The caller's access: every tenant for the admin token. */
   @Get('access')
-  access(): { principal: string; tenants: '*' | string[]; knownTenants: readonly string[] } {
-    return { principal: 'admin token', tenants: '*', knownTenants: this.hookline.tenantIds() };
+  access(@Access() access: AdminAccess): { principal: string; tenants: '*' | readonly string[]; knownTenants: readonly string[] } {
+    const known = this.hookline.tenantIds().filter((t) => access.tenants === '*' || access.tenants.includes(t));
+    return { principal: access.principal, tenants: access.tenants, knownTenants: known };
   }
 
   /** Replays every dead delivery matching the filter (202); `dryRun` only counts them. */
   @Post('deliveries/replay')
   @HttpCode(202)
-  async replayMatching(@Body() body: unknown): Promise<{ matched: number; requeued: number }> {
+  async replayMatching(@Body() body: unknown, @Access() access: AdminAccess): Promise<{ matched: number; requeued: number }> {
     const { filter, dryRun } = parse(replayBody, body ?? {}, 'body');
-    const dead = await this.scan({ ...filter, status: 'dead' });
+    if (filter.tenant) assertTenantVisible(access, filter.tenant);
+    const dead = await this.scan({ ...filter, status: 'dead', tenants: tenantsOf(access) });
     if (dryRun) return { matched: dead.length, requeued: 0 };
     let requeued = 0;
     for (const record of dead) if ((await this.hookline.replay(record.id)).status === 'replayed') requeued++;
@@ -65,13 +68,13 @@ export class OperationsController {
 
   /** Per-minute outcomes over the last hour (by last update), and the backlog: deliveries waiting to run. */
   @Get('stats')
-  async stats(@Query() query: unknown): Promise<{ window: '1h'; minutes: Array<Record<string, string | number>>; waiting: number }> {
+  async stats(@Query() query: unknown, @Access() access: AdminAccess): Promise<{ window: '1h'; minutes: Array<Record<string, string | number>>; waiting: number }> {
     parse(statsQuery, query ?? {}, 'query');
     const now = Date.now();
     const start = Math.floor(now / 60_000) * 60_000 - 59 * 60_000;
     const minutes = Array.from({ length: 60 }, (_, i) => ({ at: new Date(start + i * 60_000).toISOString(), succeeded: 0, failed: 0, dead: 0 }));
     let waiting = 0;
-    for (const record of await this.scan({})) {
+    for (const record of await this.scan({ tenants: tenantsOf(access) })) {
       if (record.status === 'pending' || record.status === 'failed' || record.status === 'running') waiting++;
       const slot = Math.floor((Date.parse(record.updatedAt) - start) / 60_000);
       if (slot < 0 || slot >= 60 || !(record.status in minutes[slot])) continue;
@@ -88,8 +91,9 @@ export class OperationsController {
 
   /** Runs a hook once, as `hookline run --json` does: a configured hook with its secrets, or a pasted script without any. */
   @Post('runner')
-  async run(@Body() body: unknown): Promise<RunnerOutput | { valid: boolean; error: RunnerOutput['error']; warnings: RunnerOutput['warnings'] }> {
+  async run(@Body() body: unknown, @Access() access: AdminAccess): Promise<RunnerOutput | { valid: boolean; error: RunnerOutput['error']; warnings: RunnerOutput['warnings'] }> {
     const input = parse(runnerBody, body ?? {}, 'body');
+    if (input.tenant) assertTenantVisible(access, input.tenant);
     const payload = input.event ?? (AUTH0_STARTER_PAYLOAD as unknown as Record<string, unknown>);
     if (input.script !== undefined) {
       const script = loadPastedScript(input.script);

@@ -6,6 +6,8 @@ export interface DeliveryQuery {
   status?: DeliveryStatus;
   consumer?: string;
   eventId?: string;
+  /** Only these tenants (an admin token's scope). */
+  tenants?: readonly string[];
   /** Created at or after this time (ISO-8601). */
   since?: string;
   /** Created before this time (ISO-8601). */
@@ -91,6 +93,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
 /** The filters of a query besides paging: tenant, status, consumer, event id, creation time. */
 export function matchesQuery(record: DeliveryRecord, query: DeliveryQuery): boolean {
   if (query.tenant && record.tenant !== query.tenant) return false;
+  if (query.tenants && !query.tenants.includes(record.tenant)) return false;
   if (query.status && record.status !== query.status) return false;
   if (query.consumer && record.consumer !== query.consumer) return false;
   if (query.eventId && record.eventId !== query.eventId) return false;

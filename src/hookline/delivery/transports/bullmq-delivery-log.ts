@@ -44,7 +44,7 @@ export class BullmqDeliveryLog implements DeliveryLog {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const offset = query.cursor ? Number.parseInt(query.cursor, 36) : 0;
     const states = query.status ? STATES_OF[query.status] : (Object.values(STATES_OF).flat() as JobType[]);
-    const scan = query.tenant || query.consumer || query.eventId || query.since || query.until ? LIST_SCAN_LIMIT : Math.min(offset + limit + 1, LIST_SCAN_LIMIT);
+    const scan = query.tenant || query.tenants || query.consumer || query.eventId || query.since || query.until ? LIST_SCAN_LIMIT : Math.min(offset + limit + 1, LIST_SCAN_LIMIT);
     const found = await Promise.all(
       states.map(async (state) => {
         const jobs = (await this.queue.getJobs([state], 0, scan - 1, false)) as DeliveryJobRef[];
@@ -55,6 +55,7 @@ export class BullmqDeliveryLog implements DeliveryLog {
       .flat()
       .filter(({ job }) => !query.tenant || job.data.event.tenant === query.tenant)
       .filter(({ job }) => !query.consumer || job.data.consumerId === query.consumer)
+      .filter(({ job }) => !query.tenants || query.tenants.includes(job.data.event.tenant))
       .filter(({ job }) => !query.eventId || job.data.event.id === query.eventId)
       .filter(({ job }) => !query.since || job.timestamp >= Date.parse(query.since))
       .filter(({ job }) => !query.until || job.timestamp < Date.parse(query.until))
