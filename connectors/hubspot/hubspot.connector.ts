@@ -81,6 +81,8 @@ export const hubspotConnector = defineConnector<HubSpotConfig>({
   }),
   // One limiter per token, whichever tenant uses it: HubSpot counts per token (per app).
   rateLimit: (c) => ({ key: `hubspot:${c.token}`, ...c.rateLimit }),
+  // The account the token belongs to (its fingerprint until OAuth gives an account id).
+  destination: (c) => `hubspot:${c.token}`,
   async deliver(event, config, ctx) {
     const [result] = await upsert([{ event, config, delivery: ctx.delivery }], ctx);
     if (!result.ok) throw result.error;

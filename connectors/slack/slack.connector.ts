@@ -87,6 +87,8 @@ export const slackConnector = defineConnector<SlackConfig>({
     ...(overridesOf(config).length ? { ignoredOverrides: overridesOf(config) } : {}),
   }),
   rateLimit: (config) => ({ key: `slack:${config.fingerprint}`, ...SLACK_PACE }),
+  // The origin, not the webhook: a tenant's Slack webhooks fail together when Slack is down.
+  destination: (config) => new URL(config.webhookUrl).origin,
   async deliver(event, config, ctx) {
     warnOverrides(config, ctx.log);
     const { ts } = await post(config, messageFor(event, config), ctx.http, ctx.signal);

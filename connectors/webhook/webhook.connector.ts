@@ -45,6 +45,7 @@ export const webhookConnector = defineConnector<WebhookConfig>({
     host: new URL(config.url).host,
     secret: fingerprint(config.secret.secret),
   }),
+  destination: (config) => new URL(config.url).origin,
   async deliver(event, config, ctx) {
     const body = JSON.stringify({ type: 'user.registered', timestamp: event.occurredAt, data: event });
     const timestamp = new Date();

@@ -1,4 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConfigRegistry } from './config/config.registry';
 import { builtinConnectors } from './connectors/builtin-connectors';
 import { ConnectorRegistry } from './connectors/connector.registry';
@@ -32,6 +33,8 @@ import { createHookPlugin } from './hooks/hook.plugin';
 import { SandboxLifecycle, createSandbox } from './sandbox.lifecycle';
 import type { Sandbox } from './hooks/host/sandbox.types';
 import { Redactor } from './core/logging/redactor';
+import { DestinationGuard } from './delivery/executor/destination-guard';
+import { MemoryCircuitStore } from './delivery/executor/circuit-breaker';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
 export const hooklineProviders: Provider[] = [
@@ -106,8 +109,24 @@ export const hooklineProviders: Provider[] = [
       bullmq ? createRateLimiter({ redis: bullmq.redis, keyPrefix: `${bullmq.options.prefix}:rl` }) : createRateLimiter(),
   },
   {
+    // Circuits in memory with `inline`; shared in Redis with `bullmq`. Operator events go to the host's emitter.
+    provide: DestinationGuard,
+    inject: [HOOKLINE_LOGGER, { token: EventEmitter2, optional: true }],
+    useFactory: (logger: HooklineLogger, events: EventEmitter2 | undefined) =>
+      new DestinationGuard(logger, new MemoryCircuitStore(), events),
+  },
+  {
     provide: DeliveryExecutor,
-    inject: [HOOKLINE_OPTIONS, ConfigRegistry, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_RATE_LIMITER],
+    inject: [
+      HOOKLINE_OPTIONS,
+      ConfigRegistry,
+      HOOKLINE_DELIVERY_LOG,
+      HOOKLINE_LOGGER,
+      HOOKLINE_SHUTDOWN,
+      HOOKLINE_RATE_LIMITER,
+      HOOKLINE_BULLMQ,
+      DestinationGuard,
+    ],
     useFactory: (
       o: HooklineModuleOptions,
       config: ConfigRegistry,
@@ -115,10 +134,15 @@ export const hooklineProviders: Provider[] = [
       logger: HooklineLogger,
       shutdown: AbortController,
       rateLimiter: RateLimiter,
+      bullmq: BullmqConnections | null,
+      guard: DestinationGuard,
     ) =>
       new DeliveryExecutor(config, log, logger, shutdown.signal, {
         concurrency: o.concurrency ?? DEFAULTS.concurrency,
         rateLimiter,
+        guard,
+        // A durable transport's deliveries wait in Redis, never in a worker slot.
+        holdInMemory: !bullmq,
       }),
   },
   {

@@ -23,6 +23,7 @@ import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
 import type { HooklineLogger } from './core/logging/hookline.logger';
+import type { CircuitView } from './delivery/executor/destination-guard';
 
 /** What `replay` did: only a dead delivery still held by the transport is replayed. */
 export type ReplayResult =
@@ -91,6 +92,16 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
       // Redacted as well: a plugin's describe() is trusted to be safe, and checked all the same.
       summary: JSON.parse(this.logger.redactor.redact(JSON.stringify(c.plugin.describe?.(c.config) ?? {}))),
     }));
+  }
+
+  /**
+   * The circuit breaker of a consumer's destination: state, consecutive failures, next probe and the
+   * deliveries waiting for it. Null when the tenant has no such consumer.
+   */
+  async circuitOf(tenant: string, consumerId: string): Promise<CircuitView | null> {
+    const consumer = this.config.consumer(consumerId);
+    if (!consumer || consumer.tenant !== tenant) return null;
+    return this.executor.circuitOf(consumerId);
   }
 
   /** Configured tenant ids, including those whose consumers are all disabled. */

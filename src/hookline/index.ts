@@ -23,6 +23,9 @@ export {
 } from './connectors/sdk';
 export type { DeliveryRecord, DeliveryStatus } from './delivery/records/delivery';
 export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage } from './delivery/records/delivery-log';
+export type { CircuitView } from './delivery/executor/destination-guard';
+export type { CircuitState } from './delivery/executor/circuit-breaker';
+export { OPERATOR_EVENTS, type OperatorEvent, type OperatorEventName } from './core/events/operator.events';
 export { HooklineError } from './core/errors/hookline.error';
 export { ConfigInvalidError, type ConfigIssue } from './core/errors/config-invalid.error';
 export { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';

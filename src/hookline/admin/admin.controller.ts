@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryRecord } from '../delivery/records/delivery';
 import type { DeliveryPage } from '../delivery/records/delivery-log';
 import { HooklineService, type ConsumerSummary } from '../hookline.service';
+import type { CircuitView } from '../delivery/executor/destination-guard';
 import { AdminTokenGuard } from './admin-token.guard';
 import { Access, assertTenantVisible, isTenantVisible, tenantsOf, type AdminAccess } from './admin-access';
 
@@ -50,10 +51,14 @@ export class AdminController {
 
   /** Enabled consumers with their connector's safe summary (host, fingerprint): never a secret. */
   @Get('consumers')
-  consumers(@Query('tenant') tenant: string | undefined, @Access() access: AdminAccess): { items: ConsumerSummary[] } {
+  async consumers(
+    @Query('tenant') tenant: string | undefined,
+    @Access() access: AdminAccess,
+  ): Promise<{ items: Array<ConsumerSummary & { circuit: CircuitView | null }> }> {
     if (tenant) assertTenantVisible(access, tenant);
     const items = this.hookline.listConsumers().filter((c) => isTenantVisible(access, c.tenant) && (!tenant || c.tenant === tenant));
-    return { items };
+    // With the circuit of each one's destination: state, consecutive failures, next probe, waiting.
+    return { items: await Promise.all(items.map(async (c) => ({ ...c, circuit: await this.hookline.circuitOf(c.tenant, c.id) }))) };
   }
 
   @Get('deliveries/:id')

@@ -7,7 +7,8 @@ import { ConnectorRegistry, HOOK_PLUGIN_TYPE } from '../connectors/connector.reg
 import { ConfigInvalidError, type ConfigIssue } from '../core/errors/config-invalid.error';
 import { messages } from '../core/errors/hookline.messages';
 import { POST_USER_REGISTRATION } from '../core/events/user-registered.event';
-import type { CompiledConfig, Consumer, ConsumerKind } from './config.model';
+import { CIRCUIT_DEFAULTS, DELIVERY_DEFAULTS, type CompiledConfig, type Consumer, type ConsumerKind } from './config.model';
+import { destinationOf, settleSharedDestinations } from './destinations';
 import { COMMON_ENTRY_KEYS, commonEntrySchema, configFileSchema, type ConfigFile } from './config.schema';
 import { formatPath, interpolateEnv, isUnder, type MissingEnv } from './env-interpolation';
 import { readCaOption } from '../hooks/host/sandbox-trust';
@@ -15,6 +16,15 @@ import { readCaOption } from '../hooks/host/sandbox-trust';
 export interface ConfigDefaults {
   retry: Required<RetrySettings>;
   timeoutMs: number;
+}
+
+type DeliveryDefaults = { -readonly [K in keyof typeof DELIVERY_DEFAULTS]: number };
+
+/** What cascades besides retry and timeout: slot limits and circuit settings, resolved per tenant. */
+interface TenantDefaults extends ConfigDefaults {
+  delivery: DeliveryDefaults;
+  circuit: Consumer['circuit'];
+  weight: number;
 }
 
 export interface LoadOptions {
@@ -79,9 +89,12 @@ export function compileConfig(
 
   for (const [tenant, section] of Object.entries(file.tenants)) {
     // Settings cascade: module options < the file's `defaults` < the tenant's < the consumer's own.
-    const defaults: ConfigDefaults = {
+    const defaults: TenantDefaults = {
       retry: { ...options.defaults.retry, ...stripUndefined(file.defaults?.retry ?? {}), ...stripUndefined(section.retry ?? {}) },
       timeoutMs: section.timeoutMs ?? file.defaults?.timeoutMs ?? options.defaults.timeoutMs,
+      delivery: { ...DELIVERY_DEFAULTS, ...stripUndefined(file.defaults?.delivery ?? {}), ...stripUndefined(section.delivery ?? {}) },
+      circuit: { ...CIRCUIT_DEFAULTS, ...stripUndefined(file.defaults?.circuit ?? {}), ...stripUndefined(section.circuit ?? {}) },
+      weight: section.weight ?? 1,
     };
     const list: Consumer[] = [];
     tenants.set(tenant, list);
@@ -125,6 +138,7 @@ export function compileConfig(
         compiled.secrets.forEach((s) => secretValues.add(s));
       });
     }
+    settleSharedDestinations(list);
   }
   if (issues.length > 0) throw new ConfigInvalidError(source, issues);
   return {
@@ -161,7 +175,7 @@ interface EntryScope {
   entryMissing: MissingEnv[];
   configEnv: ConfigEnv;
   options: LoadOptions & { source: string };
-  defaults: ConfigDefaults;
+  defaults: TenantDefaults;
   /** A timeout set by the file's `defaults` or the tenant, if any (plugins with their own limits need to know). */
   configTimeoutMs?: number;
   issues: ConfigIssue[];
@@ -216,6 +230,10 @@ function compileEntry(
   if (!parsed.success || !common.success || timeoutTooLong) return undefined;
   const name = consumerName(common.data.name, kind, own, plugin.type);
   const { defaults } = scope;
+  const destination = destinationOf(plugin, parsed.data, name, formatPath(at), issues);
+  if (destination === undefined) return undefined;
+  const circuit = { ...defaults.circuit, ...stripUndefined(common.data.circuit ?? {}) };
+  if (circuit.cooldownMs > circuit.maxCooldownMs) circuit.maxCooldownMs = circuit.cooldownMs;
   const consumer: Consumer = {
     id: `${tenant}/${plugin.type}/${name}`,
     tenant,
@@ -227,6 +245,14 @@ function compileEntry(
     config: parsed.data,
     retry: { ...defaults.retry, ...stripUndefined(common.data.retry ?? {}) },
     timeoutMs: explicitTimeout ?? pluginTimeout(limits, scope.configTimeoutMs) ?? defaults.timeoutMs,
+    destination,
+    slots: {
+      maxInFlight: common.data.maxInFlight ?? defaults.delivery.maxInFlightPerDestination,
+      tenantMaxSlots: defaults.delivery.tenantMaxSlots,
+      maxWaiting: defaults.delivery.maxWaitingPerDestination,
+      weight: defaults.weight,
+    },
+    circuit,
   };
   const secrets = (plugin.secrets ?? []).flatMap((field) => collectStrings(own[field]));
   return { consumer, secrets, disabled: !enabled };

@@ -9,6 +9,26 @@ export const retrySchema = z.strictObject({
   maxDelayMs: intMs(24 * 3600_000).optional(),
 });
 
+/** Per-destination and per-tenant limits of the request slots (see docs/isolation.md). */
+export const deliverySettingsSchema = z.strictObject({
+  maxInFlightPerDestination: z.number().int().min(1).max(1_000).optional(),
+  tenantMaxSlots: z.number().int().min(1).max(100_000).optional(),
+  maxWaitingPerDestination: z.number().int().min(1).max(10_000_000).optional(),
+});
+
+/** When a destination's circuit opens, how it is probed, and when its waiting deliveries give up. */
+export const circuitSchema = z
+  .strictObject({
+    failureThreshold: z.number().int().min(1).max(10_000).optional(),
+    cooldownMs: z.number().int().min(100).max(24 * 3600_000).optional(),
+    maxCooldownMs: z.number().int().min(100).max(24 * 3600_000).optional(),
+    deadAfterMs: z.number().int().min(1_000).max(90 * 24 * 3600_000).optional(),
+  })
+  .refine((c) => c.cooldownMs === undefined || c.maxCooldownMs === undefined || c.cooldownMs <= c.maxCooldownMs, {
+    path: ['maxCooldownMs'],
+    message: 'expected maxCooldownMs >= cooldownMs',
+  });
+
 /** Fields every hook and connector entry may have; the rest belongs to the plugin's schema. */
 export const commonEntrySchema = z.object({
   name: z
@@ -18,12 +38,19 @@ export const commonEntrySchema = z.object({
   enabled: z.boolean().default(true),
   retry: retrySchema.optional(),
   timeoutMs: z.number().int().min(1).max(300_000).optional(),
+  /** Requests in flight to this consumer's destination at most (the lowest applies when consumers share one). */
+  maxInFlight: z.number().int().min(1).max(1_000).optional(),
+  circuit: circuitSchema.optional(),
 });
 
-export const COMMON_ENTRY_KEYS = ['name', 'enabled', 'retry', 'timeoutMs'] as const;
+export const COMMON_ENTRY_KEYS = ['name', 'enabled', 'retry', 'timeoutMs', 'maxInFlight', 'circuit'] as const;
 
 const tenantSchema = z.strictObject({
   retry: retrySchema.optional(),
+  /** Slots this tenant takes in a row when its turn comes (weighted round-robin). */
+  weight: z.number().int().min(1).max(100).optional(),
+  delivery: deliverySettingsSchema.optional(),
+  circuit: circuitSchema.optional(),
   timeoutMs: z.number().int().min(1).max(300_000).optional(),
   hooks: z.array(z.record(z.string(), z.unknown()), 'expected a list of hook entries').default([]),
   connectors: z.array(z.record(z.string(), z.unknown()), 'expected a list of connector entries').default([]),
@@ -42,7 +69,12 @@ export const sandboxSectionSchema = z.strictObject({
 export const configFileSchema = z.strictObject({
   sandbox: sandboxSectionSchema.optional(),
   defaults: z
-    .strictObject({ retry: retrySchema.optional(), timeoutMs: z.number().int().min(1).max(300_000).optional() })
+    .strictObject({
+      retry: retrySchema.optional(),
+      timeoutMs: z.number().int().min(1).max(300_000).optional(),
+      delivery: deliverySettingsSchema.optional(),
+      circuit: circuitSchema.optional(),
+    })
     .optional(),
   tenants: z.record(
     z.string().regex(TENANT_ID_PATTERN, `expected a tenant id matching ${TENANT_ID_PATTERN}`),

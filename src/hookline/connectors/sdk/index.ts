@@ -181,6 +181,13 @@ export interface ConnectorPlugin<TConfig = unknown> {
   readonly batch?: BatchSpec<TConfig>;
   /** Optional: the pace the destination allows for this config. See {@link RateLimitSpec}. */
   rateLimit?(config: TConfig): RateLimitSpec | undefined;
+  /**
+   * Optional: where this config's requests go, for isolation: an origin (`https://api.example.com`) or an
+   * account (a token's fingerprint). Consumers of one tenant with the same destination share its
+   * in-flight cap and its circuit breaker; tenants never share one. Never a secret (it is shown to
+   * operators). Without it, each consumer is its own destination (`<type>:<name>`).
+   */
+  destination?(config: TConfig): string | undefined;
 }
 
 /** Declares a connector plugin. A factory, not a base class: a plugin is plain data plus functions. */
@@ -190,6 +197,9 @@ export function defineConnector<TConfig>(plugin: ConnectorPlugin<TConfig>): Conn
   }
   if (typeof plugin.deliver !== 'function') {
     throw new TypeError(`defineConnector(${plugin.type}): deliver must be a function`);
+  }
+  if (plugin.destination !== undefined && typeof plugin.destination !== 'function') {
+    throw new TypeError(`defineConnector(${plugin.type}): destination must be a function`);
   }
   if (plugin.batch && typeof plugin.batch.deliverBatch !== 'function') {
     throw new TypeError(`defineConnector(${plugin.type}): batch.deliverBatch must be a function`);

@@ -17,8 +17,10 @@ import type { DeliveryLog } from '../records/delivery-log';
 import { DeliveryLanes, type LaneEntry, type LaneSettings } from '../scheduler/delivery-lanes';
 import { classifyError, messageOf } from './error-classifier';
 import { createRateLimiter, type RateLimiter } from '../scheduler/rate-limiter';
-import { RequestSlots } from '../scheduler/request-slots';
+import { FairSlots, type SlotRequest } from '../scheduler/fair-slots';
 import { nextRetryDelayMs } from '../../core/retry/retry.policy';
+import { DestinationGuard, destinationKey, verdictOf, type CircuitView } from './destination-guard';
+import type { Admission } from './circuit-breaker';
 
 /**
  * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as
@@ -29,10 +31,13 @@ export type AttemptResult =
   | { status: 'failed'; retryInMs: number; error: string }
   | { status: 'dead'; error: string }
   /**
-   * Not attempted: its rate-limit key is paused (a 429's window) for longer than it may wait in memory.
+   * Not attempted: its rate-limit key is paused (a 429's window) for longer than it may wait in memory,
+   * its destination's circuit is open, or (durable transports) its destination is at its cap.
    * Run it again in `retryInMs` with the same `attempts` (a durable transport: move the job to delayed).
+   * `destination` is set when the delivery is parked for its destination: the executor may wake it early
+   * (see {@link DestinationGuard.setWaker}).
    */
-  | { status: 'deferred'; retryInMs: number; error: string };
+  | { status: 'deferred'; retryInMs: number; error: string; destination?: string };
 
 export interface DeliveryExecutorOptions {
   /**
@@ -49,12 +54,23 @@ export interface DeliveryExecutorOptions {
    * @default 30000
    */
   maxPacingWaitMs?: number;
+  /**
+   * Whether deliveries may wait in this process for a busy destination or a long pacing turn. True for
+   * `inline` (waiting costs only memory, bounded by `maxWaitingPerDestination`); false for a durable
+   * transport, whose deliveries wait in Redis instead, so that they hold no worker slot.
+   * @default true
+   */
+  holdInMemory?: boolean;
+  /** The destinations' circuits, caps' parking and operator events. @default a guard with in-memory circuits */
+  guard?: DestinationGuard;
 }
 
 type Outcome =
   | { kind: 'ok'; detail?: Record<string, unknown> }
   | { kind: 'error'; error: DeliveryError }
-  | { kind: 'deferred'; retryInMs: number; reason: string };
+  | { kind: 'deferred'; retryInMs: number; reason: string }
+  /** The circuit opened while it waited for its slot: not attempted. */
+  | { kind: 'held'; admission: Extract<Admission, { kind: 'wait' | 'dead' }> };
 
 /** One attempt of one delivery on its way: through a lane (batch, pacing) or straight to a request. */
 interface Pending extends LaneEntry {
@@ -62,6 +78,8 @@ interface Pending extends LaneEntry {
   consumer: Consumer;
   attempt: number;
   startedAt?: number;
+  /** This request tests an open circuit. */
+  probe: boolean;
   settle(outcome: Outcome): void;
 }
 
@@ -73,9 +91,11 @@ interface Pending extends LaneEntry {
  * since both live here.
  */
 export class DeliveryExecutor {
-  private readonly slots: RequestSlots;
+  private readonly slots: FairSlots;
   private readonly limiter: RateLimiter;
   private readonly lanes: DeliveryLanes<Pending>;
+  private readonly holdInMemory: boolean;
+  readonly guard: DestinationGuard;
 
   constructor(
     private readonly config: ConfigRegistry,
@@ -87,14 +107,24 @@ export class DeliveryExecutor {
   ) {
     // Every request in flight and every waiting lane listens to the shutdown signal: far more than 10.
     setMaxListeners(0, shutdown);
-    this.slots = new RequestSlots(options.concurrency ?? 16);
+    this.slots = new FairSlots(options.concurrency ?? 16);
     this.limiter = options.rateLimiter ?? createRateLimiter();
+    this.holdInMemory = options.holdInMemory ?? true;
+    this.guard = options.guard ?? new DestinationGuard(logger);
     this.lanes = new DeliveryLanes<Pending>(
       this.limiter,
       (entries, settings) => void this.send(entries, settings.rate),
       shutdown,
       options.maxPacingWaitMs ?? 30_000,
     );
+    shutdown.addEventListener('abort', () => this.slots.close(new RetryableError('the app shut down before the request was sent')), { once: true });
+  }
+
+  /** The circuit of a consumer's destination, or null for a consumer not in the config. */
+  async circuitOf(consumerId: string): Promise<CircuitView | null> {
+    const consumer = this.config.consumer(consumerId);
+    if (!consumer) return null;
+    return this.guard.view(consumer, this.slots.waitingFor(destinationKey(consumer), consumer.tenant));
   }
 
   async attempt(job: DeliveryJob): Promise<AttemptResult> {
@@ -113,12 +143,24 @@ export class DeliveryExecutor {
       const error = new PermanentError('the consumer is no longer enabled in the config', { code: 'CONSUMER_GONE' });
       return this.fail(job, attempt, fields, error, Date.now(), undefined);
     }
+    this.guard.unpark(consumer, job.deliveryId);
+    const admission = await this.guard.admit(consumer);
+    if (admission.kind === 'wait' || admission.kind === 'dead') return this.hold(job, fields, consumer, admission);
+    const probe = admission.kind === 'probe';
+    if (!probe && this.waitingFull(consumer)) return this.overflow(job, fields, consumer);
+    if (!probe && !this.holdInMemory && this.slots.destinationBusy(destinationKey(consumer), consumer.tenant, consumer.slots.maxInFlight)) {
+      this.guard.park(consumer, job.deliveryId, 'capacity');
+      const reason = `DESTINATION_BUSY: ${consumer.destination} has ${consumer.slots.maxInFlight} requests in flight; not attempted yet`;
+      // Woken when a slot of the destination frees; the timer is the fallback.
+      return this.defer(job, fields, consumer.timeoutMs + jitter(1_000), reason, destinationKey(consumer));
+    }
     let settle!: (outcome: Outcome) => void;
     const settled = new Promise<Outcome>((resolve) => (settle = resolve));
     const pending: Pending = {
       job,
       consumer,
       attempt,
+      probe,
       enqueuedAt: Date.now(),
       settle,
       defer: (retryInMs, reason) => settle({ kind: 'deferred', retryInMs, reason }),
@@ -129,6 +171,7 @@ export class DeliveryExecutor {
     // Durations measure the request, not the time spent waiting for a batch or a rate-limit slot.
     const startedAt = pending.startedAt ?? Date.now();
     if (outcome.kind === 'deferred') return this.defer(job, fields, outcome.retryInMs, outcome.reason);
+    if (outcome.kind === 'held') return this.hold(job, fields, consumer, outcome.admission);
     if (outcome.kind === 'error' && outcome.error.retryable && this.shutdown.aborted) return this.interrupted(job, fields);
     if (outcome.kind === 'error') return this.fail(job, attempt, fields, outcome.error, startedAt, consumer);
     const durationMs = Date.now() - startedAt;
@@ -165,15 +208,53 @@ export class DeliveryExecutor {
         maxWaitMs: Math.max(0, plugin.batch.maxWaitMs(config)),
         rate,
       };
-      return this.lanes.submit(`${plugin.type}:batch:${batchKey}`, settings, pending);
+      return this.lanes.submit(`${destinationKey(pending.consumer)}|${plugin.type}:batch:${batchKey}`, this.bounded(settings), pending);
     }
-    if (rate) return this.lanes.submit(`${plugin.type}:rate:${rate.key}`, { maxItems: 1, maxWaitMs: 0, rate }, pending);
+    if (rate) {
+      return this.lanes.submit(`${destinationKey(pending.consumer)}|${plugin.type}:rate:${rate.key}`, this.bounded({ maxItems: 1, maxWaitMs: 0, rate }), pending);
+    }
     void this.send([pending], undefined);
+  }
+
+  /**
+   * A durable transport keeps a lane's backlog in Redis: past two requests' worth, a delivery is deferred
+   * to about when its turn comes (see DeliveryLanes).
+   */
+  private bounded(settings: LaneSettings): LaneSettings {
+    return this.holdInMemory ? settings : { ...settings, maxQueued: Math.max(2, settings.maxItems * 2) };
+  }
+
+  private slotRequest(consumer: Consumer): SlotRequest {
+    return {
+      tenant: consumer.tenant,
+      destination: destinationKey(consumer),
+      maxInFlight: consumer.slots.maxInFlight,
+      tenantMaxSlots: consumer.slots.tenantMaxSlots,
+      weight: consumer.slots.weight,
+    };
   }
 
   /** One request for one delivery or one batch. Settles every entry; never throws. */
   private async send(entries: Pending[], rate: RateLimitSpec | undefined): Promise<void> {
-    const release = await this.slots.acquire();
+    const first = entries[0];
+    let release: () => void;
+    try {
+      release = await this.slots.acquire(this.slotRequest(first.consumer));
+    } catch (error) {
+      for (const entry of entries) entry.fail(error);
+      return;
+    }
+    // The circuit may have opened while this waited for its slot (a probe already holds its turn).
+    if (!entries.some((e) => e.probe)) {
+      const admission = await this.guard.admit(first.consumer);
+      if (admission.kind === 'wait' || admission.kind === 'dead') {
+        release();
+        for (const entry of entries) entry.settle({ kind: 'held', admission });
+        return;
+      }
+      if (admission.kind === 'probe') first.probe = true;
+    }
+    const errors: Array<DeliveryError | undefined> = [];
     try {
       const startedAt = Date.now();
       await Promise.all(entries.map((e) => this.markRunning(e, startedAt)));
@@ -184,19 +265,30 @@ export class DeliveryExecutor {
         if (!result || typeof result !== 'object') {
           return entry.settle({ kind: 'error', error: new PermanentError(`${entry.consumer.type}: deliverBatch gave no result for this item`) });
         }
-        if (result.ok) return entry.settle({ kind: 'ok', detail: result.detail });
+        if (result.ok) {
+          errors.push(undefined);
+          return entry.settle({ kind: 'ok', detail: result.detail });
+        }
         const error = classifyError(result.error);
+        errors.push(error);
         if (isRateLimited(error)) rateLimited ??= error;
         entry.settle({ kind: 'error', error });
       });
       if (rateLimited && rate) await this.pause(rate, rateLimited);
     } catch (thrown) {
       const error = classifyError(thrown);
+      errors.push(error);
       if (isRateLimited(error) && rate) await this.pause(rate, error);
       for (const entry of entries) entry.settle({ kind: 'error', error });
     } finally {
       release();
+      if (!this.holdInMemory) this.guard.wake(destinationKey(first.consumer), 'capacity');
     }
+    // Shutdown cut it short: says nothing about the destination.
+    if (this.shutdown.aborted) return;
+    const failed = errors.find((e) => e !== undefined);
+    const lastError = failed && this.logger.redactor.redact(`${failed.code}: ${messageOf(failed)}`);
+    await this.guard.record(first.consumer, first.job, verdictOf(errors), entries.some((e) => e.probe), lastError);
   }
 
   private async request(entries: Pending[]): Promise<BatchItemResult[]> {
@@ -273,17 +365,58 @@ export class DeliveryExecutor {
     });
   }
 
-  private async defer(job: DeliveryJob, fields: LogFields, retryInMs: number, reason: string): Promise<AttemptResult> {
+  private async defer(job: DeliveryJob, fields: LogFields, retryInMs: number, reason: string, destination?: string): Promise<AttemptResult> {
     const now = Date.now();
-    const error = this.logger.redactor.redact(`RATE_LIMITED: ${reason}; not attempted yet`);
+    const error = this.logger.redactor.redact(reason);
     await this.deliveries.update(job.deliveryId, {
       status: 'pending',
       lastError: error,
       updatedAt: new Date(now).toISOString(),
       nextAttemptAt: new Date(now + retryInMs).toISOString(),
     });
-    this.logger.info('delivery deferred: rate limit paused', { ...fields, retryInMs });
-    return { status: 'deferred', retryInMs, error };
+    this.logger.debug('delivery deferred, not attempted', { ...fields, retryInMs, reason: error });
+    return destination ? { status: 'deferred', retryInMs, error, destination } : { status: 'deferred', retryInMs, error };
+  }
+
+  /** Not attempted because of the destination's circuit: parked until it may go, or dead after too long an outage. */
+  private hold(job: DeliveryJob, fields: LogFields, consumer: Consumer, admission: Extract<Admission, { kind: 'wait' | 'dead' }>): Promise<AttemptResult> {
+    if (admission.kind === 'dead') {
+      const since = new Date(admission.openedAt).toISOString();
+      const reason = `CIRCUIT_OPEN: ${consumer.destination} has been failing since ${since}, longer than circuit.deadAfterMs (${consumer.circuit.deadAfterMs} ms); not attempted`;
+      return this.deadUnattempted(job, fields, consumer, reason);
+    }
+    if (this.waitingFull(consumer)) return this.overflow(job, fields, consumer);
+    this.guard.park(consumer, job.deliveryId, 'circuit');
+    const reason = `CIRCUIT_OPEN: ${consumer.destination} is failing; not attempted, waits for its circuit to close`;
+    return this.defer(job, fields, admission.retryInMs, reason, destinationKey(consumer));
+  }
+
+  /** Deliveries parked or queued for the destination reached `maxWaitingPerDestination`. */
+  private waitingFull(consumer: Consumer): boolean {
+    const key = destinationKey(consumer);
+    return this.guard.parkedAt(consumer) + this.slots.waitingFor(key, consumer.tenant) >= consumer.slots.maxWaiting;
+  }
+
+  private overflow(job: DeliveryJob, fields: LogFields, consumer: Consumer): Promise<AttemptResult> {
+    const reason =
+      `WAITING_FULL: ${consumer.slots.maxWaiting} deliveries already wait for ${consumer.destination} ` +
+      '(delivery.maxWaitingPerDestination); dead-lettered without an attempt, replay it once the destination catches up';
+    return this.deadUnattempted(job, fields, consumer, reason);
+  }
+
+  /** Dead without an attempt (its destination is down for too long, or too many wait for it). */
+  private async deadUnattempted(job: DeliveryJob, fields: LogFields, consumer: Consumer, reason: string): Promise<AttemptResult> {
+    const error = this.logger.redactor.redact(reason);
+    await this.deliveries.update(job.deliveryId, {
+      status: 'dead',
+      attempts: job.attempts,
+      lastError: error,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+    this.logger.error('delivery dead', { ...fields, error });
+    this.guard.dead(consumer, job, error);
+    return { status: 'dead', error };
   }
 
   /**
@@ -326,6 +459,7 @@ export class DeliveryExecutor {
     const line = { ...fields, durationMs, error: lastError, retryable: error.retryable };
     if (retryInMs === null) {
       this.logger.error('delivery dead', { ...line, maxAttempts: consumer?.retry.maxAttempts });
+      this.guard.dead(consumer, job, lastError);
       return { status: 'dead', error: lastError };
     }
     this.logger.warn('delivery attempt failed', { ...line, retryInMs });
@@ -345,6 +479,10 @@ export class DeliveryExecutor {
 
 /** How long a delivery waits when the tenant store cannot be read. */
 const STORE_RETRY_MS = 5_000;
+
+function jitter(maxMs: number): number {
+  return Math.floor(Math.random() * maxMs);
+}
 
 function isRateLimited(error: DeliveryError): boolean {
   return error instanceof RateLimitedError || (error instanceof ConnectorRequestError && error.status === 429);

@@ -10,6 +10,12 @@ export interface LaneSettings {
   /** How long the first waiting delivery may wait for others before its request goes anyway. */
   maxWaitMs: number;
   rate?: RateLimitSpec;
+  /**
+   * Deliveries the lane holds at most; past it, a delivery is deferred (`defer`) to about when its turn
+   * would come, so a durable transport keeps a paced backlog in Redis, not in a worker's slots.
+   * @default unbounded
+   */
+  maxQueued?: number;
 }
 
 /** One delivery waiting in a lane. The lane calls `defer` or hands it to `send`; it never drops one. */
@@ -26,6 +32,8 @@ interface Lane<E extends LaneEntry> {
   pending: E[];
   running: boolean;
   wake?: () => void;
+  /** Until when the turns of the deliveries deferred for the backlog are spoken for (ms). */
+  bookedUntil: number;
 }
 
 /**
@@ -51,11 +59,28 @@ export class DeliveryLanes<E extends LaneEntry> {
   submit(key: string, settings: LaneSettings, entry: E): void {
     if (this.shutdown.aborted) return entry.fail(new RetryableError('the app shut down before the request was sent'));
     let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = { settings, pending: [], running: false }));
+    if (!lane) this.lanes.set(key, (lane = { settings, pending: [], running: false, bookedUntil: 0 }));
     lane.settings = settings; // The latest config wins: a reload applies to what waits.
+    if (settings.maxQueued !== undefined && lane.pending.length >= settings.maxQueued) return this.deferBacklog(lane, entry);
     lane.pending.push(entry);
     if (lane.pending.length >= settings.maxItems) lane.wake?.();
     if (!lane.running) void this.run(key, lane);
+  }
+
+  /**
+   * Defers a delivery past the lane's backlog: each one deferred books the next request's share of time
+   * (the pace, or the batch wait), so a backlog of thousands comes back spread over its real turns
+   * instead of all at once.
+   */
+  private deferBacklog(lane: Lane<E>, entry: E): void {
+    const { rate, maxItems, maxWaitMs } = lane.settings;
+    const perRequestMs = rate ? rate.perMs / Math.max(1, rate.requests) : Math.max(maxWaitMs, 50);
+    const perItemMs = perRequestMs / Math.max(1, maxItems);
+    const now = Date.now();
+    const queuedMs = Math.ceil(lane.pending.length / Math.max(1, maxItems)) * perRequestMs;
+    lane.bookedUntil = Math.max(lane.bookedUntil, now + queuedMs) + perItemMs;
+    const retryInMs = Math.max(50, Math.ceil(lane.bookedUntil - now));
+    entry.defer(retryInMs, `PACED: ${lane.pending.length} deliveries ahead in the destination's pace; not attempted yet`);
   }
 
   /** Deliveries waiting in lanes (for tests and metrics). */
@@ -115,7 +140,7 @@ export class DeliveryLanes<E extends LaneEntry> {
   private release(lane: Lane<E>, error: unknown): void {
     const entries = lane.pending.splice(0);
     for (const entry of entries) {
-      if (error instanceof RateLimitPausedError) entry.defer(error.retryAfterMs ?? 1000, error.message);
+      if (error instanceof RateLimitPausedError) entry.defer(error.retryAfterMs ?? 1000, `RATE_LIMITED: ${error.message}; not attempted yet`);
       else entry.fail(classifyError(error));
     }
   }

@@ -45,7 +45,20 @@ export class BullmqTransport implements Transport {
     private readonly logger: HooklineLogger,
     /** Aborting it ends in-flight attempts (as retryable failures); done when the drain time is over. */
     private readonly shutdown: AbortController,
-  ) {}
+  ) {
+    // A parked delivery (busy destination, open circuit) is a delayed job: woken early by promoting it.
+    executor.guard.setWaker((_destination, ids) => void this.promote(ids));
+  }
+
+  private async promote(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      try {
+        await (await this.queue.getJob(id))?.promote();
+      } catch {
+        // Already running or done (its timer fired first): nothing to wake.
+      }
+    }
+  }
 
   private get queue() {
     return this.redis.queue;

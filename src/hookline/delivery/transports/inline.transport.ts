@@ -32,6 +32,8 @@ export class InlineTransport implements Transport {
   private readonly queue: fastq.queueAsPromised<DeliveryJob, void>;
   private readonly running = new Set<DeliveryJob>();
   private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
+  /** Deliveries parked for their destination (an open circuit), by destination key: woken when it recovers. */
+  private readonly parked = new Map<string, Map<string, NodeJS.Timeout>>();
   /** Deliveries already reported as unfinished at shutdown: a job that ends later is not reported twice. */
   private readonly abandoned = new Set<string>();
   private readonly dead: DeadLetters;
@@ -48,6 +50,28 @@ export class InlineTransport implements Transport {
     this.dead = new DeadLetters(keepDead);
     this.queue = fastq.promise(this, this.work, maxInFlight);
     this.queue.pause();
+    executor.guard.setWaker((destination, ids) => this.wake(destination, ids));
+  }
+
+  /** Runs parked deliveries now instead of at their timer. */
+  private wake(destination: string, ids: string[]): void {
+    const parked = this.parked.get(destination);
+    if (!parked || !this.accepting) return;
+    for (const id of ids) {
+      const timer = parked.get(id);
+      if (!timer) continue;
+      const job = this.retries.get(timer);
+      clearTimeout(timer);
+      this.unpark(destination, id, timer);
+      if (job) this.push(job);
+    }
+  }
+
+  private unpark(destination: string, id: string, timer: NodeJS.Timeout): void {
+    this.retries.delete(timer);
+    const parked = this.parked.get(destination);
+    parked?.delete(id);
+    if (parked?.size === 0) this.parked.delete(destination);
   }
 
   async start(): Promise<void> {
@@ -95,11 +119,18 @@ export class InlineTransport implements Transport {
       // A deferred job was not attempted: it keeps its attempt count.
       const next = { ...job, attempts: job.attempts + (result.status === 'failed' ? 1 : 0) };
       if (!this.accepting) return this.abandon(next, 'a retry was due after shutdown');
+      const destination = result.status === 'deferred' ? result.destination : undefined;
       const timer = setTimeout(() => {
         this.retries.delete(timer);
+        if (destination) this.unpark(destination, next.deliveryId, timer);
         this.push(next);
       }, result.retryInMs);
       this.retries.set(timer, next);
+      if (destination) {
+        let parked = this.parked.get(destination);
+        if (!parked) this.parked.set(destination, (parked = new Map()));
+        parked.set(next.deliveryId, timer);
+      }
     } finally {
       this.running.delete(job);
     }
@@ -112,6 +143,7 @@ export class InlineTransport implements Transport {
       this.abandon(job, 'a retry was scheduled');
     }
     this.retries.clear();
+    this.parked.clear();
     const drained = this.queue.idle() ? Promise.resolve() : this.queue.drained();
     const timedOut = await orAfter(drained.then(() => false), drainMs, true);
     if (!timedOut) return;

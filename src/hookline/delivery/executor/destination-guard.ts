@@ -1,0 +1,157 @@
+import type { Consumer } from '../../config/config.model';
+import { ConnectorRequestError, RateLimitedError, type DeliveryError } from '../../core/errors/delivery.errors';
+import { emitOperatorEvent, OPERATOR_EVENTS, type OperatorEventSink } from '../../core/events/operator.events';
+import type { HooklineLogger } from '../../core/logging/hookline.logger';
+import type { DeliveryJob } from '../records/delivery';
+import { MemoryCircuitStore, type Admission, type CircuitState, type CircuitStore, type RequestVerdict } from './circuit-breaker';
+import { messageOf } from './error-classifier';
+
+/** The circuit of a consumer's destination, as the admin API shows it. */
+export interface CircuitView {
+  state: CircuitState;
+  consecutiveFailures: number;
+  nextProbeAt: string | null;
+  /** Deliveries parked for this destination (on this instance with `inline`; in Redis with `bullmq`). */
+  waiting: number;
+}
+
+/** Why a delivery waits outside any slot. */
+export type ParkReason = 'circuit' | 'capacity';
+
+/** Wakes parked deliveries of a destination before their timer (a transport's job). */
+export type Waker = (destination: string, deliveryIds: string[]) => void;
+
+/** A probe that never reports back (its instance died) gives its turn to another after its timeout and this. */
+const PROBE_GRACE_MS = 5_000;
+
+/** The key caps and circuits are kept under: the tenant and the destination (tenants never share one). */
+export function destinationKey(consumer: Pick<Consumer, 'tenant' | 'destination'>): string {
+  return `${consumer.tenant}|${consumer.destination}`;
+}
+
+/**
+ * The per-destination side of isolation: the circuit breaker (through a {@link CircuitStore}, in memory or
+ * shared in Redis), the deliveries parked while it is open or while the destination is at its cap, and
+ * the operator events. The executor asks it before an attempt and tells it each request's verdict.
+ */
+export class DestinationGuard {
+  private readonly parked = new Map<string, Map<string, ParkReason>>();
+  private waker?: Waker;
+
+  constructor(
+    private readonly logger: HooklineLogger,
+    readonly store: CircuitStore = new MemoryCircuitStore(),
+    private readonly events?: OperatorEventSink,
+  ) {}
+
+  /** The transport's way to run parked deliveries at once (a closed circuit, a freed slot). */
+  setWaker(waker: Waker): void {
+    this.waker = waker;
+  }
+
+  async admit(consumer: Consumer): Promise<Admission> {
+    try {
+      return await this.store.admit(destinationKey(consumer), consumer.circuit, Date.now(), consumer.timeoutMs + PROBE_GRACE_MS);
+    } catch (error) {
+      // The store is down (Redis): deliver rather than stall; the transport has its own outage handling.
+      this.logger.warn('circuit state unavailable; delivering without it', { consumer: consumer.id, error: messageOf(error) });
+      return { kind: 'go' };
+    }
+  }
+
+  /** Records one request's verdict (a batch is one request) and emits the change this write made. */
+  async record(consumer: Consumer, job: DeliveryJob, verdict: RequestVerdict, probe: boolean, lastError?: string): Promise<void> {
+    const key = destinationKey(consumer);
+    let change;
+    try {
+      change = await this.store.record(key, verdict, consumer.circuit, Date.now(), probe);
+    } catch (error) {
+      this.logger.warn('circuit state not stored', { consumer: consumer.id, error: messageOf(error) });
+      return;
+    }
+    const payload = { tenant: consumer.tenant, consumerId: consumer.id, destination: consumer.destination, deliveryId: job.deliveryId, eventId: job.event.id };
+    if (change === 'opened') {
+      const reason = `${consumer.circuit.failureThreshold} consecutive failures; last: ${lastError ?? 'unknown'}`;
+      this.logger.error('destination circuit opened: its deliveries wait, one probe after the cool-down', { ...fieldsOf(consumer), reason });
+      emitOperatorEvent(this.events, OPERATOR_EVENTS.circuitOpened, { ...payload, reason });
+    } else if (change === 'closed') {
+      this.logger.info('destination circuit closed: waiting deliveries resume', fieldsOf(consumer));
+      emitOperatorEvent(this.events, OPERATOR_EVENTS.circuitClosed, { ...payload, reason: probe ? 'a probe succeeded' : 'a request succeeded' });
+      this.wake(key, 'circuit');
+    }
+  }
+
+  /** Emits `hookline.delivery.dead`. */
+  dead(consumer: Pick<Consumer, 'tenant' | 'id' | 'destination'> | undefined, job: DeliveryJob, reason: string): void {
+    emitOperatorEvent(this.events, OPERATOR_EVENTS.deliveryDead, {
+      tenant: job.event.tenant,
+      consumerId: job.consumerId,
+      destination: consumer?.destination ?? 'unknown',
+      deliveryId: job.deliveryId,
+      eventId: job.event.id,
+      reason,
+    });
+  }
+
+  park(consumer: Consumer, deliveryId: string, reason: ParkReason): void {
+    const key = destinationKey(consumer);
+    let parked = this.parked.get(key);
+    if (!parked) this.parked.set(key, (parked = new Map()));
+    parked.set(deliveryId, reason);
+  }
+
+  /** The delivery is back (its timer fired or it was woken): no longer parked. */
+  unpark(consumer: Consumer, deliveryId: string): void {
+    const key = destinationKey(consumer);
+    const parked = this.parked.get(key);
+    if (!parked?.delete(deliveryId)) return;
+    if (parked.size === 0) this.parked.delete(key);
+  }
+
+  parkedAt(consumer: Consumer): number {
+    return this.parked.get(destinationKey(consumer))?.size ?? 0;
+  }
+
+  /** Wakes parked deliveries of a destination: all of them for `circuit`, the first one for `capacity`. */
+  wake(key: string, reason: ParkReason): void {
+    const parked = this.parked.get(key);
+    if (!parked || !this.waker) return;
+    const ids: string[] = [];
+    for (const [id, why] of parked) {
+      if (reason === 'capacity' && why !== 'capacity') continue;
+      ids.push(id);
+      if (reason === 'capacity') break;
+    }
+    if (ids.length > 0) this.waker(key, ids);
+  }
+
+  async view(consumer: Consumer, waitingElsewhere: number): Promise<CircuitView> {
+    const record = await this.store.read(destinationKey(consumer));
+    return {
+      state: record?.state ?? 'closed',
+      consecutiveFailures: record?.failures ?? 0,
+      nextProbeAt: record?.state === 'open' && record.nextProbeAt !== null ? new Date(record.nextProbeAt).toISOString() : null,
+      waiting: this.parkedAt(consumer) + waitingElsewhere,
+    };
+  }
+}
+
+/**
+ * Whether a failed request counts towards opening the circuit: timeouts, connection errors, 5xx, and a
+ * 429 without a usable window. A 429 with one pauses the rate-limit key instead; a permanent rejection
+ * (a 400 for one record) proves the destination answers.
+ */
+export function countsAsFailure(error: DeliveryError): boolean {
+  if (!error.retryable) return false;
+  const rateLimited = error instanceof RateLimitedError || (error instanceof ConnectorRequestError && error.status === 429);
+  return !(rateLimited && error.retryAfterMs !== undefined);
+}
+
+/** A request's verdict from its items' errors (undefined: succeeded): a failure only when every item failed countably. */
+export function verdictOf(errors: Array<DeliveryError | undefined>): RequestVerdict {
+  return errors.length > 0 && errors.every((e) => e !== undefined && countsAsFailure(e)) ? 'failure' : 'success';
+}
+
+function fieldsOf(consumer: Consumer) {
+  return { tenant: consumer.tenant, consumer: consumer.id, destination: consumer.destination };
+}
