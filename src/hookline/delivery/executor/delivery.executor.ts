@@ -122,7 +122,7 @@ export class DeliveryExecutor {
 
   /** The circuit of a consumer's destination, or null for a consumer not in the config. */
   async circuitOf(consumerId: string): Promise<CircuitView | null> {
-    const consumer = this.config.consumer(consumerId);
+    const consumer = await this.config.consumer(consumerId);
     if (!consumer) return null;
     return this.guard.view(consumer, this.slots.waitingFor(destinationKey(consumer), consumer.tenant));
   }
