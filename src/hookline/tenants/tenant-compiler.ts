@@ -1,6 +1,6 @@
 import type { ConfigRegistry } from '../config/config.registry';
 import type { CompiledTenant } from '../config/config-source';
-import type { Consumer } from '../config/config.model';
+import { CIRCUIT_DEFAULTS, DELIVERY_DEFAULTS, type Consumer } from '../config/config.model';
 import { formatPath } from '../config/config-path';
 import { HOOK_PLUGIN_TYPE, type ConnectorRegistry } from '../connectors/connector.registry';
 import { PermanentError, type ConnectorPlugin } from '../connectors/sdk';
@@ -118,6 +118,14 @@ function missingSecretConsumer(tenant: string, m: MissingSecrets): Consumer {
     config: {},
     retry: { maxAttempts: 1, initialDelayMs: 0, maxDelayMs: 0 },
     timeoutMs: 1_000,
+    destination: `secret-missing:${m.type}/${m.name}`,
+    slots: {
+      maxInFlight: DELIVERY_DEFAULTS.maxInFlightPerDestination,
+      tenantMaxSlots: DELIVERY_DEFAULTS.tenantMaxSlots,
+      maxWaiting: DELIVERY_DEFAULTS.maxWaitingPerDestination,
+      weight: 1,
+    },
+    circuit: CIRCUIT_DEFAULTS,
   };
 }
 
