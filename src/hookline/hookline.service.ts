@@ -17,7 +17,7 @@ import { messageOf } from './delivery/executor/error-classifier';
 import type { Transport } from './delivery/transports/transport';
 import { RetryableError } from './core/errors/delivery.errors';
 import { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';
-import { USER_REGISTERED, type UserRegisteredEvent } from './core/events/user-registered.event';
+import { createUserRegisteredEvent, USER_REGISTERED, type UserRegisteredEvent } from './core/events/user-registered.event';
 import type { Consumer } from './config/config.model';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
@@ -92,6 +92,23 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
       // Redacted as well: a plugin's describe() is trusted to be safe, and checked all the same.
       summary: JSON.parse(this.logger.redactor.redact(JSON.stringify(c.plugin.describe?.(c.config) ?? {}))),
     }));
+  }
+
+  /**
+   * Sends a test `user.registered` event (user `test_…`, email test@example.com) to one enabled consumer,
+   * once, now: no delivery record, no retry. Undefined for an unknown or disabled consumer.
+   */
+  async sendTestEvent(consumerId: string): Promise<{ status: string; error: string | null; durationMs: number } | undefined> {
+    const consumer = this.config.config.consumers.get(consumerId);
+    if (!consumer) return undefined;
+    const event = createUserRegisteredEvent({
+      tenant: consumer.tenant,
+      user: { id: `test_${Date.now().toString(36)}`, email: 'test@example.com', username: 'hookline-test' },
+    });
+    const started = Date.now();
+    const result = await this.executor.attempt({ deliveryId: `test_${event.id}`, consumerId, kind: consumer.kind, event, attempts: 0 });
+    const error = 'error' in result ? result.error : null;
+    return { status: result.status === 'succeeded' ? 'succeeded' : 'failed', error, durationMs: Date.now() - started };
   }
 
   /**
