@@ -116,7 +116,7 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
    * deliveries waiting for it. Null when the tenant has no such consumer.
    */
   async circuitOf(tenant: string, consumerId: string): Promise<CircuitView | null> {
-    const consumer = this.config.consumer(consumerId);
+    const consumer = await this.config.consumer(consumerId);
     if (!consumer || consumer.tenant !== tenant) return null;
     return this.executor.circuitOf(consumerId);
   }
