@@ -271,12 +271,18 @@ describeBrowser('console (browser)', () => {
     expect(JSON.stringify(access.body)).not.toContain(SCOPED_TOKEN);
   });
 
-  it('lists consumers with their type', async () => {
+  it('lists consumers with their type and last success, and sends a test event', async () => {
     const page = await signIn();
     await page.getByRole('link', { name: 'Consumers' }).click();
     const row = page.locator('tr[data-id="acme/webhook/crm"]');
     await contains(row, 'webhook');
+    await visible(row.locator('td:nth-child(5) time'));
     await contains(page.locator('tr[data-id="acme/hook/greet"]'), 'hook');
+    const received = acme.requests.length;
+    await row.getByRole('button', { name: /Send test event/ }).click();
+    await contains(row.getByRole('status'), 'Test event succeeded');
+    expect(acme.requests.length).toBe(received + 1);
+    expect(JSON.parse(acme.requests.at(-1)!.body).data?.email ?? acme.requests.at(-1)!.body).toContain('test@example.com');
     await screenshot(page, 'consumers');
     await page.close();
   });

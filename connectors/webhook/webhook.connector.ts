@@ -3,12 +3,20 @@ import { defineConnector, fingerprint, z } from 'hookline/sdk';
 
 const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
 
+const signingSecret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]{24,}={0,2}$/, 'expected a Standard Webhooks secret: "whsec_" followed by base64 (at least 18 bytes)');
+
 const webhookConfig = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  // A list while a secret is rotated: every one signs (Standard Webhooks sends several signatures), so
+  // receivers that still know only the old secret keep verifying.
   secret: z
-    .string()
-    .regex(/^whsec_[A-Za-z0-9+/]{24,}={0,2}$/, 'expected a Standard Webhooks secret: "whsec_" followed by base64 (at least 18 bytes)')
-    .transform((secret) => ({ secret, signer: new Webhook(secret) })),
+    .union([signingSecret, z.array(signingSecret).min(1, 'expected at least one secret').max(5, 'expected at most 5 secrets')])
+    .transform((value) => {
+      const secrets = Array.isArray(value) ? value : [value];
+      return { secret: secrets[0], signers: secrets.map((s) => new Webhook(s)) };
+    }),
   headers: z
     .record(
       z.string().regex(/^[A-Za-z0-9-]+$/, 'expected a header name'),
@@ -32,6 +40,7 @@ export const webhookConnector = defineConnector<WebhookConfig>({
   description: 'POSTs each event as JSON to a URL, signed with Standard Webhooks (HMAC-SHA256).',
   config: webhookConfig,
   secrets: ['secret'],
+  rotatableSecrets: ['secret'],
   describe: (config) => ({
     host: new URL(config.url).host,
     secret: fingerprint(config.secret.secret),
@@ -48,7 +57,7 @@ export const webhookConnector = defineConnector<WebhookConfig>({
         'content-type': 'application/json',
         'webhook-id': ctx.delivery.id,
         'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-        'webhook-signature': config.secret.signer.sign(ctx.delivery.id, timestamp, body),
+        'webhook-signature': config.secret.signers.map((s) => s.sign(ctx.delivery.id, timestamp, body)).join(' '),
       },
       body,
     });

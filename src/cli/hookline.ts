@@ -47,6 +47,17 @@ export function buildProgram(): Command {
       const { validateCommand } = await import('./validate.command');
       process.exitCode = await validateCommand(file, invocationDir());
     });
+  program
+    .command('secrets')
+    .description('manage the tenant store\'s encrypted secrets')
+    .command('rotate')
+    .description('re-encrypt every stored secret with the first key of HOOKLINE_SECRETS_KEYS')
+    .option('--store-url <url>', 'the tenant store (postgres://…); default HOOKLINE_STORE_URL')
+    .option('--schema <name>', 'the store\'s schema', 'hookline')
+    .action(async (options) => {
+      const { rotateSecretsCommand } = await import('./secrets.command');
+      process.exitCode = await rotateSecretsCommand(options);
+    });
   return program;
 }
 

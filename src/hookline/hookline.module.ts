@@ -7,6 +7,7 @@ import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
 import { hooklineProviders } from './hookline.providers';
 import { HooklineService } from './hookline.service';
+import { HooklineTenants } from './tenants/hookline-tenants';
 
 /**
  * Delivers `user.registered` events to each tenant's hooks and connectors.
@@ -19,6 +20,6 @@ import { HooklineService } from './hookline.service';
 @Module({
   providers: [...hooklineProviders, HooklineService, HooklineListener, AdminTokenGuard],
   controllers: [AdminController, OperationsController, ConsoleController],
-  exports: [HooklineService],
+  exports: [HooklineService, HooklineTenants],
 })
 export class HooklineModule extends HooklineConfigurableModule {}

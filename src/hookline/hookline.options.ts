@@ -4,15 +4,25 @@ import type { DeliveryLog } from './delivery/records/delivery-log';
 import type { BullmqTransportOptions } from './delivery/transports/bullmq.options';
 import type { InlineTransportOptions } from './delivery/transports/inline.transport';
 import type { Sandbox } from './hooks/host/sandbox.types';
+import type { ConfigInput } from './config/config-source';
+import type { TenantStoreOptions } from './tenants/tenant-store.options';
 
 export type TransportOptions = InlineTransportOptions | BullmqTransportOptions;
 
 export interface HooklineModuleOptions {
   /**
-   * The config: a path to a YAML (or `.json`) file, or an inline object of the same shape.
-   * Paths inside a file (hook scripts) are relative to the file.
+   * The config: a path to a YAML (or `.json`) file, an inline object of the same shape, an async factory
+   * returning one, or a `ConfigSource` of your own. Paths inside a file (hook scripts) are relative to the file.
    */
-  config: string | Record<string, unknown>;
+  config: ConfigInput;
+  /**
+   * The tenant store (PostgreSQL): tenants, consumers and encrypted secrets written at run time through
+   * {@link HooklineTenants} or the admin API, seen by every instance within a second. The config above
+   * keeps the defaults and the tenants an operator manages; a tenant lives in one or the other.
+   * See docs/tenant-store.md.
+   * @default undefined (no store)
+   */
+  store?: TenantStoreOptions;
   /**
    * Re-read the config file when it changes (ignored for an inline config).
    * @default true

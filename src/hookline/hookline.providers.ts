@@ -23,8 +23,11 @@ import {
   HOOKLINE_RATE_LIMITER,
   HOOKLINE_SANDBOX,
   HOOKLINE_SHUTDOWN,
+  HOOKLINE_TENANT_STORE,
   HOOKLINE_TRANSPORT,
 } from './hookline.tokens';
+import { HooklineTenants, type TenantsDeps } from './tenants/hookline-tenants';
+import { openTenantStore } from './tenants/tenant-store.factory';
 import { HooklineLogger } from './core/logging/hookline.logger';
 import { createHookPlugin } from './hooks/hook.plugin';
 import { SandboxLifecycle, createSandbox } from './sandbox.lifecycle';
@@ -58,7 +61,7 @@ export const hooklineProviders: Provider[] = [
     provide: ConfigRegistry,
     inject: [HOOKLINE_OPTIONS, HOOKLINE_CONNECTORS, HOOKLINE_LOGGER],
     useFactory: (o: HooklineModuleOptions, registry: ConnectorRegistry, logger: HooklineLogger) =>
-      new ConfigRegistry(
+      ConfigRegistry.create(
         o.config,
         {
           registry,
@@ -69,6 +72,18 @@ export const hooklineProviders: Provider[] = [
         },
         logger,
       ),
+  },
+  {
+    // The tenant store, connected to the registry before anything dispatches (null without `store`).
+    provide: HOOKLINE_TENANT_STORE,
+    inject: [HOOKLINE_OPTIONS, ConfigRegistry, HOOKLINE_CONNECTORS, HOOKLINE_LOGGER],
+    useFactory: async (o: HooklineModuleOptions, config: ConfigRegistry, connectors: ConnectorRegistry, logger: HooklineLogger) =>
+      o.store ? openTenantStore(o.store, config, connectors, logger) : null,
+  },
+  {
+    provide: HooklineTenants,
+    inject: [HOOKLINE_TENANT_STORE],
+    useFactory: (deps: TenantsDeps | null) => new HooklineTenants(deps ?? undefined),
   },
   {
     // The bullmq transport's Redis connections (null with inline). Its `redis` client is what a

@@ -17,7 +17,7 @@ import { messageOf } from './delivery/executor/error-classifier';
 import type { Transport } from './delivery/transports/transport';
 import { RetryableError } from './core/errors/delivery.errors';
 import { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';
-import { USER_REGISTERED, type UserRegisteredEvent } from './core/events/user-registered.event';
+import { createUserRegisteredEvent, USER_REGISTERED, type UserRegisteredEvent } from './core/events/user-registered.event';
 import type { Consumer } from './config/config.model';
 import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
@@ -95,11 +95,28 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
   }
 
   /**
+   * Sends a test `user.registered` event (user `test_…`, email test@example.com) to one enabled consumer,
+   * once, now: no delivery record, no retry. Undefined for an unknown or disabled consumer.
+   */
+  async sendTestEvent(consumerId: string): Promise<{ status: string; error: string | null; durationMs: number } | undefined> {
+    const consumer = this.config.config.consumers.get(consumerId);
+    if (!consumer) return undefined;
+    const event = createUserRegisteredEvent({
+      tenant: consumer.tenant,
+      user: { id: `test_${Date.now().toString(36)}`, email: 'test@example.com', username: 'hookline-test' },
+    });
+    const started = Date.now();
+    const result = await this.executor.attempt({ deliveryId: `test_${event.id}`, consumerId, kind: consumer.kind, event, attempts: 0 });
+    const error = 'error' in result ? result.error : null;
+    return { status: result.status === 'succeeded' ? 'succeeded' : 'failed', error, durationMs: Date.now() - started };
+  }
+
+  /**
    * The circuit breaker of a consumer's destination: state, consecutive failures, next probe and the
    * deliveries waiting for it. Null when the tenant has no such consumer.
    */
   async circuitOf(tenant: string, consumerId: string): Promise<CircuitView | null> {
-    const consumer = this.config.consumer(consumerId);
+    const consumer = await this.config.consumer(consumerId);
     if (!consumer || consumer.tenant !== tenant) return null;
     return this.executor.circuitOf(consumerId);
   }

@@ -43,3 +43,9 @@ export type {
   InvocationResult,
   InvocationStatus,
 } from './hooks/host/sandbox.types';
+export { HooklineTenants, type TenantView, type TenantWriteResult, type ConsumerRef, type SecretWriteOptions } from './tenants/hookline-tenants';
+export type { TenantStoreOptions } from './tenants/tenant-store.options';
+export { TenantWriteError, StoreNotConfiguredError, type TenantIssue } from './tenants/tenant-write.error';
+export { EnvKeyProvider, SecretsKeyInvalidError, type KeyProvider, type SecretKey } from './tenants/secrets/key-provider';
+export type { ConfigSource, ConfigInput, TenantSource, CompiledTenant } from './config/config-source';
+export { FileConfigSource, CodeConfigSource } from './config/config-source';

@@ -17,6 +17,7 @@ import type { DeliveryPage } from '../delivery/records/delivery-log';
 import { HooklineService, type ConsumerSummary } from '../hookline.service';
 import type { CircuitView } from '../delivery/executor/destination-guard';
 import { AdminTokenGuard } from './admin-token.guard';
+import { activityOf, scanDeliveries, type ConsumerActivity } from './delivery-scan';
 import { Access, assertTenantVisible, isTenantVisible, tenantsOf, type AdminAccess } from './admin-access';
 
 const listQuery = z.strictObject({
@@ -54,11 +55,17 @@ export class AdminController {
   async consumers(
     @Query('tenant') tenant: string | undefined,
     @Access() access: AdminAccess,
-  ): Promise<{ items: Array<ConsumerSummary & { circuit: CircuitView | null }> }> {
+  ): Promise<{ items: Array<ConsumerSummary & ConsumerActivity & { enabled: true; circuit: CircuitView | null }> }> {
     if (tenant) assertTenantVisible(access, tenant);
-    const items = this.hookline.listConsumers().filter((c) => isTenantVisible(access, c.tenant) && (!tenant || c.tenant === tenant));
+    const consumers = this.hookline.listConsumers().filter((c) => isTenantVisible(access, c.tenant) && (!tenant || c.tenant === tenant));
+    const activity = activityOf(await scanDeliveries(this.hookline, { tenant, tenants: tenantsOf(access) }));
+    const none: ConsumerActivity = { lastSuccessAt: null, lastFailureAt: null };
     // With the circuit of each one's destination: state, consecutive failures, next probe, waiting.
-    return { items: await Promise.all(items.map(async (c) => ({ ...c, circuit: await this.hookline.circuitOf(c.tenant, c.id) }))) };
+    return {
+      items: await Promise.all(
+        consumers.map(async (c) => ({ ...c, enabled: true as const, ...(activity.get(c.id) ?? none), circuit: await this.hookline.circuitOf(c.tenant, c.id) })),
+      ),
+    };
   }
 
   @Get('deliveries/:id')

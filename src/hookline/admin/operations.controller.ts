@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Post, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { AUTH0_STARTER_PAYLOAD } from '../hooks/runner-sample';
 import type { Consumer } from '../config/config.model';
@@ -9,6 +9,7 @@ import { isRunnerOutput, loadPastedScript, runHookOnce, type RunnerOutput } from
 import { SANDBOX_LIMITS } from '../hooks/host/sandbox.limits';
 import { HooklineService } from '../hookline.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { scanDeliveries } from './delivery-scan';
 import { Access, assertTenantVisible, tenantsOf, type AdminAccess } from './admin-access';
 
 const TENANT = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected a tenant id');
@@ -33,9 +34,6 @@ const runnerBody = z
   })
   .refine((b) => (b.script === undefined) !== (b.hook === undefined), { message: 'give either script or hook (with tenant)' })
   .refine((b) => b.hook === undefined || b.tenant !== undefined, { message: 'hook needs tenant', path: ['tenant'] });
-
-/** Sweeps of the whole delivery log: the most records one request reads. */
-const SCAN_LIMIT = 10_000;
 
 /**
  * What the console needs besides deliveries and consumers: who the token is, bulk replay, the last
@@ -83,6 +81,20 @@ export class OperationsController {
     return { window: '1h', minutes, waiting };
   }
 
+  /** Sends a test event to one consumer now (no record, no retry): `{ status, error, durationMs }`. */
+  @Post('tenants/:tenant/consumers/:type/:name/test')
+  async test(
+    @Param('tenant') tenant: string,
+    @Param('type') type: string,
+    @Param('name') name: string,
+    @Access() access: AdminAccess,
+  ): Promise<{ status: string; error: string | null; durationMs: number }> {
+    assertTenantVisible(access, tenant);
+    const result = await this.hookline.sendTestEvent(`${tenant}/${type}/${name}`);
+    if (!result) throw new NotFoundException(`tenant ${tenant} has no enabled consumer ${type}/${name}`);
+    return result;
+  }
+
   /** The default Runner event: the `user` and `context` Auth0's Runner simulates. */
   @Get('runner/sample')
   sample(): { event: unknown } {
@@ -118,15 +130,8 @@ export class OperationsController {
     return consumer;
   }
 
-  private async scan(query: DeliveryQuery): Promise<DeliveryRecord[]> {
-    const found: DeliveryRecord[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.hookline.listDeliveries({ ...query, limit: 500, cursor });
-      found.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor && found.length < SCAN_LIMIT);
-    return found;
+  private scan(query: DeliveryQuery): Promise<DeliveryRecord[]> {
+    return scanDeliveries(this.hookline, query);
   }
 }
 

@@ -1,29 +1,37 @@
-import { resolve } from 'node:path';
-import type { FSWatcher } from 'chokidar';
 import type { TriggerId } from '../core/events/user-registered.event';
 import { ConfigInvalidError } from '../core/errors/config-invalid.error';
 import type { HooklineLogger } from '../core/logging/hookline.logger';
 import type { CompiledConfig, Consumer } from './config.model';
-import { compileConfig, loadConfigFile, type LoadOptions } from './config.loader';
+import { compileConfig, type LoadOptions } from './config.loader';
+import { toConfigSource, type ConfigInput, type ConfigSource, type TenantSource } from './config-source';
 
-export type ConfigSource = string | Record<string, unknown>;
+export type { ConfigInput };
 
 /**
- * Holds the current validated config. A file is watched: a valid edit takes effect at once, an invalid
- * one is logged with all its errors and the last good config stays.
+ * Holds the current validated config: the static source (file or code: defaults and operator-managed
+ * tenants) and, optionally, a tenant source (the store: tenants written at run time, looked up lazily).
+ * A file is watched: a valid edit takes effect at once, an invalid one is logged with all its errors
+ * and the last good config stays. A static tenant wins over nothing: a tenant cannot be in both.
  */
 export class ConfigRegistry {
-  private current: CompiledConfig;
-  private watcher?: FSWatcher;
+  private current!: CompiledConfig;
+  private rawDefaults: unknown;
+  private readonly source: ConfigSource;
+  private tenantSource?: TenantSource;
 
   constructor(
-    private readonly source: ConfigSource,
+    source: ConfigInput,
     private readonly options: LoadOptions,
     private readonly logger: HooklineLogger,
+    /** Leave the first read to {@link ConfigRegistry.create} (an async factory, a store to check against). */
+    deferLoad = false,
   ) {
-    this.current = this.load();
-    this.logger.redactor.setSecrets(this.current.secretValues);
-    this.logWarnings();
+    this.source = toConfigSource(source);
+    if (!deferLoad) {
+      this.current = this.compile(this.source.read());
+      this.logger.redactor.setSecrets(this.current.secretValues);
+      this.logWarnings();
+    }
   }
 
   /** What the plugins found worth a warning (a hook's conditional require of a module the sandbox lacks). */
@@ -31,29 +39,68 @@ export class ConfigRegistry {
     for (const w of this.current.warnings ?? []) this.logger.warn(`config warning at ${w.path}: ${w.message}`, { consumer: w.consumerId });
   }
 
+  /** Builds a registry whose source may be read asynchronously (an async factory). */
+  static async create(source: ConfigInput, options: LoadOptions, logger: HooklineLogger): Promise<ConfigRegistry> {
+    const registry = new ConfigRegistry(source, options, logger, true);
+    const raw = await (registry.source.readAsync?.() ?? registry.source.read());
+    registry.current = registry.compile(raw);
+    registry.logger.redactor.setSecrets(registry.current.secretValues);
+    registry.logWarnings();
+    return registry;
+  }
+
+  /** The static config (file or code). Tenants of a tenant source are not in it. */
   get config(): CompiledConfig {
     return this.current;
   }
 
+  /** Connects the tenant source, refusing start-up when it defines a tenant of the static config. */
+  async attachTenants(source: TenantSource): Promise<void> {
+    const clash = await source.defined(this.current.tenantIds);
+    if (clash.length > 0) throw new ConfigInvalidError(this.current.source, clash.map((id) => conflictIssue(id, source.name)));
+    this.tenantSource = source;
+  }
+
   /** Enabled consumers of a tenant for a trigger; empty for a tenant with no config. */
-  consumersFor(tenant: string, trigger: TriggerId): readonly Consumer[] {
-    const consumers = this.current.tenants.get(tenant);
+  async consumersFor(tenant: string, trigger: TriggerId): Promise<readonly Consumer[]> {
+    const consumers = await this.tenantConsumers(tenant);
     if (!consumers) return [];
     return consumers.filter((c) => c.triggers.includes(trigger));
   }
 
-  hasTenant(tenant: string): boolean {
+  async hasTenant(tenant: string): Promise<boolean> {
+    return (await this.tenantConsumers(tenant)) !== undefined;
+  }
+
+  /** True when the static config (file or code) defines the tenant: the store may not. */
+  isStaticTenant(tenant: string): boolean {
     return this.current.tenants.has(tenant);
   }
 
-  consumer(id: string): Consumer | undefined {
-    return this.current.consumers.get(id);
+  async consumer(id: string): Promise<Consumer | undefined> {
+    const found = this.current.consumers.get(id);
+    if (found || !this.tenantSource) return found;
+    const tenant = id.slice(0, id.indexOf('/'));
+    const compiled = tenant ? await this.tenantSource.tenant(tenant) : undefined;
+    return compiled?.consumers.find((c) => c.id === id);
   }
 
-  /** Re-reads the config. Returns false (and keeps the last good config) when the new one is invalid. */
-  reload(): boolean {
+  /**
+   * Validates one tenant's definition as if it were in the static config (same schema, same defaults),
+   * with `env` as the only variables. Throws ConfigInvalidError; paths start at `tenants.<id>`.
+   */
+  compileTenant(id: string, definition: unknown, env: NodeJS.ProcessEnv, source: string): CompiledConfig {
+    const raw = { ...(this.rawDefaults === undefined ? {} : { defaults: this.rawDefaults }), tenants: { [id]: definition } };
+    return compileConfig(raw, { ...this.options, env, source, baseDir: this.source.baseDir });
+  }
+
+  /** Re-reads the config. Resolves false (and keeps the last good config) when the new one is invalid. */
+  async reload(): Promise<boolean> {
     try {
-      this.current = this.load();
+      const next = this.compile(await (this.source.readAsync?.() ?? this.source.read()));
+      const clash = this.tenantSource ? await this.tenantSource.defined(next.tenantIds) : [];
+      if (clash.length > 0) throw new ConfigInvalidError(next.source, clash.map((id) => conflictIssue(id, this.tenantSource!.name)));
+      this.current = next;
     } catch (error) {
       if (!(error instanceof ConfigInvalidError)) throw error;
       this.logger.error(`config change rejected, keeping the last good config\n${error.message}`);
@@ -66,26 +113,30 @@ export class ConfigRegistry {
     return true;
   }
 
-  /** Starts watching a config file. A no-op for an inline config. */
+  /** Starts watching the source, when it can be watched (a file). */
   async watch(): Promise<void> {
-    if (typeof this.source !== 'string' || this.watcher) return;
-    const { watch } = await import('chokidar');
-    this.watcher = watch(resolve(this.source), {
-      ignoreInitial: true,
-      awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 },
-    });
-    this.watcher.on('change', () => this.reload());
-    this.watcher.on('add', () => this.reload());
-    await new Promise<void>((ready) => this.watcher!.once('ready', ready));
+    await this.source.watch?.(() => void this.reload());
   }
 
   async close(): Promise<void> {
-    await this.watcher?.close();
-    this.watcher = undefined;
+    await this.source.close?.();
+    await this.tenantSource?.close?.();
+    this.tenantSource = undefined;
   }
 
-  private load(): CompiledConfig {
-    if (typeof this.source === 'string') return loadConfigFile(this.source, this.options);
-    return compileConfig(this.source, { ...this.options, source: 'inline config', baseDir: process.cwd() });
+  private async tenantConsumers(tenant: string): Promise<readonly Consumer[] | undefined> {
+    const consumers = this.current.tenants.get(tenant);
+    if (consumers || !this.tenantSource) return consumers;
+    return (await this.tenantSource.tenant(tenant))?.consumers;
   }
+
+  private compile(raw: unknown): CompiledConfig {
+    const compiled = compileConfig(raw, { ...this.options, source: this.source.name, baseDir: this.source.baseDir });
+    this.rawDefaults = (raw as { defaults?: unknown }).defaults;
+    return compiled;
+  }
+}
+
+function conflictIssue(tenant: string, store: string) {
+  return { path: `tenants.${tenant}`, message: `the tenant "${tenant}" is already defined in ${store}: a tenant lives in one place` };
 }

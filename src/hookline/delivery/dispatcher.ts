@@ -26,7 +26,7 @@ export class Dispatcher {
     assertUserRegisteredEvent(event);
     const trigger: TriggerId | undefined = TRIGGER_BY_EVENT[eventName];
     if (!trigger) throw new TypeError(`Hookline has no trigger for the event "${eventName}"`);
-    if (!this.config.hasTenant(event.tenant)) {
+    if (!(await this.config.hasTenant(event.tenant))) {
       // Logged once per tenant: a busy unconfigured tenant must not flood the log.
       if (!this.unknownTenants.has(event.tenant)) {
         // Bounded: tenant ids can come from request paths.
@@ -38,7 +38,7 @@ export class Dispatcher {
     }
     const jobs: DeliveryJob[] = [];
     const now = new Date();
-    for (const consumer of this.config.consumersFor(event.tenant, trigger)) {
+    for (const consumer of await this.config.consumersFor(event.tenant, trigger)) {
       const job: DeliveryJob = {
         deliveryId: deliveryIdFor(event.id, consumer.id),
         consumerId: consumer.id,

@@ -12,12 +12,12 @@ import {
 import { HOOK_PLUGIN_TYPE } from '../connectors/connector.registry';
 import { parseAllowHost } from './worker/host-policy';
 import { toHookInput } from './hook-input';
-import { HookScriptError, HookScriptFile } from './compat/hook-script';
+import { HookScriptError, HookScriptFile, HookScriptText } from './compat/hook-script';
 import { SANDBOX_LIMITS } from './host/sandbox.limits';
 import type { HookLogEntry, InvocationResult, Sandbox } from './host/sandbox.types';
 
 export interface HookConfig {
-  script: HookScriptFile;
+  script: Pick<HookScriptFile, 'current' | 'displayName'>;
   secrets: Record<string, string>;
   allowHosts: string[];
   memoryMb: number;
@@ -30,7 +30,10 @@ const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function hookSchema(env: ConfigEnv) {
   return z
     .strictObject({
-      script: z.string('expected the path of a .js file, relative to the config file').min(1),
+      script: z.string('expected the path of a .js file, relative to the config file').min(1).optional(),
+      /** The script's text instead of a path (what the tenant store keeps), with the version it was written as. */
+      source: z.string('expected the script\'s JavaScript text').min(1).optional(),
+      version: z.number().int().min(1).optional(),
       secrets: z
         .record(z.string(), z.string('expected a string (use ${env:NAME} to read one from the environment)'))
         .superRefine((secrets, ctx) => {
@@ -55,19 +58,29 @@ function hookSchema(env: ConfigEnv) {
         )
         .default({}),
     })
+    .superRefine((entry, ctx) => {
+      if ((entry.script === undefined) === (entry.source === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['script'], message: 'expected either "script" (a path) or "source" (the script\'s text)' });
+      }
+    })
     .transform((entry, ctx): HookConfig => {
-      const path = isAbsolute(entry.script) ? entry.script : resolve(env.baseDir, entry.script);
-      const shown = relative(process.cwd(), path) || path;
-      const deps = {
-        declared: entry.dependencies,
-        resolveFrom: env.sandbox?.resolveFrom ?? env.baseDir,
-        strict: env.sandbox?.strictDependencies ?? false,
-      };
+      const { script: file, source, version, dependencies, ...rest } = entry;
+      const ca = env.sandbox?.ca ? { ca: env.sandbox.ca } : {};
       try {
-        const { dependencies: _declared, ...rest } = entry;
-        return { ...rest, script: new HookScriptFile(path, shown, deps), ...(env.sandbox?.ca ? { ca: env.sandbox.ca } : {}) };
+        if (source !== undefined) {
+          const shown = `${env.source}${version ? ` (version ${version})` : ''}`;
+          return { ...rest, script: new HookScriptText(source, shown), ...ca };
+        }
+        const path = isAbsolute(file!) ? file! : resolve(env.baseDir, file!);
+        const shown = relative(process.cwd(), path) || path;
+        const deps = {
+          declared: dependencies,
+          resolveFrom: env.sandbox?.resolveFrom ?? env.baseDir,
+          strict: env.sandbox?.strictDependencies ?? false,
+        };
+        return { ...rest, script: new HookScriptFile(path, shown, deps), ...ca };
       } catch (error) {
-        const field = error instanceof HookScriptError && error.reason === 'dependency' ? 'dependencies' : 'script';
+        const field = error instanceof HookScriptError && error.reason === 'dependency' ? 'dependencies' : source !== undefined ? 'source' : 'script';
         ctx.addIssue({ code: 'custom', path: [field], message: (error as Error).message });
         return z.NEVER;
       }

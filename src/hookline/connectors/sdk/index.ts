@@ -159,6 +159,11 @@ export interface ConnectorPlugin<TConfig = unknown> {
   /** Names of config fields whose values are secrets: redacted from logs, records and the admin API. */
   readonly secrets?: readonly string[];
   /**
+   * Secret fields that also take a list while a secret is being rotated (the first value is current,
+   * the others still valid): the tenant store fills them with both values during a rotation's overlap.
+   */
+  readonly rotatableSecrets?: readonly string[];
+  /**
    * The plugin's own attempt timeout: used when an entry sets no `timeoutMs`, and the most it may set.
    * Without it, the module's default applies and entries may set up to 300000 ms.
    */

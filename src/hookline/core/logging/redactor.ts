@@ -22,15 +22,26 @@ export class Redactor {
 
   /** Adds secrets, keeping those already known (bounded). */
   addSecrets(secrets: readonly string[]): void {
-    const merged = new Set([...this.known, ...secrets.filter((s) => s.length >= 4)]);
-    this.known = [...merged].slice(-MAX_SECRETS);
-    const variants = new Set(this.known.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]));
-    const sorted = [...variants].sort((a, b) => b.length - a.length);
-    this.pattern = sorted.length ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : null;
+    const knownSet = new Set(this.known);
+    const fresh = secrets.filter((s) => s.length >= 4 && !knownSet.has(s));
+    if (fresh.length === 0 && this.known.length > 0) return;
+    this.known = [...new Set([...this.known, ...fresh])].slice(-MAX_SECRETS);
+    // Built on the next redact(): tenants loaded one by one (the tenant store) add secrets often.
+    this.dirty = true;
   }
 
   redact(text: string): string {
+    if (this.dirty) this.build();
     return this.pattern ? text.replace(this.pattern, '[REDACTED]') : text;
+  }
+
+  private dirty = false;
+
+  private build(): void {
+    this.dirty = false;
+    const variants = new Set(this.known.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]));
+    const sorted = [...variants].sort((a, b) => b.length - a.length);
+    this.pattern = sorted.length ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : null;
   }
 }
 

@@ -122,7 +122,7 @@ export class DeliveryExecutor {
 
   /** The circuit of a consumer's destination, or null for a consumer not in the config. */
   async circuitOf(consumerId: string): Promise<CircuitView | null> {
-    const consumer = this.config.consumer(consumerId);
+    const consumer = await this.config.consumer(consumerId);
     if (!consumer) return null;
     return this.guard.view(consumer, this.slots.waitingFor(destinationKey(consumer), consumer.tenant));
   }
@@ -130,7 +130,15 @@ export class DeliveryExecutor {
   async attempt(job: DeliveryJob): Promise<AttemptResult> {
     const attempt = job.attempts + 1;
     const fields = logFields(job, attempt);
-    const consumer = this.config.consumer(job.consumerId);
+    let consumer: Consumer | undefined;
+    try {
+      consumer = await this.config.consumer(job.consumerId);
+    } catch (error) {
+      // The tenant store cannot be read: not the consumer's failure, so no attempt is used.
+      const reason = this.logger.redactor.redact(`STORE_UNAVAILABLE: ${messageOf(error)}`);
+      this.logger.warn('consumer lookup failed', { ...fields, error: reason });
+      return { status: 'deferred', retryInMs: STORE_RETRY_MS, error: reason };
+    }
     if (!consumer) {
       const error = new PermanentError('the consumer is no longer enabled in the config', { code: 'CONSUMER_GONE' });
       return this.fail(job, attempt, fields, error, Date.now(), undefined);
@@ -468,6 +476,9 @@ export class DeliveryExecutor {
     };
   }
 }
+
+/** How long a delivery waits when the tenant store cannot be read. */
+const STORE_RETRY_MS = 5_000;
 
 function jitter(maxMs: number): number {
   return Math.floor(Math.random() * maxMs);

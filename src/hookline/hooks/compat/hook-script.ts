@@ -86,13 +86,24 @@ export function readHookScript(path: string, displayName = path, deps?: ScriptDe
     if (error instanceof HookScriptError) throw error;
     throw new HookScriptError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  return analyseHookScript(source, displayName, deps, dirname(path));
+}
+
+/**
+ * Checks a script's text (syntax, required modules) without running it: the analysis of a file,
+ * for scripts that come as text (a hook's `source` in the tenant store).
+ */
+export function analyseHookScript(source: string, displayName: string, deps?: ScriptDependencyOptions, baseDir = process.cwd()): HookScript {
+  if (Buffer.byteLength(source) > SANDBOX_LIMITS.maxScriptBytes) {
+    throw new HookScriptError(`${displayName} is larger than ${SANDBOX_LIMITS.maxScriptBytes} bytes`, 'read');
+  }
   checkSyntax(source, displayName);
   const refs = listRequires(source, displayName);
   const requires = refs.flatMap((r) => (r.specifier === undefined ? [] : [r.specifier]));
   const resolved = resolveHookDependencies(requires, {
     hook: displayName,
     declared: deps?.declared ?? {},
-    resolveFrom: deps?.resolveFrom ?? dirname(path),
+    resolveFrom: deps?.resolveFrom ?? baseDir,
     strict: deps?.strict,
     provided: supportedModules(),
   });
@@ -187,5 +198,21 @@ function statMtime(path: string): number {
     return statSync(path).mtimeMs;
   } catch {
     return -1;
+  }
+}
+
+/** A script given as text (a stored hook's `source`), analysed once. */
+export class HookScriptText {
+  private readonly script: HookScript;
+
+  constructor(
+    source: string,
+    readonly displayName: string,
+  ) {
+    this.script = analyseHookScript(source, displayName);
+  }
+
+  current(): HookScript {
+    return this.script;
   }
 }
