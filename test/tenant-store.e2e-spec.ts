@@ -8,9 +8,10 @@ import { ConfigRegistry } from '../src/hookline/config/config.registry';
 import { POST_USER_REGISTRATION } from '../src/hookline/core/events/user-registered.event';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { Receiver } from './support/receiver';
-import { aSecretsKey, dropSchema, postgresUrlOrWarn, sql, uniqueSchema } from './support/postgres';
+import { aSecretsKey, dropSchema, sql, uniqueSchema } from './support/postgres';
+import { postgresUrlOrSkip } from './support/services';
 
-const url = postgresUrlOrWarn('tenant store');
+const url = postgresUrlOrSkip('tenant store');
 const suite = url ? describe : describe.skip;
 
 const SIGNING = () => 'whsec_' + randomBytes(24).toString('base64');

@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-/** The PostgreSQL of the store suites, or undefined (the suite is skipped, and says why). */
-export function postgresUrlOrWarn(suite: string): string | undefined {
-  const url = process.env.DATABASE_URL;
-  if (!url) console.warn(`SKIPPED "${suite}": DATABASE_URL is not set (CI sets it; try DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)`);
-  return url;
-}
-
 /** A schema name of its own per test file, so parallel suites never share tables or notifications. */
 export function uniqueSchema(label: string): string {
   return `hltest_${label.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(4).toString('hex')}`;
