@@ -1,0 +1,136 @@
+/**
+ * Isolation: a calm tenant's delivery latency (publish → its receiver) while a noisy tenant has 1,000
+ * deliveries pending to an endpoint that answers in 5 s, or that fails every request (500), and with no
+ * noisy tenant at all — side by side in one run, on both transports. Each scenario boots a fresh app;
+ * the noisy backlog is published first, then CALM calm events at CALM_RATE/s. Target: calm p99 within 2×
+ * of the no-neighbour value, and under 1 s.
+ * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_CALM (default 100).
+ */
+import 'reflect-metadata';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { createUserRegisteredEvent, HooklineModule, HooklineService, type TransportOptions } from 'hookline';
+import { deleteKeys } from '../test/support/redis';
+import { machine, percentile, table } from './stats';
+
+const NOISY = 1_000;
+const CALM = Number(process.env.BENCH_CALM ?? 100);
+const CALM_RATE = 20;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECRET = 'whsec_' + Buffer.from('hookline-bench-secret-0123').toString('base64');
+
+type Noise = 'none' | 'slow' | 'failing';
+
+/** /calm answers at once and notes the arrival; /slow answers after 5 s; /fail answers 500. */
+async function startReceiver(onCalm: (eventId: string) => void) {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (req.url === '/slow') return void setTimeout(() => res.writeHead(204).end(), 5_000);
+      if (req.url === '/fail') return void res.writeHead(500).end('down');
+      onCalm((JSON.parse(body) as { data: { id: string } }).data.id);
+      res.writeHead(204).end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function benchModule(url: string, noise: Noise, transport: TransportOptions): DynamicModule {
+  @Module({})
+  class BenchModule {}
+  const tenants: Record<string, unknown> = {
+    calmco: { connectors: [{ type: 'webhook', name: 'crm', url: `${url}/calm`, secret: SECRET }] },
+  };
+  if (noise !== 'none') {
+    tenants.noisyco = {
+      connectors: [{ type: 'webhook', name: 'crm', url: `${url}/${noise === 'slow' ? 'slow' : 'fail'}`, secret: SECRET, timeoutMs: 8_000 }],
+    };
+  }
+  return {
+    module: BenchModule,
+    imports: [
+      EventEmitterModule.forRoot(),
+      HooklineModule.forRoot({ config: { tenants }, transport, watchConfig: false, logger: false, drainTimeoutMs: 1_000 }),
+    ],
+  };
+}
+
+let seq = 0;
+function event(tenant: string) {
+  seq += 1;
+  return createUserRegisteredEvent({ tenant, id: `bench-${process.pid}-${seq}`, user: { id: `u${seq}`, email: `u${seq}@example.com` } });
+}
+
+async function run(noise: Noise, transport: TransportOptions): Promise<{ p50: number; p99: number }> {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const receiver = await startReceiver((id) => {
+    const sent = sentAt.get(id);
+    if (sent === undefined) return;
+    latencies.push(performance.now() - sent);
+    if (latencies.length === CALM) done();
+  });
+  const app = await NestFactory.createApplicationContext(benchModule(receiver.url, noise, transport), { logger: false });
+  await app.init();
+  const hookline = app.get(HooklineService);
+  try {
+    if (noise !== 'none') {
+      const noisy = Array.from({ length: NOISY }, () => event('noisyco'));
+      for (let i = 0; i < noisy.length; i += 100) await Promise.all(noisy.slice(i, i + 100).map((e) => hookline.publish(e)));
+    }
+    for (let i = 0; i < CALM; i++) {
+      const e = event('calmco');
+      sentAt.set(e.id, performance.now());
+      await hookline.publish(e);
+      await new Promise((r) => setTimeout(r, 1_000 / CALM_RATE));
+    }
+    await Promise.race([finished, new Promise((r) => setTimeout(r, 60_000))]);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    if (sorted.length < CALM) return { p50: NaN, p99: NaN };
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  } finally {
+    await app.close();
+    receiver.server.closeAllConnections();
+    receiver.server.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const prefix = `hookline-bench-iso-${process.pid}`;
+  const rows: Array<Array<string | number>> = [];
+  const transports: Array<[string, (n: string) => TransportOptions]> = [
+    ['inline', () => ({ type: 'inline' })],
+    ['bullmq', (n) => ({ type: 'bullmq', url: REDIS_URL, prefix: `${prefix}-${n}` })],
+  ];
+  try {
+    for (const [name, transportFor] of transports) {
+      const results: Record<string, { p50: number; p99: number }> = {};
+      for (const noise of ['none', 'slow', 'failing'] as Noise[]) results[noise] = await run(noise, transportFor(noise));
+      for (const noise of ['none', 'slow', 'failing'] as Noise[]) {
+        const r = results[noise];
+        rows.push([name, noise === 'none' ? 'no noisy tenant' : noise === 'slow' ? `${NOISY} pending, 5 s answers` : `${NOISY} pending, 500s`, r.p50, r.p99, `×${(r.p99 / results.none.p99).toFixed(2)}`]);
+      }
+    }
+  } finally {
+    for (const n of ['none', 'slow', 'failing']) await deleteKeys(REDIS_URL, `${prefix}-${n}`);
+  }
+  console.log(`${machine()}; webhooks on 127.0.0.1, concurrency 16, cap 4 per destination; ${CALM} calm events at ${CALM_RATE}/s\n`);
+  console.log(table(['transport', 'noisy neighbour', 'calm p50 ms', 'calm p99 ms', 'p99 vs none'], rows));
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
