@@ -1,5 +1,7 @@
 import request from 'supertest';
-import { HooklineTestApp } from './support/hookline-test-app';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { ADMIN_ACTION_EVENT, type AdminActionEvent } from 'hookline';
+import { ADMIN_TOKEN, HooklineTestApp } from './support/hookline-test-app';
 import { Receiver } from './support/receiver';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -73,5 +75,31 @@ describe('admin API', () => {
     const text = JSON.stringify(res.body);
     expect(text).not.toContain(SECRET.slice(6));
     expect(harness.logger.text()).not.toContain(SECRET.slice(6));
+  });
+
+  it('audits every write: a log line and a hookline.admin.action event naming the token by fingerprint', async () => {
+    const events: AdminActionEvent[] = [];
+    harness.app.get(EventEmitter2).on(ADMIN_ACTION_EVENT, (e: AdminActionEvent) => events.push(e));
+    const dead = (await harness.deliveries('?status=dead'))[0];
+    const server = harness.app.getHttpServer();
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    await request(server).post(`/hookline/deliveries/${dead.id}/replay`).set(auth).expect(202);
+    await request(server).post('/hookline/deliveries/replay').set(auth).send({ filter: { tenant: 'globex' }, dryRun: true }).expect(202);
+    await request(server).post('/hookline/deliveries/replay').set(auth).send({ filter: { tenant: 'globex' } }).expect(202);
+
+    // A dry run writes nothing, so it leaves no audit entry.
+    expect(events.map((e) => [e.action, e.tenant, e.target])).toEqual([
+      ['delivery.replay', dead.tenant, dead.id],
+      ['deliveries.replay', 'globex', undefined],
+    ]);
+    for (const e of events) {
+      expect(e.principal).toMatch(/^token:[0-9a-f]{12}$/);
+      expect(Date.parse(e.at)).not.toBeNaN();
+    }
+    const lines = harness.logger.matching(/admin action/).map((l) => l.message);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(`target=${dead.id}`);
+    expect(lines[0]).toContain(events[0].principal);
+    expect(harness.logger.text()).not.toContain(ADMIN_TOKEN);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { ADMIN_ACTION_EVENT, type AdminActionEvent } from './core/events/operator.events';
 import { ConfigRegistry } from './config/config.registry';
 import type { DeliveryRecord } from './delivery/records/delivery';
 import type { DeliveryLog, DeliveryPage, DeliveryQuery } from './delivery/records/delivery-log';
@@ -129,6 +130,27 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
   /** An enabled consumer as configured (for the Runner: a hook's script, secrets and limits), by id. */
   consumer(id: string): Consumer | undefined {
     return this.config.config.consumers.get(id);
+  }
+
+  /**
+   * The audit trail of the admin API: one structured log line and a `hookline.admin.action` event per
+   * write, naming who did it (a token's fingerprint). A listener's failure never fails the action.
+   */
+  auditAdminAction(principal: string, action: string, details: { tenant?: string; target?: string; [field: string]: unknown } = {}): void {
+    const { tenant, target, ...rest } = details;
+    const event: AdminActionEvent = {
+      action,
+      principal,
+      ...(tenant !== undefined ? { tenant } : {}),
+      ...(target !== undefined ? { target } : {}),
+      at: new Date().toISOString(),
+    };
+    this.logger.info('admin action', { audit: true, ...event, ...rest });
+    try {
+      this.moduleRef.get(EventEmitter2, { strict: false }).emit(ADMIN_ACTION_EVENT, event);
+    } catch {
+      // An app's listener must never turn a done action into an error answer.
+    }
   }
 
   getDelivery(id: string): Promise<DeliveryRecord | undefined> {

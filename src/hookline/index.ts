@@ -1,4 +1,5 @@
 export { HooklineModule } from './hookline.module';
+export { ADMIN_ACTION_EVENT, type AdminActionEvent } from './core/events/operator.events';
 export type { HooklineModuleOptions, TransportOptions } from './hookline.options';
 export { HooklineService, type ReplayResult } from './hookline.service';
 export type { InlineTransportOptions } from './delivery/transports/inline.transport';

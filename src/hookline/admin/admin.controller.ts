@@ -84,6 +84,7 @@ export class AdminController {
     const result = await this.hookline.replay(id);
     switch (result.status) {
       case 'replayed':
+        this.hookline.auditAdminAction(access.principal, 'delivery.replay', { tenant: existing.tenant, target: id });
         return result.delivery;
       case 'not-found':
         throw new NotFoundException(`no delivery ${id}`);

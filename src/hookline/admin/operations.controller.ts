@@ -61,6 +61,7 @@ export class OperationsController {
     if (dryRun) return { matched: dead.length, requeued: 0 };
     let requeued = 0;
     for (const record of dead) if ((await this.hookline.replay(record.id)).status === 'replayed') requeued++;
+    this.hookline.auditAdminAction(access.principal, 'deliveries.replay', { tenant: filter.tenant, filter, matched: dead.length, requeued });
     return { matched: dead.length, requeued };
   }
 
@@ -113,6 +114,7 @@ export class OperationsController {
         return isRunnerOutput(script) ? { valid: false, error: script.error, warnings: [] } : { valid: true, error: null, warnings: script.problems ?? [] };
       }
       if (isRunnerOutput(script)) return script;
+      this.hookline.auditAdminAction(access.principal, 'runner.run', { tenant: input.tenant, target: 'pasted script' });
       const limits = { secrets: {}, allowHosts: [], timeoutMs: SANDBOX_LIMITS.defaultTimeoutMs, memoryMb: SANDBOX_LIMITS.defaultMemoryMb };
       return runHookOnce(script, 'runner/pasted.js', payload, limits);
     }
@@ -120,6 +122,7 @@ export class OperationsController {
     const config = consumer.config as HookConfig;
     const script = config.script.current();
     if (input.validateOnly) return { valid: true, error: null, warnings: script.problems ?? [] };
+    this.hookline.auditAdminAction(access.principal, 'runner.run', { tenant: input.tenant, target: consumer.id });
     const { secrets, allowHosts, memoryMb, ca } = config;
     return runHookOnce(script, `runner/${consumer.id}`, payload, { secrets, allowHosts, memoryMb, ca, timeoutMs: consumer.timeoutMs });
   }

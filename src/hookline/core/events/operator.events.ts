@@ -43,3 +43,18 @@ export function emitOperatorEvent(
     // An app's alerting listener must never break delivery.
   }
 }
+
+/** Emitted for every write through the admin API (replay, bulk replay, a run of the Runner). */
+export const ADMIN_ACTION_EVENT = 'hookline.admin.action';
+
+export interface AdminActionEvent {
+  /** What was done: `delivery.replay`, `deliveries.replay`, `runner.run`. */
+  action: string;
+  /** Who: a token's fingerprint (`token:…`), never the token. */
+  principal: string;
+  tenant?: string;
+  /** What it was done to: a delivery id, a hook id, … */
+  target?: string;
+  /** ISO-8601. */
+  at: string;
+}
