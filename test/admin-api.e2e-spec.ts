@@ -102,4 +102,26 @@ describe('admin API', () => {
     expect(lines[0]).toContain(events[0].principal);
     expect(harness.logger.text()).not.toContain(ADMIN_TOKEN);
   });
+
+  it("takes tokens from the config file's admin.tokens, scoped, and never logs them", async () => {
+    const fileToken = 'file-token-for-acme-support';
+    process.env.HOOKLINE_TEST_ACME_TOKEN = fileToken;
+    const app = await HooklineTestApp.start({
+      config: { admin: { tokens: [{ token: '${env:HOOKLINE_TEST_ACME_TOKEN}', tenants: ['acme'] }] }, tenants: { acme: {}, globex: {} } },
+      admin: undefined,
+    });
+    try {
+      const server = app.app.getHttpServer();
+      await request(server).get('/hookline/deliveries').set('authorization', `Bearer ${fileToken}`).expect(200);
+      await request(server).get('/hookline/deliveries?tenant=globex').set('authorization', `Bearer ${fileToken}`).expect(404);
+      await request(server).get('/hookline/deliveries').set('authorization', 'Bearer nope').expect(401);
+    } finally {
+      await app.close();
+      delete process.env.HOOKLINE_TEST_ACME_TOKEN;
+    }
+    delete process.env.HOOKLINE_TEST_MISSING_TOKEN;
+    await expect(
+      HooklineTestApp.start({ config: { admin: { tokens: [{ token: '${env:HOOKLINE_TEST_MISSING_TOKEN}' }] }, tenants: {} } }),
+    ).rejects.toThrow(/admin\.tokens\[0\]\.token: environment variable HOOKLINE_TEST_MISSING_TOKEN is not set/);
+  });
 });

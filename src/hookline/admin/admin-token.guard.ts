@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, NotFoundException, U
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HOOKLINE_OPTIONS } from '../hookline.module-definition';
 import type { HooklineModuleOptions } from '../hookline.options';
+import { ConfigRegistry } from '../config/config.registry';
 import { ADMIN_ACCESS_KEY, type AdminAccess } from './admin-access';
 
 /**
@@ -11,29 +12,50 @@ import { ADMIN_ACCESS_KEY, type AdminAccess } from './admin-access';
  */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
-  private readonly tokens: Array<{ digest: Buffer; access: AdminAccess }> = [];
+  private readonly tokens: Array<{ digest: Buffer; access: AdminAccess }>;
+  private fileTokens: Array<{ digest: Buffer; access: AdminAccess }> = [];
+  private fileTokensOf?: readonly unknown[];
 
-  constructor(@Inject(HOOKLINE_OPTIONS) options: HooklineModuleOptions) {
+  constructor(
+    @Inject(HOOKLINE_OPTIONS) options: HooklineModuleOptions,
+    private readonly config: ConfigRegistry,
+  ) {
     const entries = [...(options.admin?.token ? [{ token: options.admin.token }] : []), ...(options.admin?.tokens ?? [])];
-    for (const { token, tenants } of entries as Array<{ token: string; tenants?: string[] }>) {
-      if (!token) continue;
-      const hash = digest(token);
-      this.tokens.push({ digest: hash, access: { tenants: tenants ? [...tenants] : '*', principal: 'token:' + hash.toString('hex').slice(0, 12) } });
+    this.tokens = toEntries(entries as Array<{ token: string; tenants?: string[] }>);
+  }
+
+  /** The module's tokens and the config file's `admin.tokens`, as of the last good config (reloads included). */
+  private allTokens(): Array<{ digest: Buffer; access: AdminAccess }> {
+    const fromFile = this.config.config.adminTokens ?? [];
+    if (fromFile !== this.fileTokensOf) {
+      this.fileTokensOf = fromFile;
+      this.fileTokens = toEntries(fromFile);
     }
+    return [...this.tokens, ...this.fileTokens];
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.tokens.length === 0) throw new NotFoundException();
+    const tokens = this.allTokens();
+    if (tokens.length === 0) throw new NotFoundException();
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; [key: symbol]: unknown }>();
     const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
     // Hashing first gives equal lengths, so timingSafeEqual never leaks the token's length; every token is compared.
     const given = match ? digest(match[1]) : undefined;
     let found: AdminAccess | undefined;
-    for (const token of this.tokens) if (given && timingSafeEqual(given, token.digest) && !found) found = token.access;
+    for (const token of tokens) if (given && timingSafeEqual(given, token.digest) && !found) found = token.access;
     if (!found) throw new UnauthorizedException('a valid admin token is required (Authorization: Bearer <token>)');
     request[ADMIN_ACCESS_KEY] = found;
     return true;
   }
+}
+
+function toEntries(entries: readonly { token: string; tenants?: readonly string[] }[]): Array<{ digest: Buffer; access: AdminAccess }> {
+  return entries
+    .filter((e) => e.token)
+    .map(({ token, tenants }) => {
+      const hash = digest(token);
+      return { digest: hash, access: { tenants: tenants ? [...tenants] : '*', principal: 'token:' + hash.toString('hex').slice(0, 12) } };
+    });
 }
 
 function digest(value: string): Buffer {

@@ -76,6 +76,11 @@ export function compileConfig(
   const issues: ConfigIssue[] = [];
   const { value, missing } = interpolateEnv(raw, env);
 
+  // An admin token cannot be disabled: its missing variable is an error of its own, named.
+  const adminMissing = missing.filter((m) => isUnder(m.path, ['admin']));
+  if (adminMissing.length > 0) {
+    throw new ConfigInvalidError(source, adminMissing.map((m) => ({ path: formatPath(m.path), message: `environment variable ${m.name} is not set` })));
+  }
   const parsed = configFileSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) throw new ConfigInvalidError(source, zodIssues(parsed.error, []));
   const file: ConfigFile = parsed.data;
@@ -141,7 +146,10 @@ export function compileConfig(
     settleSharedDestinations(list);
   }
   if (issues.length > 0) throw new ConfigInvalidError(source, issues);
+  const adminTokens = file.admin?.tokens ?? [];
+  adminTokens.forEach((t) => secretValues.add(t.token));
   return {
+    adminTokens,
     source,
     tenants,
     consumers,

@@ -65,6 +65,8 @@ export interface CompiledConfig {
   /** Configured tenants, including those whose consumers are all disabled. */
   tenantIds: readonly string[];
   secretValues: readonly string[];
+  /** Admin API tokens from the file's `admin.tokens` (secret values: redacted like the others). */
+  adminTokens?: readonly { token: string; tenants?: string[] }[];
   /** Consumers listed but disabled, by id (for `hookline validate`). */
   disabled: readonly string[];
   /** What the plugins found worth a warning in enabled consumers (`path`: the entry's, e.g. tenants.acme.hooks[0]). */

@@ -66,7 +66,21 @@ export const sandboxSectionSchema = z.strictObject({
   strictDependencies: z.boolean().optional(),
 });
 
+/** `admin.tokens`: bearer tokens of the admin API, each optionally scoped to tenants. */
+const adminSectionSchema = z.strictObject({
+  tokens: z
+    .array(
+      z.strictObject({
+        token: z.string().min(1, 'expected a non-empty token (use ${env:NAME})'),
+        tenants: z.array(z.string().regex(TENANT_ID_PATTERN, `expected a tenant id matching ${TENANT_ID_PATTERN}`)).min(1).optional(),
+      }),
+      'expected a list of { token, tenants? }',
+    )
+    .default([]),
+});
+
 export const configFileSchema = z.strictObject({
+  admin: adminSectionSchema.optional(),
   sandbox: sandboxSectionSchema.optional(),
   defaults: z
     .strictObject({
