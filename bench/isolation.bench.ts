@@ -10,10 +10,9 @@ import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createUserRegisteredEvent, HooklineModule, HooklineService, type TransportOptions } from 'hookline';
+import { Receiver } from '../test/support/receiver';
 import { deleteKeys } from '../test/support/redis';
 import { machine, percentile, table } from './stats';
 
@@ -26,20 +25,15 @@ const SECRET = 'whsec_' + Buffer.from('hookline-bench-secret-0123').toString('ba
 type Noise = 'none' | 'slow' | 'failing';
 
 /** /calm answers at once and notes the arrival; /slow answers after 5 s; /fail answers 500. */
-async function startReceiver(onCalm: (eventId: string) => void) {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      if (req.url === '/slow') return void setTimeout(() => res.writeHead(204).end(), 5_000);
-      if (req.url === '/fail') return void res.writeHead(500).end('down');
-      onCalm((JSON.parse(body) as { data: { id: string } }).data.id);
-      res.writeHead(204).end();
-    });
+function startReceiver(onCalm: (eventId: string) => void): Promise<Receiver> {
+  return Receiver.start({
+    answer: ({ path, eventId }) => {
+      if (path === '/slow') return { status: 204, delayMs: 5_000 };
+      if (path === '/fail') return { status: 500, body: 'down' };
+      onCalm(eventId);
+      return { status: 204 };
+    },
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 function benchModule(url: string, noise: Noise, transport: TransportOptions): DynamicModule {
@@ -99,8 +93,7 @@ async function run(noise: Noise, transport: TransportOptions): Promise<{ p50: nu
     return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
   } finally {
     await app.close();
-    receiver.server.closeAllConnections();
-    receiver.server.close();
+    await receiver.close();
   }
 }
 

@@ -13,10 +13,9 @@ import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createUserRegisteredEvent, HooklineModule, HooklineService, type TransportOptions } from 'hookline';
+import { Receiver } from '../test/support/receiver';
 import { deleteKeys } from '../test/support/redis';
 import { machine, percentile, table } from './stats';
 
@@ -64,18 +63,8 @@ class Phase {
 }
 
 /** The receiver: answers 204 at once and notes when each event arrived. */
-async function startReceiver(onArrival: (eventId: string) => void) {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      onArrival((JSON.parse(body) as { data: { id: string } }).data.id);
-      res.writeHead(204).end();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks` };
+function startReceiver(onArrival: (eventId: string) => void): Promise<Receiver> {
+  return Receiver.start({ answer: ({ eventId }) => (onArrival(eventId), { status: 204 }) });
 }
 
 function benchModule(url: string, transport: TransportOptions): DynamicModule {
@@ -139,8 +128,7 @@ async function run(name: string, transport: TransportOptions): Promise<Result> {
     };
   } finally {
     await app.close();
-    receiver.server.closeAllConnections();
-    receiver.server.close();
+    await receiver.close();
   }
 }
 

@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORPUS_CASES, CORPUS_CONNECTION, CORPUS_DIR, CORPUS_USER, corpusSecrets, logText, type CorpusOutcome } from './support/compat/auth0-corpus.cases';
-import { HttpReceiver } from './support/compat/http-receiver';
+import { compatAnswer } from './support/compat/compat-answers';
+import { Receiver } from './support/receiver';
 import { cli } from './support/cli';
 
-let receiver: HttpReceiver;
+let receiver: Receiver;
 let deadUrl: string;
 let dir: string;
 let eventFile: string;
@@ -27,16 +28,16 @@ async function runner(script: string, extra: string[] = []): Promise<CorpusOutco
 }
 
 beforeAll(async () => {
-  receiver = await new HttpReceiver().start();
-  const closed = await new HttpReceiver().start(); // a port with nothing listening: connections are refused
+  receiver = await Receiver.start({ answer: compatAnswer });
+  const closed = await Receiver.start({ answer: compatAnswer }); // a port with nothing listening: connections are refused
   deadUrl = closed.url;
-  await closed.stop();
+  await closed.close();
   dir = mkdtempSync(join(tmpdir(), 'hookline-corpus-'));
   eventFile = join(dir, 'event.json');
   writeFileSync(eventFile, JSON.stringify({ id: 'evt-1', user: CORPUS_USER, context: { requestLanguage: 'en-us', connection: CORPUS_CONNECTION } }));
 });
 afterAll(async () => {
-  await receiver.stop();
+  await receiver.close();
   rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => receiver.reset());
@@ -52,7 +53,7 @@ describe('Auth0 corpus through the Runner (worker process, isolate, fetch bridge
 });
 
 /** Refusals and failures as the libraries document them, through the real bridge (the stand-in has no policy). */
-const FAILURES: Array<{ name: string; source: string; check(outcome: CorpusOutcome, receiver: HttpReceiver): void | Promise<void> }> = [
+const FAILURES: Array<{ name: string; source: string; check(outcome: CorpusOutcome, receiver: Receiver): void | Promise<void> }> = [
   {
     name: 'axios rejects a host not in allowHosts with an AxiosError carrying the code, no response',
     source: `const axios = require('axios');

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { ADMIN_TOKEN } from './support/hookline-test-app';
 import { webhookConfig } from './support/webhook-fixtures';
 import { AppProcess, inParallel, writeConfigFile } from './support/app-process';
-import { WebhookReceiver as Receiver } from './support/webhook-receiver';
+import { Receiver } from './support/receiver';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
 
@@ -23,7 +23,7 @@ const RECOVERY_MS = 30_000;
   let apps: AppProcess[] = [];
 
   beforeAll(async () => {
-    receiver = await new Receiver().start();
+    receiver = await Receiver.start({ answer: () => ({ status: 204 }) });
     // Slow enough that each instance always has deliveries in flight.
     receiver.answer = () => ({ status: 204, delayMs: 150 });
     config = writeConfigFile(webhookConfig(receiver.url, ['crm'], { maxAttempts: 8, initialDelayMs: 200, maxDelayMs: 2_000 }));
@@ -39,7 +39,7 @@ const RECOVERY_MS = 30_000;
 
   afterAll(async () => {
     await Promise.all(apps.map((app) => app.stop('SIGKILL')));
-    await receiver?.stop();
+    await receiver?.close();
     config?.remove();
     await deleteKeys(redisUrl!, prefix);
   });
@@ -62,14 +62,14 @@ const RECOVERY_MS = 30_000;
       await receiver.until(() => receiver.distinct().size === REGISTRATIONS, 120_000, `${REGISTRATIONS} distinct deliveries`);
       await until(async () => (await queue.getJobCounts('completed')).completed === REGISTRATIONS, 30_000, 'all jobs completed');
       expect(await queue.getJobCounts('failed', 'delayed', 'wait', 'active')).toEqual({ failed: 0, delayed: 0, wait: 0, active: 0 });
-      expect(new Set(receiver.arrivals.map((a) => a.eventId)).size).toBe(REGISTRATIONS);
+      expect(new Set(receiver.requests.map((a) => a.eventId)).size).toBe(REGISTRATIONS);
 
       // Duplicates: only deliveries in flight in the killed process (at most its concurrency), each sent
       // before the kill and not answered (or answered just before it, not yet acknowledged in Redis).
       const duplicated = [...receiver.counts()].filter(([, n]) => n > 1).map(([id]) => id);
       expect(duplicated.length).toBeLessThanOrEqual(CONCURRENCY);
       for (const id of duplicated) {
-        const [first, ...again] = receiver.arrivals.filter((a) => a.deliveryId === id);
+        const [first, ...again] = receiver.requests.filter((a) => a.deliveryId === id);
         expect(first.at).toBeLessThanOrEqual(killedAt);
         expect(first.answeredAt === undefined || first.answeredAt >= killedAt - 5_000).toBe(true);
         expect(again).toHaveLength(1);
@@ -83,7 +83,7 @@ const RECOVERY_MS = 30_000;
       expect(((await dead.json()) as { items: unknown[] }).items).toEqual([]);
       console.log(
         `crash test: ${duplicated.length} duplicate(s); re-runs within ` +
-          `${Math.max(0, ...duplicated.map((id) => receiver.arrivals.filter((a) => a.deliveryId === id)[1].at - killedAt))} ms of the kill`,
+          `${Math.max(0, ...duplicated.map((id) => receiver.requests.filter((a) => a.deliveryId === id)[1].at - killedAt))} ms of the kill`,
       );
     } finally {
       await queue.close();
@@ -93,14 +93,14 @@ const RECOVERY_MS = 30_000;
   it('on SIGTERM, finishes the deliveries in flight before it exits', async () => {
     const survivor = apps[1];
     receiver.answer = () => ({ status: 204, delayMs: 1_000 });
-    const before = receiver.arrivals.length;
+    const before = receiver.requests.length;
     await inParallel([0, 1, 2, 3, 4, 5, 6, 7], 8, async (i) => {
       expect((await survivor.register('acme', `late${i}@example.com`)).status).toBe(201);
     });
-    await receiver.until(() => receiver.arrivals.length === before + 8, 30_000, '8 deliveries in flight');
+    await receiver.until(() => receiver.requests.length === before + 8, 30_000, '8 deliveries in flight');
 
     expect(await survivor.stop('SIGTERM')).toEqual({ code: null, signal: 'SIGTERM' });
-    expect(receiver.arrivals.slice(before).every((a) => a.answeredAt !== undefined)).toBe(true);
+    expect(receiver.requests.slice(before).every((a) => a.answeredAt !== undefined)).toBe(true);
     const queue = new Queue('hookline-deliveries', { connection: { url: redisUrl! } as never, prefix });
     try {
       expect(await queue.getJobCounts('completed', 'active')).toEqual({ completed: REGISTRATIONS + 8, active: 0 });

@@ -1,6 +1,6 @@
 import { HooklineTestApp } from './support/hookline-test-app';
 import { anEvent, webhookConfig } from './support/webhook-fixtures';
-import { WebhookReceiver as Receiver } from './support/webhook-receiver';
+import { Receiver } from './support/receiver';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
 
@@ -13,13 +13,13 @@ const redisUrl = redisUrlOrSkip('bullmq: publish durability and shutdown');
   const apps: HooklineTestApp[] = [];
 
   beforeEach(async () => {
-    receiver = await new Receiver().start();
+    receiver = await Receiver.start({ answer: () => ({ status: 204 }) });
     prefix = uniquePrefix('life');
   });
 
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
-    await receiver.stop();
+    await receiver.close();
     await deleteKeys(redisUrl!, prefix);
   });
 
@@ -39,19 +39,19 @@ const redisUrl = redisUrlOrSkip('bullmq: publish durability and shutdown');
     const [id] = (await publisher.hookline.publish(event)).deliveryIds;
     expect(await publisher.hookline.getDelivery(id)).toMatchObject({ status: 'pending', attempts: 0, eventId: event.id });
     await publisher.close();
-    expect(receiver.arrivals).toHaveLength(0);
+    expect(receiver.requests).toHaveLength(0);
 
     const worker = await start();
-    await receiver.until(() => receiver.arrivals.length === 1, 15_000, 'the delivery');
-    expect(receiver.arrivals[0]).toMatchObject({ deliveryId: id, eventId: event.id });
+    await receiver.until(() => receiver.requests.length === 1, 15_000, 'the delivery');
+    expect(receiver.requests[0]).toMatchObject({ deliveryId: id, eventId: event.id });
     await waitFor(async () => (await worker.hookline.getDelivery(id))?.status === 'succeeded');
   });
 
   it('at shutdown, aborts what outlives the drain time and leaves it in Redis as a retry', async () => {
-    receiver.answer = (a) => (receiver.arrivals.indexOf(a) === 0 ? { status: 204, delayMs: 5_000 } : { status: 204 });
+    receiver.answer = (a) => (receiver.requests.indexOf(a) === 0 ? { status: 204, delayMs: 5_000 } : { status: 204 });
     const first = await start({ drainTimeoutMs: 300 });
     const [id] = (await first.hookline.publish(anEvent())).deliveryIds;
-    await receiver.until(() => receiver.arrivals.length === 1, 15_000, 'the first attempt');
+    await receiver.until(() => receiver.requests.length === 1, 15_000, 'the first attempt');
 
     const closing = Date.now();
     await first.close();
@@ -62,8 +62,8 @@ const redisUrl = redisUrlOrSkip('bullmq: publish durability and shutdown');
     const record = await second.hookline.getDelivery(id);
     // Cut short by shutdown: in Redis to run again (the new instance may already be running it), not dead.
     expect(['pending', 'failed', 'running']).toContain(record?.status);
-    await receiver.until(() => receiver.arrivals.length === 2, 15_000, 'the retry');
-    expect(receiver.arrivals[1].deliveryId).toBe(id);
+    await receiver.until(() => receiver.requests.length === 2, 15_000, 'the retry');
+    expect(receiver.requests[1].deliveryId).toBe(id);
     await waitFor(async () => (await second.hookline.getDelivery(id))?.status === 'succeeded');
     expect((await second.hookline.getDelivery(id))?.attempts).toBe(1);
   });

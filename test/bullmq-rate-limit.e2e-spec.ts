@@ -1,6 +1,6 @@
 import { AppProcess, inParallel, writeConfigFile } from './support/app-process';
 import { WEBHOOK_SECRET } from './support/webhook-fixtures';
-import { WebhookReceiver as Receiver } from './support/webhook-receiver';
+import { Receiver } from './support/receiver';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
 
@@ -13,7 +13,7 @@ const DELIVERIES = 40;
 
   it('holds across both processes (the receiver measures it)', async () => {
     const prefix = uniquePrefix('paced');
-    const receiver = await new Receiver().start();
+    const receiver = await Receiver.start({ answer: () => ({ status: 204 }) });
     const config = writeConfigFile({
       tenants: { acme: { connectors: [{ type: 'paced-webhook', name: 'crm', url: receiver.url, secret: WEBHOOK_SECRET }] } },
     });
@@ -28,12 +28,12 @@ const DELIVERIES = 40;
       // 5 per 1-s window, windows shared by both processes: a sliding 4 s meets at most 5 windows (25).
       // Limits kept per process would let 10/s through: 40 within about 4 s.
       expect(receiver.maxInWindow(4_000)).toBeLessThanOrEqual(25);
-      const spanMs = receiver.arrivals.at(-1)!.at - receiver.arrivals[0].at;
+      const spanMs = receiver.requests.at(-1)!.at - receiver.requests[0].at;
       expect(spanMs).toBeGreaterThanOrEqual(((DELIVERIES - 10) / 5) * 1_000);
       console.log(`rate limit: ${DELIVERIES} deliveries over ${spanMs} ms; at most ${receiver.maxInWindow(1_000)} in any 1 s`);
     } finally {
       await Promise.all(apps.map((app) => app.stop('SIGKILL')));
-      await receiver.stop();
+      await receiver.close();
       config.remove();
       await deleteKeys(redisUrl!, prefix);
     }

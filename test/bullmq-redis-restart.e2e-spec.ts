@@ -2,7 +2,7 @@ import { TransportUnavailableError } from 'hookline';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { anEvent, webhookConfig } from './support/webhook-fixtures';
-import { WebhookReceiver as Receiver } from './support/webhook-receiver';
+import { Receiver } from './support/receiver';
 import { OwnRedis } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
 
@@ -14,7 +14,7 @@ const redisUrl = redisUrlOrSkip('bullmq: Redis restarted mid-run');
 
   it('resumes by itself and loses nothing; meanwhile publish fails loudly and emits are logged', async () => {
     const redis = await OwnRedis.start();
-    const receiver = await new Receiver().start();
+    const receiver = await Receiver.start({ answer: () => ({ status: 204 }) });
     receiver.answer = () => ({ status: 204, delayMs: 20 });
     const app = await HooklineTestApp.start({
       config: webhookConfig(receiver.url),
@@ -42,10 +42,10 @@ const redisUrl = redisUrlOrSkip('bullmq: Redis restarted mid-run');
       expect(app.logger.matching(/^Redis unavailable/).length).toBeGreaterThanOrEqual(1);
       await until(() => app.logger.matching(/^Redis available again/).length >= 1);
       // The refused publish left nothing behind: only what was accepted was delivered.
-      expect(receiver.arrivals.some((a) => a.eventId === refused.id || a.eventId === emitted.id)).toBe(false);
+      expect(receiver.requests.some((a) => a.eventId === refused.id || a.eventId === emitted.id)).toBe(false);
     } finally {
       await app.close();
-      await receiver.stop();
+      await receiver.close();
       await redis.stop();
     }
   });

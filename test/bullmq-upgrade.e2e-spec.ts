@@ -10,7 +10,7 @@ import { HooklineTestApp } from './support/hookline-test-app';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
 import { anEvent, webhookConfig } from './support/webhook-fixtures';
-import { WebhookReceiver as Receiver } from './support/webhook-receiver';
+import { Receiver } from './support/receiver';
 import type { UserRegisteredEvent } from '../src/hookline';
 
 const redisUrl = redisUrlOrSkip('bullmq: upgrade from a Redis written by BullMQ 5');
@@ -60,12 +60,12 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs: num
   let prefix: string;
 
   beforeEach(async () => {
-    receiver = await new Receiver().start();
+    receiver = await Receiver.start({ answer: () => ({ status: 204 }) });
     prefix = uniquePrefix('upgrade');
   });
 
   afterEach(async () => {
-    await receiver.stop();
+    await receiver.close();
     await deleteKeys(redisUrl!, prefix);
   });
 
@@ -101,7 +101,7 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs: num
     try {
       await receiver.until(() => receiver.distinct().size === 3, 20_000, 'the three deliveries queued by BullMQ 5');
       expect([...receiver.distinct()].sort()).toEqual([retried, waiting, later].map((e) => deliveryIdFor(e.id, CONSUMER)).sort());
-      const bodies = receiver.arrivals.map((a) => a.eventId);
+      const bodies = receiver.requests.map((a) => a.eventId);
       expect(bodies.sort()).toEqual([retried.id, waiting.id, later.id].sort());
       await until(async () => (await app.hookline.getDelivery(retriedId))?.status === 'succeeded', 10_000, 'the retry to be recorded');
       // The attempt BullMQ 5 made still counts.
@@ -135,11 +135,11 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs: num
       expect(await app.hookline.getDelivery(id)).toMatchObject({ status: 'pending', consumer: CONSUMER });
       expect(await queue.isPaused()).toBe(true);
       await new Promise((r) => setTimeout(r, 1_500));
-      expect(receiver.arrivals).toEqual([]); // the operator's pause holds across the upgrade
+      expect(receiver.requests).toEqual([]); // the operator's pause holds across the upgrade
 
       await queue.resume();
       await receiver.until(() => receiver.distinct().size === 1, 15_000, 'the delivery of the paused queue');
-      expect(receiver.arrivals[0].eventId).toBe(event.id);
+      expect(receiver.requests[0].eventId).toBe(event.id);
       await until(async () => (await app.hookline.getDelivery(id))?.status === 'succeeded', 10_000, 'the delivery to be recorded');
     } finally {
       await queue.close();

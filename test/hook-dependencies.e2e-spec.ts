@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleDependency, findInstalled } from '../src/hookline/hooks/compat/dependencies';
 import { cli } from './support/cli';
-import { HttpReceiver } from './support/compat/http-receiver';
+import { compatAnswer } from './support/compat/compat-answers';
+import { Receiver } from './support/receiver';
 
 let dir: string;
-let receiver: HttpReceiver;
+let receiver: Receiver;
 
 function pkg(name: string, version: string, files: Record<string, string>, manifest: Record<string, unknown> = {}): void {
   const root = join(dir, 'node_modules', name);
@@ -32,7 +33,7 @@ function file(name: string, text: string): string {
 const config = (hooks: string, sandbox = '') => `${sandbox}tenants:\n  acme:\n    hooks:\n${hooks}`;
 
 beforeAll(async () => {
-  receiver = await new HttpReceiver().start();
+  receiver = await Receiver.start({ answer: compatAnswer });
   dir = mkdtempSync(join(tmpdir(), 'hookline-deps-'));
   pkg('greet', '1.4.2', {
     'index.js': "const util = require('util');\nconst { helper } = require('./lib/helper');\nmodule.exports = (name) => util.format('hello %s (%s)', name, helper(name));\n",
@@ -48,7 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await receiver.stop();
+  await receiver.close();
   rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => receiver.reset());

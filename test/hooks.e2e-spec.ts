@@ -1,26 +1,12 @@
 import { Test } from '@nestjs/testing';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import type { INestApplication } from '@nestjs/common';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUserRegisteredEvent, HooklineModule, HooklineService, type DeliveryRecord } from 'hookline';
-
-/** A local receiver standing in for a CRM: records what hooks POST to it. */
-async function startReceiver(): Promise<{ server: Server; port: number; requests: Array<{ headers: IncomingMessage['headers']; body: string }> }> {
-  const requests: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      requests.push({ headers: req.headers, body });
-      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'crm_42' }));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, port: (server.address() as { port: number }).port, requests };
-}
+import { CaptureLogger } from './support/capture.logger';
+import { Receiver } from './support/receiver';
 
 async function waitForDelivery(service: HooklineService, id: string, status: DeliveryRecord['status']): Promise<DeliveryRecord> {
   for (let i = 0; i < 200; i++) {
@@ -33,12 +19,13 @@ async function waitForDelivery(service: HooklineService, id: string, status: Del
 
 describe('hooks in the Nest module (e2e)', () => {
   let app: INestApplication;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
   let dir: string;
-  const lines: string[] = [];
+  const logger = new CaptureLogger();
 
   beforeAll(async () => {
-    receiver = await startReceiver();
+    // A local receiver standing in for a CRM: records what hooks POST to it.
+    receiver = await Receiver.start({ answer: () => ({ status: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'crm_42' }) }) });
     dir = mkdtempSync(join(tmpdir(), 'hookline-e2e-'));
     writeFileSync(
       join(dir, 'crm.js'),
@@ -61,8 +48,8 @@ describe('hooks in the Nest module (e2e)', () => {
     hooks:
       - name: crm
         script: crm.js
-        secrets: { CRM_URL: "http://127.0.0.1:${receiver.port}/contacts", CRM_TOKEN: "tok_supersecret" }
-        allowHosts: ["127.0.0.1:${receiver.port}"]
+        secrets: { CRM_URL: "${receiver.url}/contacts", CRM_TOKEN: "tok_supersecret" }
+        allowHosts: ["${new URL(receiver.url).host}"]
       - name: fails
         script: fails.js
         retry: { maxAttempts: 3 }
@@ -75,7 +62,7 @@ describe('hooks in the Nest module (e2e)', () => {
           config: join(dir, 'hookline.yaml'),
           watchConfig: false,
           sandbox: { workers: 1 },
-          logger: { log: (m: string) => lines.push(m), error: (m: string) => lines.push(m), warn: (m: string) => lines.push(m) },
+          logger,
         }),
       ],
     }).compile();
@@ -85,7 +72,7 @@ describe('hooks in the Nest module (e2e)', () => {
 
   afterAll(async () => {
     await app?.close();
-    receiver?.server.close();
+    await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -102,9 +89,9 @@ describe('hooks in the Nest module (e2e)', () => {
     // A hook's own error is permanent: dead after one attempt, whatever its retry settings.
     const dead = await waitForDelivery(service, failsId, 'dead');
     expect(dead).toMatchObject({ attempts: 1, lastError: 'HOOK_FAILED: Error: no thanks' });
-    const logged = lines.find((l) => l.startsWith('created crm_42'));
+    const logged = logger.lines.map((l) => l.message).find((m) => m.startsWith('created crm_42'));
     expect(logged).toContain('consumer=acme/hook/crm');
     expect(logged).toContain(`eventId=${event.id}`);
-    expect(lines.join('\n')).not.toContain('tok_supersecret');
+    expect(logger.text()).not.toContain('tok_supersecret');
   });
 });

@@ -4,13 +4,13 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHookInput } from '../src/hookline/hooks/hook-input';
 import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
 import type { HookInvocation, InvocationResult, InvocationStatus } from '../src/hookline/hooks/host/sandbox.types';
 import { createUserRegisteredEvent } from 'hookline';
+import { Receiver } from './support/receiver';
 
 const MARKER = join(tmpdir(), `hookline-pwned-${randomUUID()}`);
 const CANARY = `canary-${randomUUID()}`;
@@ -36,8 +36,6 @@ interface Case {
 const escape = (code: string) => `module.exports = async function (user, context) { ${code} };`;
 const fsWrite = `require('fs').writeFileSync(${JSON.stringify(MARKER)}, 'x')`;
 
-let receiverHits = 0;
-let injected = 0;
 let port = 0;
 
 const cases: Case[] = [
@@ -124,26 +122,18 @@ const cases: Case[] = [
 
 describe('sandbox security: hostile hook scripts', () => {
   const pool = new SandboxPool({ size: 1 });
-  let receiver: Server;
+  let receiver: Receiver;
   const event = createUserRegisteredEvent({ tenant: 'acme', user: { id: 'u1', email: 'ada@example.com' } });
 
   beforeAll(async () => {
     process.env.HOOKLINE_SECURITY_CANARY = CANARY;
-    receiver = createServer((req, res) => {
-      receiverHits++;
-      // An injected line would arrive as a header of its own (a second Host); a value stripped of its line
-      // break (axios does that) is no injection.
-      const hosts = req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'host');
-      if (hosts.length !== 1 || req.headers.host !== `127.0.0.1:${port}`) injected++;
-      res.end('ok');
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    port = (receiver.address() as { port: number }).port;
+    receiver = await Receiver.start();
+    port = Number(new URL(receiver.url).port);
   });
 
   afterAll(async () => {
     await pool.close();
-    receiver.close();
+    await receiver.close();
     delete process.env.HOOKLINE_SECURITY_CANARY;
     rmSync(MARKER, { force: true });
   });
@@ -195,7 +185,13 @@ describe('sandbox security: hostile hook scripts', () => {
     expect(result).toMatchObject({ status: 'ok', response: [2, 4] });
     // 1 (fetch results) + 1 (axios response) + 3 (header injection through the libraries, without the
     // header) + 1 (hook D) + 20 (fetch flood) + 1 (http.get); refusals, injections and encoded IPs never connected.
-    expect(receiverHits).toBe(27);
-    expect(injected).toBe(0);
+    expect(receiver.requests).toHaveLength(27);
+    // An injected line would arrive as a header of its own (a second Host); a value stripped of its line
+    // break (axios does that) is no injection.
+    const injected = receiver.requests.filter(({ rawHeaders, headers }) => {
+      const hosts = rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'host');
+      return hosts.length !== 1 || headers.host !== `127.0.0.1:${port}`;
+    });
+    expect(injected).toEqual([]);
   });
 });

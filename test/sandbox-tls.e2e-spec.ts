@@ -17,12 +17,13 @@ import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
 import { workerEnvironment, workerTrustFlags } from '../src/hookline/hooks/host/sandbox-trust';
 import type { HookInvocation } from '../src/hookline/hooks/host/sandbox.types';
 import { cli } from './support/cli';
-import { HttpReceiver } from './support/compat/http-receiver';
+import { compatAnswer } from './support/compat/compat-answers';
+import { Receiver } from './support/receiver';
 import { createPrivateCa, type PrivateCa } from './support/private-ca';
 
 let ca: PrivateCa;
 let other: PrivateCa;
-let receiver: HttpReceiver;
+let receiver: Receiver;
 let dir: string;
 
 const SOURCE = `const axios = require('axios');
@@ -58,11 +59,11 @@ async function run(pool: SandboxPool, extra: Partial<HookInvocation> = {}) {
 beforeAll(async () => {
   ca = createPrivateCa();
   other = createPrivateCa('Another Test CA');
-  receiver = await new HttpReceiver({ cert: ca.cert, key: ca.key }).start();
+  receiver = await Receiver.start({ tls: { cert: ca.cert, key: ca.key }, answer: compatAnswer });
   dir = mkdtempSync(join(tmpdir(), 'hookline-tls-'));
 });
 afterAll(async () => {
-  await receiver.stop();
+  await receiver.close();
   ca.remove();
   other.remove();
   rmSync(dir, { recursive: true, force: true });

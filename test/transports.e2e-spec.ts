@@ -3,7 +3,7 @@ import type { TransportOptions } from 'hookline';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { anEvent, replay, WEBHOOK_SECRET, webhookConfig } from './support/webhook-fixtures';
-import { WebhookReceiver as Receiver } from './support/webhook-receiver';
+import { Receiver } from './support/receiver';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
 
@@ -20,14 +20,14 @@ describe.each(transports)('the %s transport', (name, transportFor) => {
   let prefix: string;
 
   beforeEach(async () => {
-    receiver = await new Receiver().start();
+    receiver = await Receiver.start({ answer: () => ({ status: 204 }) });
     prefix = uniquePrefix(name);
   });
 
   afterEach(async () => {
     await app?.close();
     app = undefined;
-    await receiver.stop();
+    await receiver.close();
     if (redisUrl && name === 'bullmq') await deleteKeys(redisUrl, prefix);
   });
 
@@ -41,8 +41,8 @@ describe.each(transports)('the %s transport', (name, transportFor) => {
 
     await receiver.until(() => receiver.distinct().size === 2, 15_000, 'one delivery per consumer');
     await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up, were there one
-    expect(receiver.arrivals).toHaveLength(2);
-    expect(new Set(receiver.arrivals.map((a) => a.eventId))).toEqual(new Set([event.id]));
+    expect(receiver.requests).toHaveLength(2);
+    expect(new Set(receiver.requests.map((a) => a.eventId))).toEqual(new Set([event.id]));
     expect(receiver.distinct()).toEqual(new Set(first.deliveryIds));
   });
 
@@ -61,7 +61,7 @@ describe.each(transports)('the %s transport', (name, transportFor) => {
     const replayed = await replay(app, id).expect(202);
     expect(replayed.body.id).toBe(id);
     await waitForStatus(app, id, 'succeeded');
-    expect(receiver.arrivals.map((a) => a.deliveryId)).toEqual([id, id]);
+    expect(receiver.requests.map((a) => a.deliveryId)).toEqual([id, id]);
     expect((await app.admin(`/hookline/deliveries/${id}`)).body).toMatchObject({ status: 'succeeded', attempts: 1 });
 
     const again = await replay(app, id).expect(409);
@@ -76,8 +76,8 @@ describe.each(transports)('the %s transport', (name, transportFor) => {
     const [id] = (await app.hookline.publish(anEvent())).deliveryIds;
 
     await waitForStatus(app, id, 'succeeded');
-    const [first, second] = receiver.arrivals;
-    expect(receiver.arrivals).toHaveLength(2);
+    const [first, second] = receiver.requests;
+    expect(receiver.requests).toHaveLength(2);
     expect(second.deliveryId).toBe(first.deliveryId);
     // The backoff alone would be under 100 ms (initialDelayMs); Retry-After: 1 is a floor.
     expect(second.at - first.at).toBeGreaterThanOrEqual(990);
@@ -114,7 +114,7 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
 
 (redisUrl ? describe : describe.skip)('the bullmq transport in Redis', () => {
   it('stores the event and the consumer id, never a secret of the config', async () => {
-    const receiver = await new Receiver().start();
+    const receiver = await Receiver.start({ answer: () => ({ status: 204 }) });
     receiver.answer = (a) => ({ status: a.eventId === failing.id ? 400 : 204 });
     const failing = anEvent();
     const prefix = uniquePrefix('secrets');
@@ -122,7 +122,7 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
     try {
       await app.hookline.publish(anEvent());
       await app.hookline.publish(failing);
-      await receiver.until(() => receiver.arrivals.length === 2, 15_000, 'both deliveries');
+      await receiver.until(() => receiver.requests.length === 2, 15_000, 'both deliveries');
       await new Promise((r) => setTimeout(r, 300));
       const dump = await dumpKeys(redisUrl!, prefix);
       expect(dump).toContain(failing.id);
@@ -132,7 +132,7 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
       expect(dump).not.toContain(WEBHOOK_SECRET.slice('whsec_'.length));
     } finally {
       await app.close();
-      await receiver.stop();
+      await receiver.close();
       await deleteKeys(redisUrl!, prefix);
     }
   });
@@ -140,13 +140,13 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
 
 (redisUrl ? describe : describe.skip)('the bullmq transport on the host\'s ioredis instance', () => {
   it('delivers through its own duplicates, and leaves the instance open and unchanged', async () => {
-    const receiver = await new Receiver().start();
+    const receiver = await Receiver.start({ answer: () => ({ status: 204 }) });
     const prefix = uniquePrefix('instance');
     const host = new Redis(redisUrl!);
     let app: HooklineTestApp | undefined = await HooklineTestApp.start({ config: webhookConfig(receiver.url), transport: { type: 'bullmq', connection: host, prefix } });
     try {
       await app.hookline.publish(anEvent());
-      await receiver.until(() => receiver.arrivals.length === 1, 15_000, 'the delivery');
+      await receiver.until(() => receiver.requests.length === 1, 15_000, 'the delivery');
       expect(await host.keys(`${prefix}:*`)).not.toEqual([]);
       await app.close();
       app = undefined;
@@ -155,7 +155,7 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
       expect(await host.ping()).toBe('PONG');
     } finally {
       await app?.close();
-      await receiver.stop();
+      await receiver.close();
       await deleteKeys(redisUrl!, prefix);
       host.disconnect();
     }
@@ -164,7 +164,7 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
 
 (redisUrl ? describe : describe.skip)('the admin API on the bullmq transport', () => {
   it('lists deliveries from the queue, newest first, page by page, filtered by status and tenant', async () => {
-    const receiver = await new Receiver().start();
+    const receiver = await Receiver.start({ answer: () => ({ status: 204 }) });
     const prefix = uniquePrefix('list');
     const app = await HooklineTestApp.start({ config: webhookConfig(receiver.url), transport: { type: 'bullmq', url: redisUrl!, prefix } });
     try {
@@ -194,7 +194,7 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
       expect(record.durationMs).toEqual(expect.any(Number));
     } finally {
       await app.close();
-      await receiver.stop();
+      await receiver.close();
       await deleteKeys(redisUrl!, prefix);
     }
   });

@@ -7,9 +7,10 @@ import { checkRequires } from '../../src/hookline/hooks/compat/require-check';
 import { buildWebtaskContext } from '../../src/hookline/hooks/compat/webtask-context';
 import { CORPUS_CASES, CORPUS_CONNECTION, CORPUS_DIR, CORPUS_USER, corpusSecrets } from '../support/compat/auth0-corpus.cases';
 import { CompatIsolate } from '../support/compat/compat-isolate.harness';
-import { HttpReceiver } from '../support/compat/http-receiver';
+import { compatAnswer } from '../support/compat/compat-answers';
+import { Receiver } from '../support/receiver';
 
-let receiver: HttpReceiver;
+let receiver: Receiver;
 let sandbox: CompatIsolate;
 let secrets: Record<string, string>;
 
@@ -24,16 +25,16 @@ function actionArgs(): [unknown, unknown] {
 }
 
 beforeAll(async () => {
-  receiver = await new HttpReceiver().start();
-  const closed = await new HttpReceiver().start(); // a port with nothing listening: connections are refused
+  receiver = await Receiver.start({ answer: compatAnswer });
+  const closed = await Receiver.start({ answer: compatAnswer }); // a port with nothing listening: connections are refused
   const deadUrl = closed.url;
-  await closed.stop();
+  await closed.close();
   secrets = corpusSecrets(receiver.url, deadUrl);
   sandbox = new CompatIsolate();
 });
 afterAll(async () => {
   sandbox.dispose();
-  await receiver.stop();
+  await receiver.close();
 });
 beforeEach(() => receiver.reset());
 

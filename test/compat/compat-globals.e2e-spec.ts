@@ -1,17 +1,18 @@
 // The standard globals and the fetch adapter, evaluated in a real isolate (with the harness's stand-in fetch).
 import { CompatIsolate } from '../support/compat/compat-isolate.harness';
-import { HttpReceiver } from '../support/compat/http-receiver';
+import { compatAnswer } from '../support/compat/compat-answers';
+import { Receiver } from '../support/receiver';
 
 let sandbox: CompatIsolate;
-let receiver: HttpReceiver;
+let receiver: Receiver;
 
 beforeAll(async () => {
   sandbox = new CompatIsolate();
-  receiver = await new HttpReceiver().start();
+  receiver = await Receiver.start({ answer: compatAnswer });
 });
 afterAll(async () => {
   sandbox.dispose();
-  await receiver.stop();
+  await receiver.close();
 });
 beforeEach(() => receiver.reset());
 

@@ -1,22 +1,23 @@
 // Failure paths and less common call forms of the allow-listed modules, in a real isolate against a
 // real receiver on 127.0.0.1: each failure reaches the script the way the library documents it.
 import { CompatIsolate } from '../support/compat/compat-isolate.harness';
-import { HttpReceiver } from '../support/compat/http-receiver';
+import { compatAnswer } from '../support/compat/compat-answers';
+import { Receiver } from '../support/receiver';
 
 let sandbox: CompatIsolate;
-let receiver: HttpReceiver;
+let receiver: Receiver;
 let dead: string;
 
 beforeAll(async () => {
   sandbox = new CompatIsolate();
-  receiver = await new HttpReceiver().start();
-  const closed = await new HttpReceiver().start();
+  receiver = await Receiver.start({ answer: compatAnswer });
+  const closed = await Receiver.start({ answer: compatAnswer });
   dead = closed.url;
-  await closed.stop();
+  await closed.close();
 });
 afterAll(async () => {
   sandbox.dispose();
-  await receiver.stop();
+  await receiver.close();
 });
 beforeEach(() => receiver.reset());
 

@@ -2,7 +2,7 @@
 // Run by two specs: auth0-corpus.spec.ts (a bare isolate with a stand-in fetch) and
 // test/auth0-corpus.e2e-spec.ts (the Runner: worker process, isolate, policy-checked fetch bridge).
 import { join } from 'node:path';
-import type { HttpReceiver, ReceivedRequest } from './http-receiver';
+import type { Receiver, ReceivedRequest } from '../receiver';
 
 export const CORPUS_DIR = join(__dirname, '..', '..', 'auth0-corpus');
 
@@ -35,7 +35,7 @@ export interface CorpusCase {
   file: string;
   title: string;
   kind?: 'hook' | 'action';
-  check(outcome: CorpusOutcome, receiver: HttpReceiver, path: CorpusPath): void | Promise<void>;
+  check(outcome: CorpusOutcome, receiver: Receiver, path: CorpusPath): void | Promise<void>;
 }
 
 const json = (r: ReceivedRequest) => JSON.parse(r.body);
