@@ -12,6 +12,7 @@ import { ConnectorRegistry } from '../src/hookline/connectors/connector.registry
 import type { DeliveryRecord } from '../src/hookline/delivery/records/delivery';
 import { DeliveryExecutor } from '../src/hookline/delivery/executor/delivery.executor';
 import { MemoryDeliveryLog } from '../src/hookline/delivery/records/delivery-log';
+import { DeliveryRecords } from '../src/hookline/delivery/records/delivery-records';
 import { Dispatcher } from '../src/hookline/delivery/dispatcher';
 import { DEFAULT_RETRY } from '../src/hookline/core/retry/retry.policy';
 import { InlineTransport } from '../src/hookline/delivery/transports/inline.transport';
@@ -66,11 +67,12 @@ async function run(scenario: 'batched' | 'unbatched', registrations: number): Pr
     logger,
   );
   const log = new MemoryDeliveryLog(registrations * 2 + 100);
+  const deliveryRecords = new DeliveryRecords(log);
   const shutdown = new AbortController();
-  const executor = new DeliveryExecutor(config, log, logger, shutdown.signal, { concurrency: 16 });
-  const transport = new InlineTransport(executor, log, logger);
+  const executor = new DeliveryExecutor(config, deliveryRecords, logger, shutdown.signal, { concurrency: 16 });
+  const transport = new InlineTransport(executor, deliveryRecords, logger);
   await transport.start();
-  const dispatcher = new Dispatcher(config, log, transport, logger);
+  const dispatcher = new Dispatcher(config, deliveryRecords, transport, logger);
 
   const started = Date.now();
   await Promise.all(

@@ -6,6 +6,7 @@ import { HooklineLogger } from '../src/hookline/core/logging/hookline.logger';
 import { Redactor } from '../src/hookline/core/logging/redactor';
 import type { DeliveryJob } from '../src/hookline/delivery/records/delivery';
 import { MemoryDeliveryLog } from '../src/hookline/delivery/records/delivery-log';
+import { DeliveryRecords } from '../src/hookline/delivery/records/delivery-records';
 import { Dispatcher } from '../src/hookline/delivery/dispatcher';
 import { DEFAULT_RETRY } from '../src/hookline/core/retry/retry.policy';
 import type { Transport } from '../src/hookline/delivery/transports/transport';
@@ -39,7 +40,7 @@ describe('Dispatcher', () => {
   it('forgets the records of deliveries it could not enqueue, so publishing again enqueues them', async () => {
     const log = new MemoryDeliveryLog();
     const transport = new FlakyTransport();
-    const dispatcher = new Dispatcher(config, log, transport, logger);
+    const dispatcher = new Dispatcher(config, new DeliveryRecords(log), transport, logger);
     const event = createUserRegisteredEvent({ tenant: 'acme', user: { id: 'u1' } });
     await expect(dispatcher.dispatch(USER_REGISTERED, event)).rejects.toThrow('transport unavailable');
     expect(log.list({}).items).toEqual([]);
@@ -50,7 +51,7 @@ describe('Dispatcher', () => {
   });
 
   it('drops events of unconfigured tenants and remembers a bounded number of them', async () => {
-    const dispatcher = new Dispatcher(config, new MemoryDeliveryLog(), new FlakyTransport(), logger);
+    const dispatcher = new Dispatcher(config, new DeliveryRecords(new MemoryDeliveryLog()), new FlakyTransport(), logger);
     for (let i = 0; i < 1_500; i++) {
       const result = await dispatcher.dispatch(USER_REGISTERED, createUserRegisteredEvent({ tenant: `t${i}`, user: { id: 'u' } }));
       expect(result.deliveryIds).toEqual([]);

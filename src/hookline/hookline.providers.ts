@@ -5,6 +5,7 @@ import { builtinConnectors } from './connectors/builtin-connectors';
 import { ConnectorRegistry } from './connectors/connector.registry';
 import { DeliveryExecutor } from './delivery/executor/delivery.executor';
 import { MemoryDeliveryLog, type DeliveryLog } from './delivery/records/delivery-log';
+import { DeliveryRecords } from './delivery/records/delivery-records';
 import { Dispatcher } from './delivery/dispatcher';
 import { createRateLimiter, type RateLimiter } from './delivery/scheduler/rate-limiter';
 import { DEFAULT_RETRY } from './core/retry/retry.policy';
@@ -99,6 +100,12 @@ export const hooklineProviders: Provider[] = [
     useFactory: (o: HooklineModuleOptions, bullmq: BullmqConnections | null) =>
       o.deliveryLog ?? (bullmq ? new BullmqDeliveryLog(bullmq.queue) : new MemoryDeliveryLog()),
   },
+  {
+    // The one writer of delivery records (the dispatcher, the executor and the transport go through it).
+    provide: DeliveryRecords,
+    inject: [HOOKLINE_DELIVERY_LOG],
+    useFactory: (log: DeliveryLog) => new DeliveryRecords(log),
+  },
   { provide: HOOKLINE_SHUTDOWN, useFactory: () => new AbortController() },
   {
     // Per process for `inline`. With `bullmq`, counted in its Redis (under its key prefix), so limits
@@ -120,7 +127,7 @@ export const hooklineProviders: Provider[] = [
     inject: [
       HOOKLINE_OPTIONS,
       ConfigRegistry,
-      HOOKLINE_DELIVERY_LOG,
+      DeliveryRecords,
       HOOKLINE_LOGGER,
       HOOKLINE_SHUTDOWN,
       HOOKLINE_RATE_LIMITER,
@@ -130,14 +137,14 @@ export const hooklineProviders: Provider[] = [
     useFactory: (
       o: HooklineModuleOptions,
       config: ConfigRegistry,
-      log: DeliveryLog,
+      records: DeliveryRecords,
       logger: HooklineLogger,
       shutdown: AbortController,
       rateLimiter: RateLimiter,
       bullmq: BullmqConnections | null,
       guard: DestinationGuard,
     ) =>
-      new DeliveryExecutor(config, log, logger, shutdown.signal, {
+      new DeliveryExecutor(config, records, logger, shutdown.signal, {
         concurrency: o.concurrency ?? DEFAULTS.concurrency,
         rateLimiter,
         guard,
@@ -147,26 +154,26 @@ export const hooklineProviders: Provider[] = [
   },
   {
     provide: HOOKLINE_TRANSPORT,
-    inject: [HOOKLINE_OPTIONS, HOOKLINE_BULLMQ, DeliveryExecutor, HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN],
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_BULLMQ, DeliveryExecutor, DeliveryRecords, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN],
     useFactory: (
       o: HooklineModuleOptions,
       bullmq: BullmqConnections | null,
       executor: DeliveryExecutor,
-      deliveries: DeliveryLog,
+      records: DeliveryRecords,
       logger: HooklineLogger,
       shutdown: AbortController,
     ) =>
       createTransport(o.transport, bullmq, {
         executor,
-        deliveries,
+        records,
         logger,
         shutdown,
       }),
   },
   {
     provide: Dispatcher,
-    inject: [ConfigRegistry, HOOKLINE_DELIVERY_LOG, HOOKLINE_TRANSPORT, HOOKLINE_LOGGER],
-    useFactory: (config: ConfigRegistry, log: DeliveryLog, transport: Transport, logger: HooklineLogger) =>
-      new Dispatcher(config, log, transport, logger),
+    inject: [ConfigRegistry, DeliveryRecords, HOOKLINE_TRANSPORT, HOOKLINE_LOGGER],
+    useFactory: (config: ConfigRegistry, records: DeliveryRecords, transport: Transport, logger: HooklineLogger) =>
+      new Dispatcher(config, records, transport, logger),
   },
 ];

@@ -2,8 +2,7 @@ import type { ConfigRegistry } from '../config/config.registry';
 import { assertUserRegisteredEvent, TRIGGER_BY_EVENT, type TriggerId, type UserRegisteredEvent } from '../core/events/user-registered.event';
 import type { HooklineLogger } from '../core/logging/hookline.logger';
 import { deliveryIdFor, type DeliveryJob } from './records/delivery';
-import { pendingRecord } from './executor/delivery.executor';
-import type { DeliveryLog } from './records/delivery-log';
+import type { DeliveryRecords } from './records/delivery-records';
 import type { Transport } from './transports/transport';
 
 export interface DispatchResult {
@@ -17,7 +16,7 @@ export class Dispatcher {
 
   constructor(
     private readonly config: ConfigRegistry,
-    private readonly deliveries: DeliveryLog,
+    private readonly records: DeliveryRecords,
     private readonly transport: Transport,
     private readonly logger: HooklineLogger,
   ) {}
@@ -46,27 +45,18 @@ export class Dispatcher {
         event,
         attempts: 0,
       };
-      if (await this.deliveries.put(pendingRecord(job, now), { ifAbsent: true })) jobs.push(job);
+      if (await this.records.pending(job, now)) jobs.push(job);
     }
     if (jobs.length > 0) {
       try {
         await this.transport.enqueue(jobs);
       } catch (error) {
         // Not enqueued: forget the pending records, so that publishing the event again enqueues them.
-        for (const job of jobs) await this.forget(job.deliveryId, error);
+        for (const job of jobs) await this.records.enqueueFailed(job.deliveryId, error);
         throw error;
       }
     }
     return { deliveryIds: jobs.map((j) => j.deliveryId) };
-  }
-
-  private async forget(deliveryId: string, cause: unknown): Promise<void> {
-    if (this.deliveries.remove) return this.deliveries.remove(deliveryId);
-    await this.deliveries.update(deliveryId, {
-      status: 'dead',
-      lastError: `NOT_ENQUEUED: ${(cause as Error)?.message ?? String(cause)}`,
-      updatedAt: new Date().toISOString(),
-    });
   }
 }
 

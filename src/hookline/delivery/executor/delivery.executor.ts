@@ -12,8 +12,8 @@ import {
   RetryableError,
 } from '../../core/errors/delivery.errors';
 import type { HooklineLogger, LogFields } from '../../core/logging/hookline.logger';
-import type { DeliveryJob, DeliveryRecord } from '../records/delivery';
-import type { DeliveryLog } from '../records/delivery-log';
+import type { DeliveryJob } from '../records/delivery';
+import type { DeliveryRecords } from '../records/delivery-records';
 import { DeliveryLanes, type LaneEntry, type LaneSettings } from '../scheduler/delivery-lanes';
 import { classifyError, messageOf } from './error-classifier';
 import { createRateLimiter, type RateLimiter } from '../scheduler/rate-limiter';
@@ -99,7 +99,7 @@ export class DeliveryExecutor {
 
   constructor(
     private readonly config: ConfigRegistry,
-    private readonly deliveries: DeliveryLog,
+    private readonly records: DeliveryRecords,
     private readonly logger: HooklineLogger,
     /** Aborted at shutdown, once the drain time is over: in-flight attempts are told to stop. */
     private readonly shutdown: AbortSignal,
@@ -175,13 +175,7 @@ export class DeliveryExecutor {
     if (outcome.kind === 'error' && outcome.error.retryable && this.shutdown.aborted) return this.interrupted(job, fields);
     if (outcome.kind === 'error') return this.fail(job, attempt, fields, outcome.error, startedAt, consumer);
     const durationMs = Date.now() - startedAt;
-    await this.deliveries.update(job.deliveryId, {
-      status: 'succeeded',
-      attempts: attempt,
-      durationMs,
-      updatedAt: new Date().toISOString(),
-      ...(outcome.detail ? { detail: outcome.detail } : {}),
-    });
+    await this.records.succeeded(job.deliveryId, attempt, durationMs, outcome.detail);
     this.logger.debug('delivery succeeded', { ...fields, durationMs });
     return outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
   }
@@ -357,23 +351,13 @@ export class DeliveryExecutor {
 
   private async markRunning(entry: Pending, startedAt: number): Promise<void> {
     entry.startedAt = startedAt;
-    await this.deliveries.update(entry.job.deliveryId, {
-      status: 'running',
-      attempts: entry.attempt,
-      updatedAt: new Date(startedAt).toISOString(),
-      nextAttemptAt: null,
-    });
+    await this.records.running(entry.job.deliveryId, entry.attempt, startedAt);
   }
 
   private async defer(job: DeliveryJob, fields: LogFields, retryInMs: number, reason: string, destination?: string): Promise<AttemptResult> {
     const now = Date.now();
     const error = this.logger.redactor.redact(reason);
-    await this.deliveries.update(job.deliveryId, {
-      status: 'pending',
-      lastError: error,
-      updatedAt: new Date(now).toISOString(),
-      nextAttemptAt: new Date(now + retryInMs).toISOString(),
-    });
+    await this.records.deferred(job.deliveryId, error, retryInMs, now);
     this.logger.debug('delivery deferred, not attempted', { ...fields, retryInMs, reason: error });
     return destination ? { status: 'deferred', retryInMs, error, destination } : { status: 'deferred', retryInMs, error };
   }
@@ -407,13 +391,7 @@ export class DeliveryExecutor {
   /** Dead without an attempt (its destination is down for too long, or too many wait for it). */
   private async deadUnattempted(job: DeliveryJob, fields: LogFields, consumer: Consumer, reason: string): Promise<AttemptResult> {
     const error = this.logger.redactor.redact(reason);
-    await this.deliveries.update(job.deliveryId, {
-      status: 'dead',
-      attempts: job.attempts,
-      lastError: error,
-      updatedAt: new Date().toISOString(),
-      nextAttemptAt: null,
-    });
+    await this.records.dead(job.deliveryId, { attempts: job.attempts, lastError: error });
     this.logger.error('delivery dead', { ...fields, error });
     this.guard.dead(consumer, job, error);
     return { status: 'dead', error };
@@ -425,13 +403,7 @@ export class DeliveryExecutor {
    */
   private async interrupted(job: DeliveryJob, fields: LogFields): Promise<AttemptResult> {
     const error = 'SHUTDOWN: the app shut down during the attempt; it runs again, not counted as an attempt';
-    await this.deliveries.update(job.deliveryId, {
-      status: 'failed',
-      attempts: job.attempts,
-      lastError: error,
-      updatedAt: new Date().toISOString(),
-      nextAttemptAt: null,
-    });
+    await this.records.interrupted(job.deliveryId, job.attempts, error);
     this.logger.warn('delivery interrupted by shutdown', fields);
     return { status: 'deferred', retryInMs: 0, error };
   }
@@ -448,14 +420,8 @@ export class DeliveryExecutor {
     const retryInMs = consumer ? nextRetryDelayMs(error, attempt, consumer.retry) : null;
     const lastError = this.logger.redactor.redact(`${error.code}: ${messageOf(error)}`);
     const now = Date.now();
-    await this.deliveries.update(job.deliveryId, {
-      status: retryInMs === null ? 'dead' : 'failed',
-      attempts: attempt,
-      lastError,
-      durationMs,
-      updatedAt: new Date(now).toISOString(),
-      nextAttemptAt: retryInMs === null ? null : new Date(now + retryInMs).toISOString(),
-    });
+    const failure = { attempts: attempt, lastError, durationMs, at: now };
+    await (retryInMs === null ? this.records.dead(job.deliveryId, failure) : this.records.retrying(job.deliveryId, { ...failure, retryInMs }));
     const line = { ...fields, durationMs, error: lastError, retryable: error.retryable };
     if (retryInMs === null) {
       this.logger.error('delivery dead', { ...line, maxAttempts: consumer?.retry.maxAttempts });
@@ -495,23 +461,4 @@ function deliveryInfo(entry: Pending) {
 
 function logFields(job: DeliveryJob, attempt: number): LogFields {
   return { tenant: job.event.tenant, consumer: job.consumerId, eventId: job.event.id, deliveryId: job.deliveryId, attempt };
-}
-
-/** A fresh record for a delivery that is about to be enqueued. */
-export function pendingRecord(job: DeliveryJob, now = new Date()): DeliveryRecord {
-  const at = now.toISOString();
-  return {
-    id: job.deliveryId,
-    eventId: job.event.id,
-    tenant: job.event.tenant,
-    consumer: job.consumerId,
-    kind: job.kind,
-    status: 'pending',
-    attempts: job.attempts,
-    lastError: null,
-    createdAt: at,
-    updatedAt: at,
-    durationMs: null,
-    nextAttemptAt: null,
-  };
 }

@@ -2,7 +2,7 @@ import * as fastq from 'fastq';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
 import type { DeliveryJob } from '../records/delivery';
 import type { DeliveryExecutor } from '../executor/delivery.executor';
-import type { DeliveryLog } from '../records/delivery-log';
+import type { DeliveryRecords } from '../records/delivery-records';
 import { messages } from '../../core/errors/hookline.messages';
 import { DeadLetters } from './dead-letters';
 import type { Transport } from './transport';
@@ -41,7 +41,7 @@ export class InlineTransport implements Transport {
 
   constructor(
     private readonly executor: DeliveryExecutor,
-    private readonly deliveries: DeliveryLog,
+    private readonly records: DeliveryRecords,
     private readonly logger: HooklineLogger,
     /** Jobs handed to the executor at once; the default is all of them (see above). */
     maxInFlight = Number.POSITIVE_INFINITY,
@@ -100,12 +100,7 @@ export class InlineTransport implements Transport {
     if (!this.accepting) throw new Error(messages.transportClosed());
     const job = this.dead.take(deliveryId);
     if (!job) return false;
-    await this.deliveries.update(deliveryId, {
-      status: 'pending',
-      attempts: 0,
-      updatedAt: new Date().toISOString(),
-      nextAttemptAt: null,
-    });
+    await this.records.replayed(deliveryId);
     this.push({ ...job, attempts: 0 });
     return true;
   }
@@ -163,11 +158,6 @@ export class InlineTransport implements Transport {
       deliveryId: job.deliveryId,
       attempts: job.attempts,
     });
-    void this.deliveries.update(job.deliveryId, {
-      status: 'failed',
-      lastError: `SHUTDOWN: not finished at shutdown (${why})`,
-      updatedAt: new Date().toISOString(),
-      nextAttemptAt: null,
-    });
+    void this.records.abandoned(job.deliveryId, why);
   }
 }

@@ -3,6 +3,7 @@ import { Redactor } from '../../core/logging/redactor';
 import type { DeliveryExecutor } from '../executor/delivery.executor';
 import { DestinationGuard } from '../executor/destination-guard';
 import { MemoryDeliveryLog } from '../records/delivery-log';
+import { DeliveryRecords } from '../records/delivery-records';
 import { InlineTransport } from './inline.transport';
 import { createBullmqConnections, createTransport } from './transport.factory';
 
@@ -11,7 +12,7 @@ const logger = new HooklineLogger(false, new Redactor());
 describe('transport options', () => {
   it('is inline without options, and needs no Redis then', () => {
     expect(createBullmqConnections(undefined, 16, logger)).toBeNull();
-    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, deliveries: new MemoryDeliveryLog(), logger, shutdown: new AbortController() };
+    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
     expect(createTransport(undefined, null, deps)).toBeInstanceOf(InlineTransport);
   });
 
@@ -26,7 +27,7 @@ describe('transport options', () => {
   });
 
   it('rejects a negative inline keepDead', () => {
-    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, deliveries: new MemoryDeliveryLog(), logger, shutdown: new AbortController() };
+    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
     expect(() => createTransport({ type: 'inline', keepDead: -1 }, null, deps)).toThrow(/transport\.keepDead: expected an integer >= 0/);
   });
 });

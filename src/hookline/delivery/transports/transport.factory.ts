@@ -1,7 +1,7 @@
 import { OptionsInvalidError } from '../../core/errors/options-invalid.error';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
 import type { DeliveryExecutor } from '../executor/delivery.executor';
-import type { DeliveryLog } from '../records/delivery-log';
+import type { DeliveryRecords } from '../records/delivery-records';
 import { BullmqConnections } from './bullmq.connections';
 import { resolveBullmqOptions, type BullmqTransportOptions } from './bullmq.options';
 import { BullmqTransport } from './bullmq.transport';
@@ -24,7 +24,7 @@ export function createBullmqConnections(
 
 export interface TransportDeps {
   executor: DeliveryExecutor;
-  deliveries: DeliveryLog;
+  records: DeliveryRecords;
   logger: HooklineLogger;
   shutdown: AbortController;
 }
@@ -34,12 +34,12 @@ export function createTransport(
   bullmq: BullmqConnections | null,
   deps: TransportDeps,
 ): Transport {
-  const { executor, deliveries, logger, shutdown } = deps;
+  const { executor, records, logger, shutdown } = deps;
   if (bullmq) return new BullmqTransport(bullmq, executor, logger, shutdown);
   const keepDead = (transport as InlineTransportOptions | undefined)?.keepDead ?? DEFAULT_KEEP_DEAD;
   if (!Number.isInteger(keepDead) || keepDead < 0) {
     throw new OptionsInvalidError('transport.keepDead', 'an integer >= 0', keepDead);
   }
   // The executor bounds the requests in flight; inline hands it every job (see InlineTransport).
-  return new InlineTransport(executor, deliveries, logger, Number.POSITIVE_INFINITY, keepDead);
+  return new InlineTransport(executor, records, logger, Number.POSITIVE_INFINITY, keepDead);
 }

@@ -1,0 +1,148 @@
+import { errorMessage } from '../../core/util/error-message';
+import type { DeliveryJob, DeliveryRecord } from './delivery';
+import type { DeliveryLog } from './delivery-log';
+
+/** How an attempt ended, as recorded: its number, its redacted error and how long it took. */
+export interface AttemptFailure {
+  /** Attempts made so far (this one included when it was attempted). */
+  attempts: number;
+  /** Redacted `CODE: message`. */
+  lastError: string;
+  /** The attempt's duration; left as recorded when the delivery was not attempted. */
+  durationMs?: number;
+  /** When it ended (epoch ms). @default now */
+  at?: number;
+}
+
+/**
+ * The one writer of delivery records: every change of a delivery's state is a named transition here, and
+ * nothing else calls {@link DeliveryLog.put} or {@link DeliveryLog.update}. The dispatcher creates records,
+ * the executor moves them through attempts, a transport replays or abandons them.
+ */
+export class DeliveryRecords {
+  constructor(private readonly log: DeliveryLog) {}
+
+  /** A fresh `pending` record for a delivery about to be enqueued; false when it already exists (the event came again). */
+  async pending(job: DeliveryJob, now = new Date()): Promise<boolean> {
+    return this.log.put(pendingRecord(job, now), { ifAbsent: true });
+  }
+
+  /** The transport refused the delivery: forget it, so that publishing the event again enqueues it. */
+  async enqueueFailed(deliveryId: string, cause: unknown): Promise<void> {
+    if (this.log.remove) return this.log.remove(deliveryId);
+    await this.log.update(deliveryId, {
+      status: 'dead',
+      lastError: `NOT_ENQUEUED: ${errorMessage(cause)}`,
+      updatedAt: new Date().toISOString(),
+    });
+  }
+
+  /** Its request is about to be sent. */
+  async running(deliveryId: string, attempts: number, startedAt: number): Promise<void> {
+    await this.log.update(deliveryId, {
+      status: 'running',
+      attempts,
+      updatedAt: new Date(startedAt).toISOString(),
+      nextAttemptAt: null,
+    });
+  }
+
+  async succeeded(deliveryId: string, attempts: number, durationMs: number, detail?: Record<string, unknown>): Promise<void> {
+    await this.log.update(deliveryId, {
+      status: 'succeeded',
+      attempts,
+      durationMs,
+      updatedAt: new Date().toISOString(),
+      ...(detail ? { detail } : {}),
+    });
+  }
+
+  /** Not attempted (its destination or pacing makes it wait): pending again, due in `retryInMs`. */
+  async deferred(deliveryId: string, lastError: string, retryInMs: number, at = Date.now()): Promise<void> {
+    await this.log.update(deliveryId, {
+      status: 'pending',
+      lastError,
+      updatedAt: new Date(at).toISOString(),
+      nextAttemptAt: new Date(at + retryInMs).toISOString(),
+    });
+  }
+
+  /** An attempt failed and another is scheduled in `retryInMs`. */
+  async retrying(deliveryId: string, failure: AttemptFailure & { retryInMs: number }): Promise<void> {
+    const at = failure.at ?? Date.now();
+    await this.log.update(deliveryId, {
+      status: 'failed',
+      attempts: failure.attempts,
+      lastError: failure.lastError,
+      ...durationOf(failure),
+      updatedAt: new Date(at).toISOString(),
+      nextAttemptAt: new Date(at + failure.retryInMs).toISOString(),
+    });
+  }
+
+  /** No attempt is left, or none may be made: dead (a transport that keeps dead letters can replay it). */
+  async dead(deliveryId: string, failure: AttemptFailure): Promise<void> {
+    await this.log.update(deliveryId, {
+      status: 'dead',
+      attempts: failure.attempts,
+      lastError: failure.lastError,
+      ...durationOf(failure),
+      updatedAt: new Date(failure.at ?? Date.now()).toISOString(),
+      nextAttemptAt: null,
+    });
+  }
+
+  /** Shutdown cut the attempt short: `failed` with the attempts made before it, and runs again. */
+  async interrupted(deliveryId: string, attempts: number, lastError: string): Promise<void> {
+    await this.log.update(deliveryId, {
+      status: 'failed',
+      attempts,
+      lastError,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+  }
+
+  /** A transport could not finish it before the process ended (`why` says where it was). */
+  async abandoned(deliveryId: string, why: string): Promise<void> {
+    await this.log.update(deliveryId, {
+      status: 'failed',
+      lastError: `SHUTDOWN: not finished at shutdown (${why})`,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+  }
+
+  /** A dead delivery replayed: pending, with every attempt available again. */
+  async replayed(deliveryId: string): Promise<void> {
+    await this.log.update(deliveryId, {
+      status: 'pending',
+      attempts: 0,
+      updatedAt: new Date().toISOString(),
+      nextAttemptAt: null,
+    });
+  }
+}
+
+/** A fresh record for a delivery that is about to be enqueued. */
+function pendingRecord(job: DeliveryJob, now: Date): DeliveryRecord {
+  const at = now.toISOString();
+  return {
+    id: job.deliveryId,
+    eventId: job.event.id,
+    tenant: job.event.tenant,
+    consumer: job.consumerId,
+    kind: job.kind,
+    status: 'pending',
+    attempts: job.attempts,
+    lastError: null,
+    createdAt: at,
+    updatedAt: at,
+    durationMs: null,
+    nextAttemptAt: null,
+  };
+}
+
+function durationOf(failure: AttemptFailure): Pick<DeliveryRecord, 'durationMs'> | Record<string, never> {
+  return failure.durationMs === undefined ? {} : { durationMs: failure.durationMs };
+}
