@@ -13,11 +13,11 @@ import {
 import { batchApiFor, callOptions } from './hubspot.client';
 import { classifyHubSpotItemError, classifyHubSpotResponse, isSuccess, type ItemVerdict } from './hubspot.errors';
 
-export const HUBSPOT_API = 'https://api.hubapi.com';
+const HUBSPOT_API = 'https://api.hubapi.com';
 /** The Free/Starter private-app limit. Professional/Enterprise allow 190 per 10 s. */
-export const DEFAULT_RATE_LIMIT = { requests: 100, perMs: 10_000 } as const;
+const DEFAULT_RATE_LIMIT = { requests: 100, perMs: 10_000 } as const;
 /** batch/upsert takes at most 100 inputs. */
-export const MAX_BATCH_INPUTS = 100;
+const MAX_BATCH_INPUTS = 100;
 
 const baseUrl = z
   .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })

@@ -32,7 +32,7 @@ export function escapeMrkdwn(value: string): string {
 }
 
 /** Slack's error strings that no retry will fix, by status. */
-export const PERMANENT_SLACK_ERRORS: Readonly<Record<number, readonly string[]>> = {
+const PERMANENT_SLACK_ERRORS: Readonly<Record<number, readonly string[]>> = {
   400: ['invalid_payload', 'no_text', 'user_not_found'],
   403: ['action_prohibited', 'posting_to_general_channel_denied'],
   404: ['channel_not_found', 'no_service', 'no_active_hooks'],
@@ -40,7 +40,7 @@ export const PERMANENT_SLACK_ERRORS: Readonly<Record<number, readonly string[]>>
 };
 
 /** Slack asks for no more than about one message per second per webhook. */
-export const SLACK_PACE = { requests: 1, perMs: 1000 } as const;
+const SLACK_PACE = { requests: 1, perMs: 1000 } as const;
 
 const OVERRIDES = ['channel', 'username', 'icon_emoji', 'icon_url'] as const;
 
@@ -126,7 +126,7 @@ function messageFor(event: UserRegisteredEvent, config: SlackConfig): IncomingWe
 }
 
 /** One message for many registrations: a count, then each one's rendered `text` on its own line. No blocks. */
-export function digestOf(lines: string[], config: SlackConfig): IncomingWebhookSendArguments {
+function digestOf(lines: string[], config: SlackConfig): IncomingWebhookSendArguments {
   const text = `${lines.length} new users:\n${lines.map((line) => `• ${line.replace(/\n+/g, ' ')}`).join('\n')}`;
   return withOverrides({ text: text.length > 39_000 ? text.slice(0, 39_000) + '\n…' : text }, config);
 }

@@ -20,8 +20,6 @@ export interface RunOptions {
   json?: boolean;
 }
 
-export type { RunnerOutput };
-
 /** `hookline run`: runs a hook once in the same sandbox as production, as Auth0's Runner does. */
 export async function runCommand(scriptArg: string, options: RunOptions, cwd: string): Promise<number> {
   const scriptPath = resolve(cwd, scriptArg);

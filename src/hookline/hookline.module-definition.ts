@@ -5,8 +5,6 @@ export const {
   ConfigurableModuleClass: HooklineConfigurableModule,
   /** The options as the host passed them; providers inject HOOKLINE_OPTIONS, the validated ones. */
   MODULE_OPTIONS_TOKEN: HOOKLINE_OPTIONS_INPUT,
-  OPTIONS_TYPE: HOOKLINE_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: HOOKLINE_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<HooklineModuleOptions>()
   .setClassMethodName('forRoot')
   .setExtras<{ isGlobal?: boolean }>({ isGlobal: false }, (definition, extras) => ({

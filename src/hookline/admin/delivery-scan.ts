@@ -3,7 +3,7 @@ import type { DeliveryQuery } from '../delivery/records/delivery-log';
 import type { HooklineService } from '../hookline.service';
 
 /** Sweeps of the whole delivery log: the most records one request reads. */
-export const SCAN_LIMIT = 10_000;
+const SCAN_LIMIT = 10_000;
 
 /** Every record matching the query, newest first, up to {@link SCAN_LIMIT}. */
 export async function scanDeliveries(hookline: HooklineService, query: DeliveryQuery): Promise<DeliveryRecord[]> {

@@ -13,7 +13,7 @@ import { COMMON_ENTRY_KEYS, commonEntrySchema, configFileSchema, type ConfigFile
 import { formatPath, interpolateEnv, isUnder, type MissingEnv } from './env-interpolation';
 import { readCaOption } from '../hooks/host/sandbox-trust';
 
-export interface ConfigDefaults {
+interface ConfigDefaults {
   retry: Required<RetrySettings>;
   timeoutMs: number;
 }
@@ -291,7 +291,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[]): ConfigIssue[] {
+function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[]): ConfigIssue[] {
   return error.issues.map((issue) => ({
     path: formatPath([...prefix, ...issue.path]),
     message: describeZodIssue(issue),

@@ -15,7 +15,7 @@ export interface CircuitSettings {
 }
 
 /** How a consumer's requests share the instance's request slots. */
-export interface SlotSettings {
+interface SlotSettings {
   /** Requests in flight to the destination at most (the lowest of the consumers sharing it). */
   maxInFlight: number;
   /** Slots of an instance the tenant may hold at most. */

@@ -3,21 +3,21 @@ import { TENANT_ID_PATTERN } from '../core/events/user-registered.event';
 
 const intMs = (max: number) => z.number().int().min(0).max(max);
 
-export const retrySchema = z.strictObject({
+const retrySchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(100).optional(),
   initialDelayMs: intMs(24 * 3600_000).optional(),
   maxDelayMs: intMs(24 * 3600_000).optional(),
 });
 
 /** Per-destination and per-tenant limits of the request slots (see docs/isolation.md). */
-export const deliverySettingsSchema = z.strictObject({
+const deliverySettingsSchema = z.strictObject({
   maxInFlightPerDestination: z.number().int().min(1).max(1_000).optional(),
   tenantMaxSlots: z.number().int().min(1).max(100_000).optional(),
   maxWaitingPerDestination: z.number().int().min(1).max(10_000_000).optional(),
 });
 
 /** When a destination's circuit opens, how it is probed, and when its waiting deliveries give up. */
-export const circuitSchema = z
+const circuitSchema = z
   .strictObject({
     failureThreshold: z.number().int().min(1).max(10_000).optional(),
     cooldownMs: z.number().int().min(100).max(24 * 3600_000).optional(),
@@ -57,7 +57,7 @@ const tenantSchema = z.strictObject({
 });
 
 /** Settings of the hook sandbox that belong to the config file (paths in it are relative to the file). */
-export const sandboxSectionSchema = z.strictObject({
+const sandboxSectionSchema = z.strictObject({
   /** Extra CA certificates hooks' HTTPS requests trust: PEM text, or the path of a PEM file. */
   ca: z.string('expected PEM text or the path of a PEM file, relative to the config file').min(1).optional(),
   /** Where hooks' npm dependencies resolve from when their script has no folder of its own (runtime tenants). */
@@ -97,4 +97,3 @@ export const configFileSchema = z.strictObject({
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
-export type TenantSection = ConfigFile['tenants'][string];

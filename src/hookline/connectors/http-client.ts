@@ -6,7 +6,7 @@ import { errorMessage } from '../core/util/error-message';
 const MAX_ERROR_BODY = 500;
 
 /** True for statuses worth another attempt. */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
@@ -53,7 +53,7 @@ export function createHttpClient(signal: AbortSignal): HttpClient {
 }
 
 /** Host only: URLs of connectors may carry secrets in their path (Slack webhooks do). */
-export function hostOf(url: string): string {
+function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {

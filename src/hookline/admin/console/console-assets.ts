@@ -53,7 +53,7 @@ export class ConsoleAssets {
 }
 
 /** `dist/console` beside the package's package.json, found from this file in `src/` or in `dist/src/`. */
-export function defaultConsoleDir(from = __dirname): string {
+function defaultConsoleDir(from = __dirname): string {
   let dir = from;
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);

@@ -27,7 +27,7 @@ export const messages = {
     `expected at most ${maxMs} ms for ${type === 'hook' ? 'a hook' : `a ${type} connector`}`,
 };
 
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);

@@ -36,7 +36,7 @@ export class HooklineLogger {
   }
 }
 
-export function formatFields(fields: LogFields): string {
+function formatFields(fields: LogFields): string {
   return Object.entries(fields)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${formatValue(v)}`)

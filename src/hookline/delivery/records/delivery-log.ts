@@ -35,7 +35,7 @@ export interface DeliveryLog {
   list(query: DeliveryQuery): DeliveryPage | Promise<DeliveryPage>;
 }
 
-export const DEFAULT_DELIVERY_LOG_SIZE = 10_000;
+const DEFAULT_DELIVERY_LOG_SIZE = 10_000;
 
 /**
  * In-memory delivery log, bounded: past `maxRecords` the oldest records go first.
@@ -91,7 +91,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
 }
 
 /** The filters of a query besides paging: tenant, status, consumer, event id, creation time. */
-export function matchesQuery(record: DeliveryRecord, query: DeliveryQuery): boolean {
+function matchesQuery(record: DeliveryRecord, query: DeliveryQuery): boolean {
   if (query.tenant && record.tenant !== query.tenant) return false;
   if (query.tenants && !query.tenants.includes(record.tenant)) return false;
   if (query.status && record.status !== query.status) return false;

@@ -85,11 +85,6 @@ export class FairSlots {
     return lane ? this.waitingIn(lane) : 0;
   }
 
-  /** Requests in flight to this destination on this instance. */
-  inFlightTo(destination: string, tenant: string): number {
-    return this.tenants.get(tenant)?.lanes.get(destination)?.inFlight ?? 0;
-  }
-
   get inFlight(): number {
     return this.inUse;
   }

@@ -15,7 +15,7 @@ const STATES_OF: Record<DeliveryStatus, JobType[]> = {
 };
 
 /** Jobs read per state for one listing; filters apply within them (the admin view is of recent deliveries). */
-export const LIST_SCAN_LIMIT = 2_000;
+const LIST_SCAN_LIMIT = 2_000;
 
 /**
  * The delivery log read from BullMQ's own job state (attempts, failed reason, timings), so every

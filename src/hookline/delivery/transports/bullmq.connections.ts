@@ -7,7 +7,7 @@ import { RedisOutageLog, type DeliveryQueue } from './bullmq.queue';
 type Connection = (RedisOptions & { url?: string }) | Redis | Cluster;
 
 /** Reconnects quickly and forever: workers resume by themselves when Redis returns. */
-export function reconnectDelayMs(times: number): number {
+function reconnectDelayMs(times: number): number {
   return Math.min(250 * times, 3_000);
 }
 

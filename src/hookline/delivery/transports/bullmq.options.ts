@@ -15,7 +15,7 @@ export interface RetentionOptions {
  * Where Redis is, as @nestjs/bullmq takes it: ioredis options, an ioredis instance, or a Cluster.
  * An instance stays yours: Hookline opens its own connections from it (`duplicate()`) and closes only those.
  */
-export type RedisConnection = RedisOptions | Redis | Cluster;
+type RedisConnection = RedisOptions | Redis | Cluster;
 
 interface BullmqTransportBase {
   type: 'bullmq';
@@ -157,7 +157,7 @@ export function resolveBullmqOptions(options: BullmqTransportOptions, concurrenc
 }
 
 /** `host:port/db` of a URL, for messages: never its user or password. */
-export function whereOfUrl(url: string): string {
+function whereOfUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.hostname || '127.0.0.1'}:${parsed.port || 6379}/${parsed.pathname.replace(/^\//, '') || 0}`;

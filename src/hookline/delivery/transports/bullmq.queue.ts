@@ -20,7 +20,7 @@ export interface DeliveryJobResult {
 export type DeliveryQueue = Queue<DeliveryJobData, DeliveryJobResult, string>;
 
 /** Name of the custom backoff strategy: the executor computes each delay (the retry policy, Retry-After). */
-export const HOOKLINE_BACKOFF = 'hookline';
+const HOOKLINE_BACKOFF = 'hookline';
 
 /**
  * BullMQ never decides on its own that a delivery is over: the executor does (per consumer, with the

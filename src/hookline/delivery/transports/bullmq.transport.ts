@@ -176,7 +176,7 @@ export class BullmqTransport implements Transport {
 }
 
 /** The custom backoff strategy: the delay the executor asked for (retry policy, Retry-After floor). */
-export function retryDelayFor(attemptsMade: number, error: Error | undefined): number {
+function retryDelayFor(attemptsMade: number, error: Error | undefined): number {
   if (error instanceof RetryLater) return error.retryInMs;
   return backoffDelayMs(attemptsMade, DEFAULT_RETRY);
 }

@@ -30,7 +30,7 @@ function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
 }
 
 /** Changes whenever the lockfile (the bundled libraries' versions), the isolate-side sources or the allow-list change. */
-export function compatCacheKey(isolateDir: string, lockfile: string | undefined): string {
+function compatCacheKey(isolateDir: string, lockfile: string | undefined): string {
   const hash = createHash('sha256');
   if (lockfile && existsSync(lockfile)) hash.update(readFileSync(lockfile));
   hash.update(JSON.stringify(COMPAT_MODULES));

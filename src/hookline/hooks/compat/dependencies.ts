@@ -7,7 +7,7 @@ import { NODE_PROVIDED } from './compat-modules';
 import { listRequires } from './require-check';
 
 /** Limits of hook dependencies (docs/migrating-from-auth0.md lists them). */
-export const DEPENDENCY_LIMITS = {
+const DEPENDENCY_LIMITS = {
   /** A bundled package (with its own dependencies) larger than this is refused. */
   maxBundleBytes: 4 * 1024 * 1024,
   /** Dependencies per hook, as Auth0 Actions allowed (declared and undeclared together). */
@@ -65,7 +65,7 @@ export function findInstalled(name: string, from: string): InstalledPackage | un
 }
 
 /** The range check of a declared dependency: a message when the installed version is outside it. */
-export function checkRange(hook: string, name: string, range: string, installed: string): DependencyProblem | undefined {
+function checkRange(hook: string, name: string, range: string, installed: string): DependencyProblem | undefined {
   if (!validRange(range)) {
     return { severity: 'error', code: 'DEPENDENCY_RANGE_INVALID', message: `hook ${hook}: dependencies.${name}: "${range}" is not a valid semver range` };
   }

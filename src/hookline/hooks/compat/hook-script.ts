@@ -93,7 +93,7 @@ export function readHookScript(path: string, displayName = path, deps?: ScriptDe
  * Checks a script's text (syntax, required modules) without running it: the analysis of a file,
  * for scripts that come as text (a hook's `source` in the tenant store).
  */
-export function analyseHookScript(source: string, displayName: string, deps?: ScriptDependencyOptions, baseDir = process.cwd()): HookScript {
+function analyseHookScript(source: string, displayName: string, deps?: ScriptDependencyOptions, baseDir = process.cwd()): HookScript {
   if (Buffer.byteLength(source) > SANDBOX_LIMITS.maxScriptBytes) {
     throw new HookScriptError(`${displayName} is larger than ${SANDBOX_LIMITS.maxScriptBytes} bytes`, 'read');
   }
@@ -146,7 +146,7 @@ function analyseSyntaxChecked(source: string, filename: string, options: Paramet
  * (node:vm only parses here: no code of the script runs in the app; a stray `}` cannot close the
  * wrapper); the other forms Auth0 accepted (a bare function, an ES module) are parsed as such.
  */
-export function checkSyntax(source: string, filename: string): void {
+function checkSyntax(source: string, filename: string): void {
   try {
     compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
   } catch (error) {

@@ -3,7 +3,7 @@ import { compatMessages } from './compat.messages';
 import { HookSourceSyntaxError } from './compat.errors';
 
 /** How the script was written: CommonJS (the sandbox's three forms), a bare function, or an ES module. */
-export type HookSourceForm = 'commonjs' | 'bare-function' | 'esm';
+type HookSourceForm = 'commonjs' | 'bare-function' | 'esm';
 
 export interface NormalizedHookSource {
   form: HookSourceForm;

@@ -18,7 +18,7 @@ export interface RequireRef {
 }
 
 /** Stable codes of what the static check reports (the Runner's `warnings[].code`). */
-export type RequireProblemCode =
+type RequireProblemCode =
   | 'MODULE_NOT_SUPPORTED'
   | 'CONDITIONAL_REQUIRE_NOT_SUPPORTED'
   | 'MODULE_VERSION_DIFFERS'

@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
  * The variables of the app's environment that decide TLS trust, where Node honours them: the only ones a
  * sandbox worker inherits (hooks never see the environment, and the rest of it stays out of the worker).
  */
-export const TRUST_ENV_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
+const TRUST_ENV_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'] as const;
 
 /** Node flags that pick the certificate store: passed on to the worker when the app runs with them. */
 const TRUST_FLAGS = /^--(use-openssl-ca|use-bundled-ca|use-system-ca|openssl-shared-config)$/;
@@ -30,7 +30,7 @@ export function workerTrustFlags(execArgv: readonly string[] = process.execArgv,
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** An invalid `ca` option: the message names where it came from and what was expected. */
-export class SandboxCaError extends Error {
+class SandboxCaError extends Error {
   override readonly name = 'SandboxCaError';
 }
 

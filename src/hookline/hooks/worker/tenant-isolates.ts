@@ -96,10 +96,6 @@ export class TenantIsolates {
     return this.isolates.size;
   }
 
-  has(predicate: (key: string) => boolean): boolean {
-    return [...this.isolates.keys()].some(predicate);
-  }
-
   acquire(tenant: string, memoryMb: number): TenantIsolate {
     const key = `${tenant}\0${memoryMb}`;
     const existing = this.isolates.get(key);

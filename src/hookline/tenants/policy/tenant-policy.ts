@@ -15,7 +15,7 @@ export interface TenantIssue {
 }
 
 /** What a tenant writer may not put in a definition, whoever they are. */
-export const POLICY_CODES = {
+const POLICY_CODES = {
   env: 'ENV_NOT_ALLOWED',
   inline: 'SECRET_INLINE',
   privateHost: 'PRIVATE_HOST',

@@ -23,7 +23,7 @@ export class SecretsKeyInvalidError extends HooklineError {
 }
 
 /** The id of the key given alone as `HOOKLINE_SECRETS_KEY`; name it so in `HOOKLINE_SECRETS_KEYS` to keep it. */
-export const SINGLE_KEY_ID = 'default';
+const SINGLE_KEY_ID = 'default';
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 

@@ -1,5 +1,5 @@
 /** `${secret:NAME}`: a per-tenant secret of the store. */
-export const SECRET_REF = /\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const SECRET_REF = /\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** A field's whole value being one reference: what secret fields must hold. */
 export const WHOLE_SECRET_REF = /^\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}$/;

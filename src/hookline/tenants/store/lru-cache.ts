@@ -22,19 +22,11 @@ export class LruCache<K, V> {
     this.map.delete(key);
   }
 
-  clear(): void {
-    this.map.clear();
-  }
-
   keys(): K[] {
     return [...this.map.keys()];
   }
 
   entries(): Array<[K, V]> {
     return [...this.map.entries()];
-  }
-
-  get size(): number {
-    return this.map.size;
   }
 }

@@ -1,13 +1,13 @@
 import type { PoolClient } from 'pg';
 
 /** One schema change. Versions only grow; a released migration is never edited, only followed by another. */
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   sql(schema: string): string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
+const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'tenants, encrypted secrets, admin tokens',
@@ -53,7 +53,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Brings the schema up to the latest version. One instance migrates at a time (an advisory lock held by

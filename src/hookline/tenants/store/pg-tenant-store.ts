@@ -275,7 +275,7 @@ function aad(tenant: string, name: string): string {
   return `${tenant}/${name}`;
 }
 
-export function hashToken(token: string): string {
+function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 

@@ -39,7 +39,6 @@ export class StoreTenantSource implements TenantSource {
   private resyncTimer?: NodeJS.Timeout;
   private reconnectTimer?: NodeJS.Timeout;
   private closed = false;
-  private readonly invalidated: Array<(tenant: string) => void> = [];
 
   constructor(
     readonly store: PgTenantStore,
@@ -77,16 +76,6 @@ export class StoreTenantSource implements TenantSource {
   invalidate(id: string): void {
     this.cache.delete(id);
     if (this.loading.has(id)) this.stale.add(id);
-    for (const listener of this.invalidated) listener(id);
-  }
-
-  /** Called whenever a tenant is dropped from the cache (benchmarks and tests time propagation with it). */
-  onInvalidate(listener: (tenant: string) => void): void {
-    this.invalidated.push(listener);
-  }
-
-  get cachedTenants(): number {
-    return this.cache.size;
   }
 
   async close(): Promise<void> {
