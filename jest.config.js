@@ -17,6 +17,7 @@ const transform = {
 const moduleNameMapper = {
   '^hookline$': '<rootDir>/src/index.ts',
   '^hookline/sdk$': '<rootDir>/src/hookline/connectors/sdk/index.ts',
+  '^hookline/testing$': '<rootDir>/src/testing/index.ts',
 };
 const common = { transform, moduleNameMapper, testEnvironment: 'node', testTimeout: 30_000, moduleFileExtensions: ['ts', 'js', 'json', 'node'] };
 

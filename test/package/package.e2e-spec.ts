@@ -137,6 +137,7 @@ describePackage('the packed package in a scratch Nest app', () => {
     expect(paths).toContain('dist/connectors/webhook/webhook.connector.js');
     expect(paths).toContain('dist/console/index.html');
     expect(paths).toContain('dist/src/hookline/hooks/isolate/shims/os.js');
+    expect(paths).toEqual(expect.arrayContaining(['dist/src/testing/index.js', 'dist/src/testing/index.d.ts']));
     expect(paths.filter((p) => !p.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json', 'CHANGELOG.md'].includes(p))).toEqual([]);
     expect(paths.filter((p) => /(^|\/)(test|bench|sample)\/|\.spec\.|\.map$/.test(p))).toEqual([]);
   });
@@ -173,6 +174,18 @@ describePackage('the packed package in a scratch Nest app', () => {
       { cwd: app, env: env() },
     );
     expect(JSON.parse(ran.stdout)).toMatchObject({ status: 'ok', response: { sent: true }, error: null });
+    expect(receiver.requests.slice(before).map((r) => r.headers.authorization)).toEqual([`Bearer ${HOOK_TOKEN}`]);
+  }, 120_000);
+
+  it('runs the hook through `hookline/testing` from the app', async () => {
+    const before = receiver.requests.length;
+    const script = [
+      "require('hookline/testing')",
+      `.runHook('hooks/notify.js', { secrets: { TOKEN: process.env.HOOK_TOKEN, RECEIVER: ${JSON.stringify(receiver.url)} }, allowHosts: ['127.0.0.1:${new URL(receiver.url).port}'] })`,
+      '.then((result) => process.stdout.write(JSON.stringify(result)));',
+    ].join('');
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: app, env: env(), timeout: 60_000 });
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'ok', response: { sent: true }, error: null });
     expect(receiver.requests.slice(before).map((r) => r.headers.authorization)).toEqual([`Bearer ${HOOK_TOKEN}`]);
   }, 120_000);
 });

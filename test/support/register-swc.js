@@ -9,6 +9,7 @@ const ROOT = join(__dirname, '..', '..');
 const ENTRIES = {
   hookline: join(ROOT, 'src', 'index.ts'),
   'hookline/sdk': join(ROOT, 'src', 'hookline', 'connectors', 'sdk', 'index.ts'),
+  'hookline/testing': join(ROOT, 'src', 'testing', 'index.ts'),
 };
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
