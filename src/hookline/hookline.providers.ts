@@ -35,6 +35,8 @@ import type { Sandbox } from './hooks/host/sandbox.types';
 import { Redactor } from './core/logging/redactor';
 import { DestinationGuard } from './delivery/executor/destination-guard';
 import { MemoryCircuitStore } from './delivery/executor/circuit-breaker';
+import { RedisCircuitStore } from './delivery/transports/redis-circuit-store';
+import { RedisDestinationLeases } from './delivery/transports/redis-destination-leases';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
 export const hooklineProviders: Provider[] = [
@@ -111,9 +113,20 @@ export const hooklineProviders: Provider[] = [
   {
     // Circuits in memory with `inline`; shared in Redis with `bullmq`. Operator events go to the host's emitter.
     provide: DestinationGuard,
-    inject: [HOOKLINE_LOGGER, { token: EventEmitter2, optional: true }],
-    useFactory: (logger: HooklineLogger, events: EventEmitter2 | undefined) =>
-      new DestinationGuard(logger, new MemoryCircuitStore(), events),
+    inject: [HOOKLINE_LOGGER, HOOKLINE_BULLMQ, { token: EventEmitter2, optional: true }],
+    useFactory: (logger: HooklineLogger, bullmq: BullmqConnections | null, events: EventEmitter2 | undefined) =>
+      bullmq
+        ? new DestinationGuard(
+            logger,
+            new RedisCircuitStore(bullmq.redis, bullmq.options.prefix),
+            events,
+            new RedisDestinationLeases(bullmq.redis, logger, {
+              prefix: bullmq.options.prefix,
+              // Outlives a dead instance's job locks: its deliveries, run again, find their slots still theirs.
+              leaseMs: bullmq.options.lockDurationMs + bullmq.options.stalledIntervalMs + 10_000,
+            }),
+          )
+        : new DestinationGuard(logger, new MemoryCircuitStore(), events),
   },
   {
     provide: DeliveryExecutor,
@@ -143,6 +156,8 @@ export const hooklineProviders: Provider[] = [
         guard,
         // A durable transport's deliveries wait in Redis, never in a worker slot.
         holdInMemory: !bullmq,
+        // What lanes hold are active jobs: they leave at least `concurrency` worker slots to everything else.
+        ...(bullmq ? { maxHeldInLanes: Math.max(1, bullmq.options.workerConcurrency - (o.concurrency ?? DEFAULTS.concurrency)) } : {}),
       }),
   },
   {

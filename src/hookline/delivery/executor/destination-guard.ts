@@ -5,6 +5,7 @@ import type { HooklineLogger } from '../../core/logging/hookline.logger';
 import type { DeliveryJob } from '../records/delivery';
 import { MemoryCircuitStore, type Admission, type CircuitState, type CircuitStore, type RequestVerdict } from './circuit-breaker';
 import { messageOf } from './error-classifier';
+import type { DestinationLeases, LeaseOutcome } from './destination-leases';
 
 /** The circuit of a consumer's destination, as the admin API shows it. */
 export interface CircuitView {
@@ -42,11 +43,48 @@ export class DestinationGuard {
     private readonly logger: HooklineLogger,
     readonly store: CircuitStore = new MemoryCircuitStore(),
     private readonly events?: OperatorEventSink,
+    /** Request slots shared across instances (bullmq); without them, the caps hold per instance. */
+    private readonly leases?: DestinationLeases,
   ) {}
 
   /** The transport's way to run parked deliveries at once (a closed circuit, a freed slot). */
   setWaker(waker: Waker): void {
     this.waker = waker;
+    this.leases?.setWaker(waker);
+  }
+
+  /** Whether the destinations' slots are shared across instances (then {@link lease} decides). */
+  get sharesSlots(): boolean {
+    return this.leases !== undefined;
+  }
+
+  /**
+   * One of the destination's slots, shared across instances, for this delivery: `acquired`, or `queued`
+   * (woken through the waker when a slot is handed to it). `unshared` without shared slots, or while
+   * their store does not answer: the caller then applies the cap per instance.
+   */
+  async lease(consumer: Consumer, deliveryId: string): Promise<LeaseOutcome | 'unshared'> {
+    if (!this.leases) return 'unshared';
+    try {
+      return await this.leases.acquire(destinationKey(consumer), deliveryId, consumer.slots.maxInFlight);
+    } catch (error) {
+      this.logger.warn('shared destination slots unavailable; capping per instance', { consumer: consumer.id, error: messageOf(error) });
+      return 'unshared';
+    }
+  }
+
+  /** Gives a delivery's shared slot back (or its place in the queue): the next in line gets it. */
+  async release(destination: string, deliveryId: string): Promise<void> {
+    try {
+      await this.leases?.release(destination, deliveryId);
+    } catch (error) {
+      // The slot expires by itself and goes to the next in line then.
+      this.logger.warn('shared destination slot not released; it expires', { destination, error: messageOf(error) });
+    }
+  }
+
+  close(): void {
+    this.leases?.close();
   }
 
   async admit(consumer: Consumer): Promise<Admission> {
@@ -127,11 +165,12 @@ export class DestinationGuard {
 
   async view(consumer: Consumer, waitingElsewhere: number): Promise<CircuitView> {
     const record = await this.store.read(destinationKey(consumer));
+    const queued = this.leases ? await this.leases.waiting(destinationKey(consumer)).catch(() => 0) : 0;
     return {
       state: record?.state ?? 'closed',
       consecutiveFailures: record?.failures ?? 0,
       nextProbeAt: record?.state === 'open' && record.nextProbeAt !== null ? new Date(record.nextProbeAt).toISOString() : null,
-      waiting: this.parkedAt(consumer) + waitingElsewhere,
+      waiting: this.parkedAt(consumer) + waitingElsewhere + queued,
     };
   }
 }

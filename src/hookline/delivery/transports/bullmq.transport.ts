@@ -15,6 +15,9 @@ import { orAfter, settlesWithin } from '../../core/util/timeout';
 const ABORT_GRACE_MS = 5_000;
 /** How long `start` waits for Redis before it lets the app start anyway (publishing fails until it answers). */
 const START_WAIT_MS = 10_000;
+/** A woken delivery still active (moving itself to the delayed set) is looked at again this often, this many times. */
+const WAKE_RETRY_MS = 50;
+const WAKE_TRIES = 40;
 
 /** The executor asked for another attempt in `retryInMs`: read back by the custom backoff strategy. */
 class RetryLater extends Error {
@@ -47,17 +50,29 @@ export class BullmqTransport implements Transport {
     private readonly shutdown: AbortController,
   ) {
     // A parked delivery (busy destination, open circuit) is a delayed job: woken early by promoting it.
-    executor.guard.setWaker((_destination, ids) => void this.promote(ids));
+    executor.guard.setWaker((destination, ids) => void Promise.all(ids.map((id) => this.wake(destination, id))));
   }
 
-  private async promote(ids: string[]): Promise<void> {
-    for (const id of ids) {
+  /**
+   * Runs a parked delivery now. One that was handed a destination slot may still be on its way to the
+   * delayed set (it queued itself, then moves): looked at again shortly. One that is gone (done, removed)
+   * gives its slot back, so that it goes to the next in line.
+   */
+  private async wake(destination: string, id: string): Promise<void> {
+    for (let tries = 0; tries < WAKE_TRIES; tries++) {
       try {
-        await (await this.queue.getJob(id))?.promote();
+        const job = await this.queue.getJob(id);
+        if (job && (await job.promote().then(() => true, () => false))) return;
+        const state = job ? await job.getState() : 'unknown';
+        if (state === 'delayed') continue; // lost a race with something else that moved it: try again
+        if (state === 'completed' || state === 'failed' || state === 'unknown') return await this.executor.guard.release(destination, id);
+        if (state !== 'active') return; // waiting: it runs soon and takes its slot
       } catch {
-        // Already running or done (its timer fired first): nothing to wake.
+        // Its timer fired between the look and the promotion: look again.
       }
+      await new Promise((resolve) => setTimeout(resolve, WAKE_RETRY_MS));
     }
+    // Still active: it is running (it took its slot by itself) and releases it when done.
   }
 
   private get queue() {
