@@ -156,8 +156,8 @@ export const hooklineProviders: Provider[] = [
         guard,
         // A durable transport's deliveries wait in Redis, never in a worker slot.
         holdInMemory: !bullmq,
-        // What lanes hold are active jobs: they leave at least `concurrency` worker slots to everything else.
-        ...(bullmq ? { maxHeldInLanes: Math.max(1, bullmq.options.workerConcurrency - (o.concurrency ?? DEFAULTS.concurrency)) } : {}),
+        // What lanes hold are active jobs: they leave `concurrency` worker slots (or half of them) to everything else.
+        ...(bullmq ? { maxHeldInLanes: lanesShare(bullmq.options.workerConcurrency, o.concurrency ?? DEFAULTS.concurrency) } : {}),
       }),
   },
   {
@@ -185,3 +185,8 @@ export const hooklineProviders: Provider[] = [
       new Dispatcher(config, log, transport, logger),
   },
 ];
+
+/** Worker slots that batch and rate-limit lanes may hold on the bullmq transport. */
+function lanesShare(workerConcurrency: number, concurrency: number): number {
+  return Math.max(1, workerConcurrency - concurrency, Math.floor(workerConcurrency / 2));
+}

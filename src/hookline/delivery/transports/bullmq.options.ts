@@ -55,7 +55,9 @@ interface BullmqTransportBase {
   /**
    * Jobs this instance takes from Redis at once (BullMQ's worker concurrency). Requests in flight stay
    * bounded by the module's `concurrency`; the other jobs wait in the instance for a request slot, a batch
-   * or a rate-limit turn, so a micro-batch holds at most this many (a HubSpot batch takes up to 100).
+   * or a rate-limit turn, so a micro-batch holds at most this many (a HubSpot batch takes up to 100). Lanes
+   * (batches, paced connectors) hold at most this minus `concurrency` (or half of it, if more), leaving
+   * worker slots to the rest.
    * @default the larger of 200 and the module's `concurrency`
    */
   workerConcurrency?: number;
