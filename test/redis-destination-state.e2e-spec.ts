@@ -57,6 +57,26 @@ const settings: CircuitSettings = { failureThreshold: 3, cooldownMs: 1_000, maxC
     expect(new Set(keys.filter((k) => k.endsWith(':slots')).map((k) => k.slice(0, k.indexOf('}') + 1))).size).toBe(2);
   });
 
+  it('at publish: free slots go to the first deliveries while nobody waits; the others queue behind those waiting', async () => {
+    const a = leases();
+    expect(await a.leases.admit('acme|https://crm', ['p1', 'p2', 'p3'], 2)).toEqual(['p1', 'p2']);
+    // p3 is held back (its job added delayed), then queued: no slot is free.
+    expect(await a.leases.hold('acme|https://crm', ['p3'], 2)).toEqual([]);
+    // Someone waits: a new delivery is held back even when a slot frees in between, never ahead of p3.
+    expect(await a.leases.admit('acme|https://crm', ['p4'], 2)).toEqual([]);
+    await a.leases.release('acme|https://crm', 'p1');
+    expect(a.woken).toEqual(['p3']);
+    expect(await a.leases.hold('acme|https://crm', ['p4'], 2)).toEqual([]);
+    expect(await a.leases.waiting('acme|https://crm')).toBe(1);
+
+    // A slot freed between the check at publish and the queuing is taken at once.
+    expect(await a.leases.admit('calm|https://crm', ['q1'], 1)).toEqual(['q1']);
+    expect(await a.leases.admit('calm|https://crm', ['q2'], 1)).toEqual([]);
+    await a.leases.release('calm|https://crm', 'q1');
+    expect(await a.leases.hold('calm|https://crm', ['q2'], 1)).toEqual(['q2']);
+    expect(await a.leases.acquire('calm|https://crm', 'q2', 1)).toBe('acquired');
+  });
+
   it('takes back the slots of an instance that stopped renewing them, and hands again a slot whose wake-up was lost', async () => {
     const dead = leases({ leaseMs: 300 });
     dead.leases.close(); // it never renews: as if its process died

@@ -134,6 +134,17 @@ export class DeliveryExecutor {
     return this.guard.view(consumer, this.slots.waitingFor(destinationKey(consumer), consumer.tenant));
   }
 
+  /**
+   * The shared destination slot a consumer's deliveries take (a durable transport routes them at publish
+   * by it), or null: not shared, a lane (batch, pace), or a consumer not in the config.
+   */
+  async sharedSlotOf(consumerId: string): Promise<{ destination: string; cap: number } | null> {
+    if (this.holdInMemory || !this.guard.sharesSlots) return null;
+    const consumer = await this.config.consumer(consumerId).catch(() => undefined);
+    if (!consumer || laned(consumer)) return null;
+    return { destination: destinationKey(consumer), cap: consumer.slots.maxInFlight };
+  }
+
   async attempt(job: DeliveryJob): Promise<AttemptResult> {
     const attempt = job.attempts + 1;
     const fields = logFields(job, attempt);

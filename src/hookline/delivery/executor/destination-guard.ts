@@ -73,6 +73,19 @@ export class DestinationGuard {
     }
   }
 
+  /**
+   * At publish, for deliveries to one destination: those that get a slot now (reserved for them); the
+   * others are to be held back in Redis and queued with {@link holdBack}. Throws when the slots' store fails.
+   */
+  async admitAtPublish(destination: string, deliveryIds: string[], cap: number): Promise<string[]> {
+    return this.leases ? this.leases.admit(destination, deliveryIds, cap) : deliveryIds;
+  }
+
+  /** Queues held-back deliveries (their jobs wait, delayed); returns those that found a slot after all. */
+  async holdBack(destination: string, deliveryIds: string[], cap: number): Promise<string[]> {
+    return this.leases ? this.leases.hold(destination, deliveryIds, cap) : deliveryIds;
+  }
+
   /** Gives a delivery's shared slot back (or its place in the queue): the next in line gets it. */
   async release(destination: string, deliveryId: string): Promise<void> {
     try {

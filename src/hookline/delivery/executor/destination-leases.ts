@@ -17,6 +17,16 @@ export type LeaseWaker = (destination: string, holders: string[]) => void;
 export interface DestinationLeases {
   /** Takes one of the destination's `cap` slots for `holder` (a delivery id), or queues it. */
   acquire(destination: string, holder: string, cap: number): Promise<LeaseOutcome>;
+  /**
+   * At publish: reserves a slot for each holder while the destination has free slots and nobody waits
+   * (those run as usual); returns them. The others are to be held back and {@link hold}-queued.
+   */
+  admit(destination: string, holders: string[], cap: number): Promise<string[]>;
+  /**
+   * Queues held-back holders (their jobs already wait, delayed) in the destination's waiting list, except
+   * those that find a free slot and nobody waiting: reserved for them, and returned (to be run now).
+   */
+  hold(destination: string, holders: string[], cap: number): Promise<string[]>;
   /** Gives the holder's slot back (or its place in the waiting list); the slot goes to the next waiting, who is woken. */
   release(destination: string, holder: string): Promise<void>;
   /** Deliveries queued for the destination. */

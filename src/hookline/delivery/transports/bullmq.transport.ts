@@ -15,6 +15,8 @@ import { orAfter, settlesWithin } from '../../core/util/timeout';
 const ABORT_GRACE_MS = 5_000;
 /** How long `start` waits for Redis before it lets the app start anyway (publishing fails until it answers). */
 const START_WAIT_MS = 10_000;
+/** A delivery held back at publish runs after this unless a destination slot is handed to it first (it is, normally). */
+const HELD_FALLBACK_MS = 300_000;
 /** A woken delivery still active (moving itself to the delayed set) is looked at again this often, this many times. */
 const WAKE_RETRY_MS = 50;
 const WAKE_TRIES = 40;
@@ -94,12 +96,66 @@ export class BullmqTransport implements Transport {
     else this.outage.down(new Error(`no answer within ${START_WAIT_MS} ms`));
   }
 
+  /**
+   * Adds the jobs. A delivery whose destination has no free slot (or others waiting) is not put in the
+   * queue's FIFO, where it would sit in front of other tenants' jobs: it is added delayed, then queued in
+   * its destination's waiting list, and promoted when a slot is handed to it (the delay is the fallback).
+   */
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
     if (!this.accepting) throw new Error(messages.transportClosed());
+    const held = await this.heldBack(jobs);
     try {
-      await this.queue.addBulk(jobs.map((job) => jobFor(job, this.options)));
+      await this.queue.addBulk(jobs.map((job) => jobFor(job, this.options, held.has(job.deliveryId) ? HELD_FALLBACK_MS : 0)));
     } catch (error) {
       throw new TransportUnavailableError(this.options.where, jobs.length, error);
+    }
+    await this.queueHeld(held);
+  }
+
+  /** The deliveries to hold back, each with its destination and cap: those that got no slot at publish. */
+  private async heldBack(jobs: readonly DeliveryJob[]): Promise<Map<string, { destination: string; cap: number }>> {
+    const held = new Map<string, { destination: string; cap: number }>();
+    try {
+      const byDestination = new Map<string, { cap: number; ids: string[] }>();
+      for (const job of jobs) {
+        const slot = await this.executor.sharedSlotOf(job.consumerId);
+        if (!slot) continue;
+        const group = byDestination.get(slot.destination) ?? { cap: slot.cap, ids: [] };
+        group.ids.push(job.deliveryId);
+        byDestination.set(slot.destination, group);
+      }
+      for (const [destination, { cap, ids }] of byDestination) {
+        const admitted = new Set(await this.executor.guard.admitAtPublish(destination, ids, cap));
+        for (const id of ids) if (!admitted.has(id)) held.set(id, { destination, cap });
+      }
+    } catch (error) {
+      // The slots cannot be read: the jobs go to the queue as they are, and wait for slots when they run.
+      this.logger.warn('destination slots unavailable at publish; queued as they are', { error: (error as Error).message });
+      held.clear();
+    }
+    return held;
+  }
+
+  /** Queues held-back jobs in their destinations' waiting lists; any that find a free slot run at once. */
+  private async queueHeld(held: Map<string, { destination: string; cap: number }>): Promise<void> {
+    const byDestination = new Map<string, { cap: number; ids: string[] }>();
+    for (const [id, { destination, cap }] of held) {
+      const group = byDestination.get(destination) ?? { cap, ids: [] };
+      group.ids.push(id);
+      byDestination.set(destination, group);
+    }
+    for (const [destination, { cap, ids }] of byDestination) {
+      try {
+        const now = await this.executor.guard.holdBack(destination, ids, cap);
+        await Promise.all(now.map((id) => this.wake(destination, id)));
+      } catch (error) {
+        // They are safely in Redis, delayed: they run when their delay ends.
+        this.logger.warn('held-back deliveries not queued for their destination; they run after their delay', {
+          destination,
+          deliveries: ids.length,
+          error: (error as Error).message,
+        });
+      }
     }
   }
 

@@ -6,13 +6,13 @@ import { destinationTag } from './redis-destination-keys';
 /**
  * Takes a slot, or queues the holder. KEYS: slots (zset holder → lease expiry), waiting (zset holder →
  * queued at), handed (set of holders given a slot they have not claimed yet), cap.
- * ARGV: holder, cap, now, lease expiry. A holder that already has a slot (handed to it, or its own
+ * ARGV: holder, cap, now, lease expiry, queue score. A holder that already has a slot (handed to it, or its own
  * from an earlier run of the same delivery) keeps it. Only live slots count toward the cap.
  */
 const ACQUIRE = `
 redis.call('SET', KEYS[4], ARGV[2], 'PX', 86400000)
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false and redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[3], '+inf') >= tonumber(ARGV[2]) then
-  redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
+  redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[1])
   return 0
 end
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
@@ -51,6 +51,48 @@ return { handed, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1]) }
 
 const RENEW_EVERY_MS = 1_000;
 
+/**
+ * At publish: reserves free slots for the first holders while nobody waits. KEYS as ACQUIRE.
+ * ARGV: cap, now, reservation expiry, holders... Returns the holders given a slot.
+ */
+const ADMIT = `
+redis.call('SET', KEYS[4], ARGV[1], 'PX', 86400000)
+local admitted = {}
+if redis.call('ZCARD', KEYS[2]) > 0 then return admitted end
+local free = tonumber(ARGV[1]) - redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[2], '+inf')
+for i = 4, #ARGV do
+  if free <= 0 then break end
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[i])
+  redis.call('SADD', KEYS[3], ARGV[i])
+  admitted[#admitted + 1] = ARGV[i]
+  free = free - 1
+end
+return admitted
+`;
+
+/**
+ * Queues held-back holders, unless a slot is free and nobody waits (then reserved and returned).
+ * KEYS as ACQUIRE. ARGV: cap, now, reservation expiry, then (queue score, holder) pairs.
+ */
+const HOLD = `
+local admitted = {}
+local waiting = redis.call('ZCARD', KEYS[2])
+local free = tonumber(ARGV[1]) - redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[2], '+inf')
+for i = 4, #ARGV, 2 do
+  local holder = ARGV[i + 1]
+  if waiting == 0 and free > 0 then
+    redis.call('ZADD', KEYS[1], ARGV[3], holder)
+    redis.call('SADD', KEYS[3], holder)
+    admitted[#admitted + 1] = holder
+    free = free - 1
+  else
+    redis.call('ZADD', KEYS[2], 'NX', ARGV[i], holder)
+    waiting = waiting + 1
+  end
+end
+return admitted
+`;
+
 export interface RedisDestinationLeasesOptions {
   /** Prefix of the keys (the transport's `prefix`). */
   prefix: string;
@@ -77,6 +119,10 @@ export class RedisDestinationLeases implements DestinationLeases {
   private readonly timers: NodeJS.Timeout[];
   private waker?: LeaseWaker;
   private sweeping = false;
+  private seq = 0;
+  private readonly sweepEveryMs: number;
+  /** Until when each destination is known to be in the swept set (saves a write per queued delivery). */
+  private readonly announced = new Map<string, number>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -86,10 +132,11 @@ export class RedisDestinationLeases implements DestinationLeases {
     this.leaseMs = options.leaseMs ?? 10_000;
     this.reserveMs = options.reserveMs ?? 30_000;
     this.queuedKey = `${options.prefix}:dest:queued`;
+    this.sweepEveryMs = options.sweepEveryMs ?? 1_000;
     this.timers = [
       // Often, so that a dead instance's slots expire close to `leaseMs` after it died, never much before.
       setInterval(() => void this.renew(), Math.max(100, Math.min(RENEW_EVERY_MS, Math.floor(this.leaseMs / 3)))),
-      setInterval(() => void this.sweep(), options.sweepEveryMs ?? 1_000),
+      setInterval(() => void this.sweep(), this.sweepEveryMs),
     ];
     for (const timer of this.timers) timer.unref();
   }
@@ -100,15 +147,42 @@ export class RedisDestinationLeases implements DestinationLeases {
 
   async acquire(destination: string, holder: string, cap: number): Promise<LeaseOutcome> {
     const now = Date.now();
-    const got = await this.redis.eval(ACQUIRE, 4, ...this.keys(destination), holder, Math.max(1, cap), now, now + this.leaseMs);
+    const got = await this.redis.eval(ACQUIRE, 4, ...this.keys(destination), holder, Math.max(1, cap), now, now + this.leaseMs, this.queueScore(now));
     if (got === 1) {
       let holders = this.held.get(destination);
       if (!holders) this.held.set(destination, (holders = new Set()));
       holders.add(holder);
       return 'acquired';
     }
-    await this.redis.sadd(this.queuedKey, destination);
+    await this.announce(destination);
     return 'queued';
+  }
+
+  /** Marks the destination as having deliveries queued, for the sweep (once a sweep period per destination). */
+  private async announce(destination: string): Promise<void> {
+    const now = Date.now();
+    if ((this.announced.get(destination) ?? 0) > now) return;
+    await this.redis.sadd(this.queuedKey, destination);
+    this.announced.set(destination, now + this.sweepEveryMs);
+  }
+
+  /** FIFO order in the waiting list: microseconds of the clock, plus a counter within the same millisecond. */
+  private queueScore(now: number): string {
+    this.seq = (this.seq + 1) % 1000;
+    return String(now * 1000 + this.seq);
+  }
+
+  async admit(destination: string, holders: string[], cap: number): Promise<string[]> {
+    const now = Date.now();
+    return (await this.redis.eval(ADMIT, 4, ...this.keys(destination), Math.max(1, cap), now, now + this.reserveMs, ...holders)) as string[];
+  }
+
+  async hold(destination: string, holders: string[], cap: number): Promise<string[]> {
+    const now = Date.now();
+    const pairs = holders.flatMap((holder) => [this.queueScore(now), holder]);
+    const admitted = (await this.redis.eval(HOLD, 4, ...this.keys(destination), Math.max(1, cap), now, now + this.reserveMs, ...pairs)) as string[];
+    if (admitted.length < holders.length) await this.announce(destination);
+    return admitted;
   }
 
   async release(destination: string, holder: string): Promise<void> {
@@ -163,7 +237,10 @@ export class RedisDestinationLeases implements DestinationLeases {
       for (const destination of destinations) {
         const { waiting, inUse } = await this.pump(destination);
         // Idle: nothing waits and nothing runs (a delivery queued later adds it again).
-        if (waiting === 0 && inUse === 0) await this.redis.srem(this.queuedKey, destination);
+        if (waiting === 0 && inUse === 0) {
+          await this.redis.srem(this.queuedKey, destination);
+          this.announced.delete(destination);
+        }
       }
     } catch (error) {
       this.logger.debug('destination slots not swept; next sweep retries', { error: (error as Error).message });
