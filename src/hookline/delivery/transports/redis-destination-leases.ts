@@ -98,7 +98,7 @@ export interface RedisDestinationLeasesOptions {
   prefix: string;
   /** How long a slot lasts unless its instance renews it (it does, every second, while the request runs). @default 10000 */
   leaseMs?: number;
-  /** How long a slot handed to a waiting delivery is kept for it before it is handed to it again. @default 30000 */
+  /** How long a slot handed to a waiting delivery is kept for it before it is handed to it again. @default 10000 */
   reserveMs?: number;
   /** How often each instance hands on the slots of instances that died. @default 1000 */
   sweepEveryMs?: number;
@@ -130,7 +130,7 @@ export class RedisDestinationLeases implements DestinationLeases {
     private readonly options: RedisDestinationLeasesOptions,
   ) {
     this.leaseMs = options.leaseMs ?? 10_000;
-    this.reserveMs = options.reserveMs ?? 30_000;
+    this.reserveMs = options.reserveMs ?? 10_000;
     this.queuedKey = `${options.prefix}:dest:queued`;
     this.sweepEveryMs = options.sweepEveryMs ?? 1_000;
     this.timers = [
