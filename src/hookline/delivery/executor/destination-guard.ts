@@ -22,6 +22,9 @@ export type ParkReason = 'circuit' | 'capacity';
 /** Wakes parked deliveries of a destination before their timer (a transport's job). */
 export type Waker = (destination: string, deliveryIds: string[]) => void;
 
+/** Parked deliveries remembered per destination, to wake early, when they wait in Redis. */
+const MAX_REMEMBERED_PARKED = 10_000;
+
 /** A probe that never reports back (its instance died) gives its turn to another after its timeout and this. */
 const PROBE_GRACE_MS = 5_000;
 
@@ -149,6 +152,9 @@ export class DestinationGuard {
     let parked = this.parked.get(key);
     if (!parked) this.parked.set(key, (parked = new Map()));
     parked.set(deliveryId, reason);
+    // Shared across instances, a parked delivery may be run by another instance and never come back
+    // here: the list is then only who to wake early, and forgets its oldest past a bound.
+    if (this.leases && parked.size > MAX_REMEMBERED_PARKED) parked.delete(parked.keys().next().value!);
   }
 
   /** The delivery is back (its timer fired or it was woken): no longer parked. */
@@ -159,7 +165,9 @@ export class DestinationGuard {
     if (parked.size === 0) this.parked.delete(key);
   }
 
+  /** Deliveries parked in this process for the destination (0 when shared: they wait in Redis, see `view`). */
   parkedAt(consumer: Consumer): number {
+    if (this.leases) return 0;
     return this.parked.get(destinationKey(consumer))?.size ?? 0;
   }
 
