@@ -36,6 +36,8 @@ import type { Sandbox } from './hooks/host/sandbox.types';
 import { Redactor } from './core/logging/redactor';
 import { DestinationGuard } from './delivery/executor/destination-guard';
 import { MemoryCircuitStore } from './delivery/executor/circuit-breaker';
+import { RedisCircuitStore } from './delivery/transports/redis-circuit-store';
+import { RedisDestinationLeases } from './delivery/transports/redis-destination-leases';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
 export const hooklineProviders: Provider[] = [
@@ -118,9 +120,20 @@ export const hooklineProviders: Provider[] = [
   {
     // Circuits in memory with `inline`; shared in Redis with `bullmq`. Operator events go to the host's emitter.
     provide: DestinationGuard,
-    inject: [HOOKLINE_LOGGER, { token: EventEmitter2, optional: true }],
-    useFactory: (logger: HooklineLogger, events: EventEmitter2 | undefined) =>
-      new DestinationGuard(logger, new MemoryCircuitStore(), events),
+    inject: [HOOKLINE_LOGGER, HOOKLINE_BULLMQ, { token: EventEmitter2, optional: true }],
+    useFactory: (logger: HooklineLogger, bullmq: BullmqConnections | null, events: EventEmitter2 | undefined) =>
+      bullmq
+        ? new DestinationGuard(
+            logger,
+            new RedisCircuitStore(bullmq.redis, bullmq.options.prefix),
+            events,
+            new RedisDestinationLeases(bullmq.redis, logger, {
+              prefix: bullmq.options.prefix,
+              // Outlives a dead instance's job locks: its deliveries, run again, find their slots still theirs.
+              leaseMs: bullmq.options.lockDurationMs + bullmq.options.stalledIntervalMs + 10_000,
+            }),
+          )
+        : new DestinationGuard(logger, new MemoryCircuitStore(), events),
   },
   {
     provide: DeliveryExecutor,
@@ -150,6 +163,8 @@ export const hooklineProviders: Provider[] = [
         guard,
         // A durable transport's deliveries wait in Redis, never in a worker slot.
         holdInMemory: !bullmq,
+        // What lanes hold are active jobs: they leave `concurrency` worker slots (or half of them) to everything else.
+        ...(bullmq ? { maxHeldInLanes: lanesShare(bullmq.options.workerConcurrency, o.concurrency ?? DEFAULTS.concurrency) } : {}),
       }),
   },
   {
@@ -177,3 +192,8 @@ export const hooklineProviders: Provider[] = [
       new Dispatcher(config, records, transport, logger),
   },
 ];
+
+/** Worker slots that batch and rate-limit lanes may hold on the bullmq transport. */
+function lanesShare(workerConcurrency: number, concurrency: number): number {
+  return Math.max(1, workerConcurrency - concurrency, Math.floor(workerConcurrency / 2));
+}

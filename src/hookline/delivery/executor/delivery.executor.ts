@@ -61,6 +61,12 @@ export interface DeliveryExecutorOptions {
    * @default true
    */
   holdInMemory?: boolean;
+  /**
+   * Deliveries the batch and rate-limit lanes hold in this process at most, all together (a durable
+   * transport: they are active jobs, and the other deliveries need worker slots too).
+   * @default unbounded
+   */
+  maxHeldInLanes?: number;
   /** The destinations' circuits, caps' parking and operator events. @default a guard with in-memory circuits */
   guard?: DestinationGuard;
 }
@@ -116,6 +122,7 @@ export class DeliveryExecutor {
       (entries, settings) => void this.send(entries, settings.rate),
       shutdown,
       options.maxPacingWaitMs ?? 30_000,
+      options.maxHeldInLanes,
     );
     shutdown.addEventListener('abort', () => this.slots.close(new RetryableError('the app shut down before the request was sent')), { once: true });
   }
@@ -125,6 +132,17 @@ export class DeliveryExecutor {
     const consumer = await this.config.consumer(consumerId);
     if (!consumer) return null;
     return this.guard.view(consumer, this.slots.waitingFor(destinationKey(consumer), consumer.tenant));
+  }
+
+  /**
+   * The shared destination slot a consumer's deliveries take (a durable transport routes them at publish
+   * by it), or null: not shared, a lane (batch, pace), or a consumer not in the config.
+   */
+  async sharedSlotOf(consumerId: string): Promise<{ destination: string; cap: number } | null> {
+    if (this.holdInMemory || !this.guard.sharesSlots) return null;
+    const consumer = await this.config.consumer(consumerId).catch(() => undefined);
+    if (!consumer || laned(consumer)) return null;
+    return { destination: destinationKey(consumer), cap: consumer.slots.maxInFlight };
   }
 
   async attempt(job: DeliveryJob): Promise<AttemptResult> {
@@ -148,7 +166,14 @@ export class DeliveryExecutor {
     if (admission.kind === 'wait' || admission.kind === 'dead') return this.hold(job, fields, consumer, admission);
     const probe = admission.kind === 'probe';
     if (!probe && this.waitingFull(consumer)) return this.overflow(job, fields, consumer);
-    if (!probe && !this.holdInMemory && this.slots.destinationBusy(destinationKey(consumer), consumer.tenant, consumer.slots.maxInFlight)) {
+    const leased = !probe && !this.holdInMemory && this.guard.sharesSlots && !laned(consumer) ? await this.guard.lease(consumer, job.deliveryId) : 'unshared';
+    if (leased === 'queued') {
+      // In the destination's waiting list, shared by every instance: woken when a slot is handed to it.
+      // The timer is only the fallback for a wake-up that never comes.
+      const reason = `DESTINATION_BUSY: ${consumer.destination} has ${consumer.slots.maxInFlight} requests in flight; waits for a free slot`;
+      return this.defer(job, fields, QUEUED_FALLBACK_MS + jitter(QUEUED_FALLBACK_MS / 10), reason, destinationKey(consumer));
+    }
+    if (leased === 'unshared' && !probe && !this.holdInMemory && this.slots.destinationBusy(destinationKey(consumer), consumer.tenant, consumer.slots.maxInFlight)) {
       this.guard.park(consumer, job.deliveryId, 'capacity');
       const reason = `DESTINATION_BUSY: ${consumer.destination} has ${consumer.slots.maxInFlight} requests in flight; not attempted yet`;
       // Woken when a slot of the destination frees; the timer is the fallback.
@@ -166,8 +191,13 @@ export class DeliveryExecutor {
       defer: (retryInMs, reason) => settle({ kind: 'deferred', retryInMs, reason }),
       fail: (error) => settle({ kind: 'error', error: classifyError(error) }),
     };
-    this.route(pending);
-    const outcome = await settled;
+    let outcome: Outcome;
+    try {
+      this.route(pending);
+      outcome = await settled;
+    } finally {
+      if (leased === 'acquired') void this.guard.release(destinationKey(consumer), job.deliveryId);
+    }
     // Durations measure the request, not the time spent waiting for a batch or a rate-limit slot.
     const startedAt = pending.startedAt ?? Date.now();
     if (outcome.kind === 'deferred') return this.defer(job, fields, outcome.retryInMs, outcome.reason);
@@ -183,6 +213,7 @@ export class DeliveryExecutor {
   /** Stops pacing timers. The transport calls it after its drain (the module does, at shutdown). */
   close(): void {
     this.limiter.close();
+    this.guard.close();
   }
 
   /** A lane when the connector batches or paces this config; straight to a request otherwise. */
@@ -211,11 +242,11 @@ export class DeliveryExecutor {
   }
 
   /**
-   * A durable transport keeps a lane's backlog in Redis: past two requests' worth, a delivery is deferred
-   * to about when its turn comes (see DeliveryLanes).
+   * A durable transport keeps a lane's backlog in Redis: past one request's worth, a delivery is deferred
+   * to about when its turn comes (see DeliveryLanes), so a paced lane holds only what its next request takes.
    */
   private bounded(settings: LaneSettings): LaneSettings {
-    return this.holdInMemory ? settings : { ...settings, maxQueued: Math.max(2, settings.maxItems * 2) };
+    return this.holdInMemory ? settings : { ...settings, maxQueued: Math.max(1, settings.maxItems) };
   }
 
   private slotRequest(consumer: Consumer): SlotRequest {
@@ -445,6 +476,20 @@ export class DeliveryExecutor {
 
 /** How long a delivery waits when the tenant store cannot be read. */
 const STORE_RETRY_MS = 5_000;
+/** A delivery queued for a shared destination slot is woken when one is handed to it; this is only the fallback. */
+const QUEUED_FALLBACK_MS = 300_000;
+
+/**
+ * Whether the consumer's deliveries go through a lane (a batch or a rate-limit turn). Their requests are
+ * paced by the rate limiter, shared across instances, and capped per instance by the slots.
+ */
+function laned(consumer: Consumer): boolean {
+  try {
+    return consumer.plugin.batch?.key(consumer.config) !== undefined || consumer.plugin.rateLimit?.(consumer.config) !== undefined;
+  } catch {
+    return false; // route() fails it with the connector's own error
+  }
+}
 
 function jitter(maxMs: number): number {
   return Math.floor(Math.random() * maxMs);

@@ -5,6 +5,7 @@ import type { HooklineLogger } from '../../core/logging/hookline.logger';
 import type { DeliveryJob } from '../records/delivery';
 import { MemoryCircuitStore, type Admission, type CircuitState, type CircuitStore, type RequestVerdict } from './circuit-breaker';
 import { messageOf } from './error-classifier';
+import type { DestinationLeases, LeaseOutcome } from './destination-leases';
 
 /** The circuit of a consumer's destination, as the admin API shows it. */
 export interface CircuitView {
@@ -20,6 +21,9 @@ export type ParkReason = 'circuit' | 'capacity';
 
 /** Wakes parked deliveries of a destination before their timer (a transport's job). */
 export type Waker = (destination: string, deliveryIds: string[]) => void;
+
+/** Parked deliveries remembered per destination, to wake early, when they wait in Redis. */
+const MAX_REMEMBERED_PARKED = 10_000;
 
 /** A probe that never reports back (its instance died) gives its turn to another after its timeout and this. */
 const PROBE_GRACE_MS = 5_000;
@@ -42,11 +46,61 @@ export class DestinationGuard {
     private readonly logger: HooklineLogger,
     readonly store: CircuitStore = new MemoryCircuitStore(),
     private readonly events?: OperatorEventSink,
+    /** Request slots shared across instances (bullmq); without them, the caps hold per instance. */
+    private readonly leases?: DestinationLeases,
   ) {}
 
   /** The transport's way to run parked deliveries at once (a closed circuit, a freed slot). */
   setWaker(waker: Waker): void {
     this.waker = waker;
+    this.leases?.setWaker(waker);
+  }
+
+  /** Whether the destinations' slots are shared across instances (then {@link lease} decides). */
+  get sharesSlots(): boolean {
+    return this.leases !== undefined;
+  }
+
+  /**
+   * One of the destination's slots, shared across instances, for this delivery: `acquired`, or `queued`
+   * (woken through the waker when a slot is handed to it). `unshared` without shared slots, or while
+   * their store does not answer: the caller then applies the cap per instance.
+   */
+  async lease(consumer: Consumer, deliveryId: string): Promise<LeaseOutcome | 'unshared'> {
+    if (!this.leases) return 'unshared';
+    try {
+      return await this.leases.acquire(destinationKey(consumer), deliveryId, consumer.slots.maxInFlight);
+    } catch (error) {
+      this.logger.warn('shared destination slots unavailable; capping per instance', { consumer: consumer.id, error: messageOf(error) });
+      return 'unshared';
+    }
+  }
+
+  /**
+   * At publish, for deliveries to one destination: those that get a slot now (reserved for them); the
+   * others are to be held back in Redis and queued with {@link holdBack}. Throws when the slots' store fails.
+   */
+  async admitAtPublish(destination: string, deliveryIds: string[], cap: number): Promise<string[]> {
+    return this.leases ? this.leases.admit(destination, deliveryIds, cap) : deliveryIds;
+  }
+
+  /** Queues held-back deliveries (their jobs wait, delayed); returns those that found a slot after all. */
+  async holdBack(destination: string, deliveryIds: string[], cap: number): Promise<string[]> {
+    return this.leases ? this.leases.hold(destination, deliveryIds, cap) : deliveryIds;
+  }
+
+  /** Gives a delivery's shared slot back (or its place in the queue): the next in line gets it. */
+  async release(destination: string, deliveryId: string): Promise<void> {
+    try {
+      await this.leases?.release(destination, deliveryId);
+    } catch (error) {
+      // The slot expires by itself and goes to the next in line then.
+      this.logger.warn('shared destination slot not released; it expires', { destination, error: messageOf(error) });
+    }
+  }
+
+  close(): void {
+    this.leases?.close();
   }
 
   async admit(consumer: Consumer): Promise<Admission> {
@@ -98,6 +152,9 @@ export class DestinationGuard {
     let parked = this.parked.get(key);
     if (!parked) this.parked.set(key, (parked = new Map()));
     parked.set(deliveryId, reason);
+    // Shared across instances, a parked delivery may be run by another instance and never come back
+    // here: the list is then only who to wake early, and forgets its oldest past a bound.
+    if (this.leases && parked.size > MAX_REMEMBERED_PARKED) parked.delete(parked.keys().next().value!);
   }
 
   /** The delivery is back (its timer fired or it was woken): no longer parked. */
@@ -108,7 +165,9 @@ export class DestinationGuard {
     if (parked.size === 0) this.parked.delete(key);
   }
 
+  /** Deliveries parked in this process for the destination (0 when shared: they wait in Redis, see `view`). */
   parkedAt(consumer: Consumer): number {
+    if (this.leases) return 0;
     return this.parked.get(destinationKey(consumer))?.size ?? 0;
   }
 
@@ -127,11 +186,12 @@ export class DestinationGuard {
 
   async view(consumer: Consumer, waitingElsewhere: number): Promise<CircuitView> {
     const record = await this.store.read(destinationKey(consumer));
+    const queued = this.leases ? await this.leases.waiting(destinationKey(consumer)).catch(() => 0) : 0;
     return {
       state: record?.state ?? 'closed',
       consecutiveFailures: record?.failures ?? 0,
       nextProbeAt: record?.state === 'open' && record.nextProbeAt !== null ? new Date(record.nextProbeAt).toISOString() : null,
-      waiting: this.parkedAt(consumer) + waitingElsewhere,
+      waiting: this.parkedAt(consumer) + waitingElsewhere + queued,
     };
   }
 }

@@ -52,6 +52,11 @@ export class DeliveryLanes<E extends LaneEntry> {
     private readonly shutdown: AbortSignal,
     /** A key paused for longer than this defers its deliveries instead of holding them in memory. */
     private readonly maxPacingWaitMs: number,
+    /**
+     * Deliveries all lanes together hold at most; past it, a delivery is deferred like a lane's backlog
+     * (a durable transport: what lanes hold are active jobs, and the other deliveries need some too).
+     */
+    private readonly maxHeld = Number.POSITIVE_INFINITY,
   ) {
     shutdown.addEventListener('abort', () => this.drainAll(), { once: true });
   }
@@ -62,6 +67,7 @@ export class DeliveryLanes<E extends LaneEntry> {
     if (!lane) this.lanes.set(key, (lane = { settings, pending: [], running: false, bookedUntil: 0 }));
     lane.settings = settings; // The latest config wins: a reload applies to what waits.
     if (settings.maxQueued !== undefined && lane.pending.length >= settings.maxQueued) return this.deferBacklog(lane, entry);
+    if (this.maxHeld !== Number.POSITIVE_INFINITY && this.waiting >= this.maxHeld) return this.deferBacklog(lane, entry);
     lane.pending.push(entry);
     if (lane.pending.length >= settings.maxItems) lane.wake?.();
     if (!lane.running) void this.run(key, lane);

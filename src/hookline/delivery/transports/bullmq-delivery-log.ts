@@ -5,9 +5,12 @@ import type { DeliveryJobData, DeliveryJobResult, DeliveryQueue } from './bullmq
 
 type DeliveryJobRef = Job<DeliveryJobData, DeliveryJobResult>;
 
-/** Job states that hold each delivery status (a delayed job is a retry waiting its turn: `failed`). */
+/**
+ * Job states that hold each delivery status. A delayed job is a retry waiting its turn (`failed`), or a
+ * delivery never attempted yet, held back for its destination (`pending`): see {@link statusOf}.
+ */
 const STATES_OF: Record<DeliveryStatus, JobType[]> = {
-  pending: ['waiting', 'prioritized'],
+  pending: ['waiting', 'prioritized', 'delayed'],
   running: ['active'],
   failed: ['delayed'],
   succeeded: ['completed'],
@@ -43,7 +46,7 @@ export class BullmqDeliveryLog implements DeliveryLog {
   async list(query: DeliveryQuery): Promise<DeliveryPage> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const offset = query.cursor ? Number.parseInt(query.cursor, 36) : 0;
-    const states = query.status ? STATES_OF[query.status] : (Object.values(STATES_OF).flat() as JobType[]);
+    const states = query.status ? STATES_OF[query.status] : [...new Set(Object.values(STATES_OF).flat())];
     const scan = query.tenant || query.tenants || query.consumer || query.eventId || query.since || query.until ? LIST_SCAN_LIMIT : Math.min(offset + limit + 1, LIST_SCAN_LIMIT);
     const found = await Promise.all(
       states.map(async (state) => {
@@ -53,6 +56,7 @@ export class BullmqDeliveryLog implements DeliveryLog {
     );
     const matching = found
       .flat()
+      .filter(({ job, state }) => !query.status || statusOf(state, job) === query.status)
       .filter(({ job }) => !query.tenant || job.data.event.tenant === query.tenant)
       .filter(({ job }) => !query.consumer || job.data.consumerId === query.consumer)
       .filter(({ job }) => !query.tenants || query.tenants.includes(job.data.event.tenant))
@@ -67,7 +71,7 @@ export class BullmqDeliveryLog implements DeliveryLog {
   }
 
   private async toRecord(job: DeliveryJobRef, state: string): Promise<DeliveryRecord> {
-    const status = statusOf(state);
+    const status = statusOf(state, job);
     const finished = job.finishedOn ?? null;
     return {
       id: job.id!,
@@ -82,7 +86,7 @@ export class BullmqDeliveryLog implements DeliveryLog {
       createdAt: new Date(job.timestamp).toISOString(),
       updatedAt: new Date(finished ?? job.processedOn ?? job.timestamp).toISOString(),
       durationMs: finished && job.processedOn ? finished - job.processedOn : null,
-      nextAttemptAt: status === 'failed' ? await this.dueAt(job.id!) : null,
+      nextAttemptAt: state === 'delayed' ? await this.dueAt(job.id!) : null,
       ...(job.returnvalue?.detail ? { detail: job.returnvalue.detail } : {}),
     };
   }
@@ -95,12 +99,13 @@ export class BullmqDeliveryLog implements DeliveryLog {
   }
 }
 
-function statusOf(state: string): DeliveryStatus {
+function statusOf(state: string, job: DeliveryJobRef): DeliveryStatus {
   switch (state) {
     case 'active':
       return 'running';
     case 'delayed':
-      return 'failed';
+      // Never attempted and never failed: held back for its destination (a busy one, an open circuit).
+      return job.attemptsMade === 0 && !job.failedReason ? 'pending' : 'failed';
     case 'completed':
       return 'succeeded';
     case 'failed':

@@ -51,7 +51,7 @@ describe('resolveBullmqOptions', () => {
 
   it('fills the defaults; jobs held per instance never fewer than the requests in flight', () => {
     const resolved = resolveBullmqOptions({ type: 'bullmq', url }, 16);
-    expect(resolved).toMatchObject({ ...BULLMQ_DEFAULTS, workerConcurrency: 100 });
+    expect(resolved).toMatchObject({ ...BULLMQ_DEFAULTS, workerConcurrency: 200 });
     expect(resolveBullmqOptions({ type: 'bullmq', url }, 250).workerConcurrency).toBe(250);
     // A killed instance's deliveries run again within lock + stalled interval: the promise is 30 s.
     expect(resolved.lockDurationMs + resolved.stalledIntervalMs).toBeLessThanOrEqual(30_000);

@@ -55,8 +55,10 @@ interface BullmqTransportBase {
   /**
    * Jobs this instance takes from Redis at once (BullMQ's worker concurrency). Requests in flight stay
    * bounded by the module's `concurrency`; the other jobs wait in the instance for a request slot, a batch
-   * or a rate-limit turn, so a micro-batch holds at most this many (a HubSpot batch takes up to 100).
-   * @default the larger of 100 and the module's `concurrency`
+   * or a rate-limit turn, so a micro-batch holds at most this many (a HubSpot batch takes up to 100). Lanes
+   * (batches, paced connectors) hold at most this minus `concurrency` (or half of it, if more), leaving
+   * worker slots to the rest.
+   * @default the larger of 200 and the module's `concurrency`
    */
   workerConcurrency?: number;
   /**
@@ -99,7 +101,7 @@ export const BULLMQ_DEFAULTS = {
   stalledIntervalMs: 5_000,
   maxStalledCount: 3,
   worker: true,
-  workerConcurrency: 100,
+  workerConcurrency: 200,
   keepSucceeded: { maxAgeSeconds: 24 * 3600, maxCount: 10_000 },
   keepDead: { maxAgeSeconds: 7 * 24 * 3600, maxCount: 10_000 },
 } as const;

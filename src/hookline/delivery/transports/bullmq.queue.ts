@@ -28,9 +28,11 @@ const HOOKLINE_BACKOFF = 'hookline';
  */
 const BULLMQ_ATTEMPTS = 1_000;
 
-export function jobFor(job: DeliveryJob, options: ResolvedBullmqOptions) {
+/** `delayMs`: held back that long (a delivery queued for its destination at publish; woken earlier). */
+export function jobFor(job: DeliveryJob, options: ResolvedBullmqOptions, delayMs = 0) {
   const opts: JobsOptions = {
     jobId: job.deliveryId,
+    ...(delayMs > 0 ? { delay: delayMs } : {}),
     attempts: BULLMQ_ATTEMPTS,
     backoff: { type: HOOKLINE_BACKOFF },
     removeOnComplete: { age: options.keepSucceeded.maxAgeSeconds, count: options.keepSucceeded.maxCount },

@@ -15,6 +15,11 @@ import { orAfter, settlesWithin } from '../../core/util/timeout';
 const ABORT_GRACE_MS = 5_000;
 /** How long `start` waits for Redis before it lets the app start anyway (publishing fails until it answers). */
 const START_WAIT_MS = 10_000;
+/** A delivery held back at publish runs after this unless a destination slot is handed to it first (it is, normally). */
+const HELD_FALLBACK_MS = 300_000;
+/** A woken delivery still active (moving itself to the delayed set) is looked at again this often, this many times. */
+const WAKE_RETRY_MS = 50;
+const WAKE_TRIES = 40;
 
 /** The executor asked for another attempt in `retryInMs`: read back by the custom backoff strategy. */
 class RetryLater extends Error {
@@ -47,17 +52,29 @@ export class BullmqTransport implements Transport {
     private readonly shutdown: AbortController,
   ) {
     // A parked delivery (busy destination, open circuit) is a delayed job: woken early by promoting it.
-    executor.guard.setWaker((_destination, ids) => void this.promote(ids));
+    executor.guard.setWaker((destination, ids) => void Promise.all(ids.map((id) => this.wake(destination, id))));
   }
 
-  private async promote(ids: string[]): Promise<void> {
-    for (const id of ids) {
+  /**
+   * Runs a parked delivery now. One that was handed a destination slot may still be on its way to the
+   * delayed set (it queued itself, then moves): looked at again shortly. One that is gone (done, removed)
+   * gives its slot back, so that it goes to the next in line.
+   */
+  private async wake(destination: string, id: string): Promise<void> {
+    for (let tries = 0; tries < WAKE_TRIES; tries++) {
       try {
-        await (await this.queue.getJob(id))?.promote();
+        const job = await this.queue.getJob(id);
+        if (job && (await job.promote().then(() => true, () => false))) return;
+        const state = job ? await job.getState() : 'unknown';
+        if (state === 'delayed') continue; // lost a race with something else that moved it: try again
+        if (state === 'completed' || state === 'failed' || state === 'unknown') return await this.executor.guard.release(destination, id);
+        if (state !== 'active') return; // waiting: it runs soon and takes its slot
       } catch {
-        // Already running or done (its timer fired first): nothing to wake.
+        // Its timer fired between the look and the promotion: look again.
       }
+      await new Promise((resolve) => setTimeout(resolve, WAKE_RETRY_MS));
     }
+    // Still active: it is running (it took its slot by itself) and releases it when done.
   }
 
   private get queue() {
@@ -79,12 +96,66 @@ export class BullmqTransport implements Transport {
     else this.outage.down(new Error(`no answer within ${START_WAIT_MS} ms`));
   }
 
+  /**
+   * Adds the jobs. A delivery whose destination has no free slot (or others waiting) is not put in the
+   * queue's FIFO, where it would sit in front of other tenants' jobs: it is added delayed, then queued in
+   * its destination's waiting list, and promoted when a slot is handed to it (the delay is the fallback).
+   */
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
     if (!this.accepting) throw new Error(messages.transportClosed());
+    const held = await this.heldBack(jobs);
     try {
-      await this.queue.addBulk(jobs.map((job) => jobFor(job, this.options)));
+      await this.queue.addBulk(jobs.map((job) => jobFor(job, this.options, held.has(job.deliveryId) ? HELD_FALLBACK_MS : 0)));
     } catch (error) {
       throw new TransportUnavailableError(this.options.where, jobs.length, error);
+    }
+    await this.queueHeld(held);
+  }
+
+  /** The deliveries to hold back, each with its destination and cap: those that got no slot at publish. */
+  private async heldBack(jobs: readonly DeliveryJob[]): Promise<Map<string, { destination: string; cap: number }>> {
+    const held = new Map<string, { destination: string; cap: number }>();
+    try {
+      const byDestination = new Map<string, { cap: number; ids: string[] }>();
+      for (const job of jobs) {
+        const slot = await this.executor.sharedSlotOf(job.consumerId);
+        if (!slot) continue;
+        const group = byDestination.get(slot.destination) ?? { cap: slot.cap, ids: [] };
+        group.ids.push(job.deliveryId);
+        byDestination.set(slot.destination, group);
+      }
+      for (const [destination, { cap, ids }] of byDestination) {
+        const admitted = new Set(await this.executor.guard.admitAtPublish(destination, ids, cap));
+        for (const id of ids) if (!admitted.has(id)) held.set(id, { destination, cap });
+      }
+    } catch (error) {
+      // The slots cannot be read: the jobs go to the queue as they are, and wait for slots when they run.
+      this.logger.warn('destination slots unavailable at publish; queued as they are', { error: (error as Error).message });
+      held.clear();
+    }
+    return held;
+  }
+
+  /** Queues held-back jobs in their destinations' waiting lists; any that find a free slot run at once. */
+  private async queueHeld(held: Map<string, { destination: string; cap: number }>): Promise<void> {
+    const byDestination = new Map<string, { cap: number; ids: string[] }>();
+    for (const [id, { destination, cap }] of held) {
+      const group = byDestination.get(destination) ?? { cap, ids: [] };
+      group.ids.push(id);
+      byDestination.set(destination, group);
+    }
+    for (const [destination, { cap, ids }] of byDestination) {
+      try {
+        const now = await this.executor.guard.holdBack(destination, ids, cap);
+        await Promise.all(now.map((id) => this.wake(destination, id)));
+      } catch (error) {
+        // They are safely in Redis, delayed: they run when their delay ends.
+        this.logger.warn('held-back deliveries not queued for their destination; they run after their delay', {
+          destination,
+          deliveries: ids.length,
+          error: (error as Error).message,
+        });
+      }
     }
   }
 
