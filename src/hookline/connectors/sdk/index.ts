@@ -142,7 +142,13 @@ export interface ConfigEnv {
   /** The config file, or "inline config". */
   source: string;
   /** The file's `sandbox` section, read: extra CA certificates as PEM text, paths resolved. */
-  sandbox?: { ca?: string; resolveFrom?: string; strictDependencies?: boolean };
+  sandbox?: {
+    ca?: string;
+    resolveFrom?: string;
+    strictDependencies?: boolean;
+    /** The tenant's CPU budget in the sandbox (`defaults.sandbox.cpuBudget`, then the tenant's own). */
+    cpuBudget?: { cpuMs: number; windowMs: number };
+  };
 }
 
 export interface ConnectorPlugin<TConfig = unknown> {

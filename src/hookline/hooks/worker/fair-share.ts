@@ -1,0 +1,187 @@
+import type { CpuBudget } from '../host/sandbox.types';
+
+/** An invocation waiting for its turn to start. */
+export interface FairShareJob {
+  id: number;
+  tenant: string;
+  hookId: string;
+  budget: CpuBudget;
+  /** Starts it; the scheduler counts it as starting until `release(tenant)`. */
+  start(): void;
+}
+
+/** A tenant over its budget was passed over for another tenant's hook (reported once per tenant per window). */
+export interface Throttle {
+  tenant: string;
+  hookId: string;
+  usedMs: number;
+  budget: CpuBudget;
+}
+
+interface Lane {
+  queue: FairShareJob[];
+  /** One of its invocations is in its start (load, then the synchronous run of the hook). */
+  starting: boolean;
+  budget: CpuBudget;
+  /** CPU charged, oldest first: [when, ms]. */
+  usage: Array<[number, number]>;
+  usedMs: number;
+  throttledAt: number;
+  /** When it last started one (a sequence number): the tenant served longest ago goes first. */
+  turn: number;
+}
+
+/**
+ * Who starts next in a sandbox worker: round-robin across tenants, not first come first served. A tenant
+ * starts one invocation at a time (its isolate runs one thing at a time anyway: a second would only wait
+ * there, its timeout running), and at most `slots` tenants start at once. A tenant past its CPU budget
+ * over the sliding window goes after every tenant within its budget that is waiting; with none waiting it
+ * goes at once (work-conserving). Waiting happens here, before an invocation's timeout starts.
+ */
+export class FairShare {
+  private readonly lanes = new Map<string, Lane>();
+  /** Tenants with invocations waiting. */
+  private readonly waiting = new Set<string>();
+  private startingCount = 0;
+  private turns = 0;
+
+  constructor(
+    private readonly slots: number,
+    private readonly onThrottle: (throttle: Throttle) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (!Number.isInteger(slots) || slots < 1) throw new TypeError(`FairShare: slots must be a positive integer, received ${slots}`);
+  }
+
+  /** Starts the job now if its turn is free; otherwise it waits. Answers whether it started. */
+  submit(job: FairShareJob): boolean {
+    const lane = this.lane(job.tenant);
+    lane.budget = job.budget;
+    lane.queue.push(job);
+    this.waiting.add(job.tenant);
+    this.pump();
+    return !lane.queue.includes(job);
+  }
+
+  /** The tenant's starting invocation got through its start: the next one may go. */
+  release(tenant: string): void {
+    const lane = this.lanes.get(tenant);
+    if (!lane?.starting) return;
+    lane.starting = false;
+    this.startingCount--;
+    this.pump();
+    this.dropIfIdle(tenant, lane);
+  }
+
+  /** Counts CPU the tenant's isolate used. */
+  charge(tenant: string, cpuMs: number): void {
+    if (!(cpuMs > 0)) return;
+    const lane = this.lane(tenant);
+    lane.usage.push([this.now(), cpuMs]);
+    lane.usedMs += cpuMs;
+    this.dropIfIdle(tenant, lane);
+  }
+
+  /** Removes a waiting job (a cancelled delivery). Answers whether it was waiting. */
+  cancel(id: number): boolean {
+    for (const [tenant, lane] of this.lanes) {
+      const index = lane.queue.findIndex((j) => j.id === id);
+      if (index < 0) continue;
+      lane.queue.splice(index, 1);
+      if (lane.queue.length === 0) this.waiting.delete(tenant);
+      this.dropIfIdle(tenant, lane);
+      return true;
+    }
+    return false;
+  }
+
+  /** CPU the tenant used within its window, in ms. */
+  usedMs(tenant: string): number {
+    const lane = this.lanes.get(tenant);
+    if (!lane) return 0;
+    this.expire(lane);
+    return lane.usedMs;
+  }
+
+  /** Forgets tenants idle for a whole window (run now and then: thousands of tenants cost nothing idle). */
+  sweep(): void {
+    for (const [tenant, lane] of [...this.lanes]) this.dropIfIdle(tenant, lane);
+  }
+
+  get waitingCount(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.queue.length;
+    return n;
+  }
+
+  private pump(): void {
+    while (this.startingCount < this.slots) {
+      const next = this.pick();
+      if (!next) return;
+      const lane = this.lanes.get(next)!;
+      const job = lane.queue.shift()!;
+      if (lane.queue.length === 0) this.waiting.delete(next);
+      // Its turn is used: it goes to the back of the round.
+      lane.turn = ++this.turns;
+      lane.starting = true;
+      this.startingCount++;
+      job.start();
+    }
+  }
+
+  /**
+   * The next tenant in the round (the one served longest ago) that may start, preferring those within
+   * their budget. A tenant past its budget that was next in the round but passed over is throttled.
+   */
+  private pick(): string | undefined {
+    let within: [string, Lane] | undefined;
+    let over: [string, Lane] | undefined;
+    for (const tenant of this.waiting) {
+      const lane = this.lanes.get(tenant)!;
+      if (lane.starting) continue;
+      if (!this.overBudget(lane)) {
+        if (!within || lane.turn < within[1].turn) within = [tenant, lane];
+      } else if (!over || lane.turn < over[1].turn) {
+        over = [tenant, lane];
+      }
+    }
+    if (!within) return over?.[0];
+    if (over && over[1].turn < within[1].turn) this.throttled(over[0]);
+    return within[0];
+  }
+
+  private throttled(tenant: string): void {
+    const lane = this.lanes.get(tenant)!;
+    const at = this.now();
+    if (at - lane.throttledAt < lane.budget.windowMs) return;
+    lane.throttledAt = at;
+    this.onThrottle({ tenant, hookId: lane.queue[0]?.hookId ?? '', usedMs: Math.round(lane.usedMs), budget: { ...lane.budget } });
+  }
+
+  private overBudget(lane: Lane): boolean {
+    this.expire(lane);
+    return lane.usedMs > lane.budget.cpuMs;
+  }
+
+  private expire(lane: Lane): void {
+    const since = this.now() - lane.budget.windowMs;
+    while (lane.usage.length > 0 && lane.usage[0][0] <= since) lane.usedMs -= lane.usage.shift()![1];
+    if (lane.usage.length === 0) lane.usedMs = 0;
+  }
+
+  private lane(tenant: string): Lane {
+    let lane = this.lanes.get(tenant);
+    if (!lane) {
+      lane = { queue: [], starting: false, budget: { cpuMs: Infinity, windowMs: 0 }, usage: [], usedMs: 0, throttledAt: Number.NEGATIVE_INFINITY, turn: 0 };
+      this.lanes.set(tenant, lane);
+    }
+    return lane;
+  }
+
+  /** A tenant with nothing waiting, nothing starting and no CPU left in its window costs nothing. */
+  private dropIfIdle(tenant: string, lane: Lane): void {
+    if (lane.queue.length > 0 || lane.starting) return;
+    this.expire(lane);
+    if (lane.usage.length === 0 && this.now() - lane.throttledAt >= lane.budget.windowMs) this.lanes.delete(tenant);
+  }
+}
