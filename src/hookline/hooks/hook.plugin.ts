@@ -103,7 +103,8 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
     description: 'Runs a JavaScript hook (Auth0 Hooks or Actions style) in an isolated-vm sandbox.',
     config: hookSchema,
     secrets: ['secrets'],
-    timeouts: { defaultMs: SANDBOX_LIMITS.defaultTimeoutMs, maxMs: SANDBOX_LIMITS.maxTimeoutMs },
+    // The sandbox times each invocation from its start: waiting for the tenant's turn in a worker does not count.
+    timeouts: { defaultMs: SANDBOX_LIMITS.defaultTimeoutMs, maxMs: SANDBOX_LIMITS.maxTimeoutMs, selfTimed: true },
     describe: (config) => ({
       script: config.script.displayName,
       allowHosts: config.allowHosts,

@@ -85,7 +85,11 @@ export interface InvocationResult {
   crashed?: boolean;
 }
 
-/** Runs hook scripts in isolation. Behind a token so hosts and tests can swap it. */
+/**
+ * Runs hook scripts in isolation. Behind a token so hosts and tests can swap it. It enforces each
+ * invocation's `timeoutMs` itself (the delivery executor sets no timer on hook attempts), counted from
+ * when the invocation starts running.
+ */
 export interface Sandbox {
   invoke(invocation: HookInvocation): Promise<InvocationResult>;
   /** Ends every worker. In-flight invocations end with status `error`. */

@@ -131,23 +131,22 @@ export class FairShare {
 
   /**
    * The next tenant in the round (the one served longest ago) that may start, preferring those within
-   * their budget. A tenant past its budget that was next in the round but passed over is throttled.
+   * their budget. Tenants past their budget that could have started, but wait for it, are throttled.
    */
   private pick(): string | undefined {
     let within: [string, Lane] | undefined;
-    let over: [string, Lane] | undefined;
+    const over: Array<[string, Lane]> = [];
     for (const tenant of this.waiting) {
       const lane = this.lanes.get(tenant)!;
       if (lane.starting) continue;
-      if (!this.overBudget(lane)) {
-        if (!within || lane.turn < within[1].turn) within = [tenant, lane];
-      } else if (!over || lane.turn < over[1].turn) {
-        over = [tenant, lane];
-      }
+      if (this.overBudget(lane)) over.push([tenant, lane]);
+      else if (!within || lane.turn < within[1].turn) within = [tenant, lane];
     }
-    if (!within) return over?.[0];
-    if (over && over[1].turn < within[1].turn) this.throttled(over[0]);
-    return within[0];
+    if (within) {
+      for (const [tenant] of over) this.throttled(tenant);
+      return within[0];
+    }
+    return over.reduce<[string, Lane] | undefined>((first, o) => (!first || o[1].turn < first[1].turn ? o : first), undefined)?.[0];
   }
 
   private throttled(tenant: string): void {
