@@ -22,11 +22,30 @@ describe('FairShare', () => {
     submit('hog');
     submit('hog');
     expect(submit('calm').started).toBe(false);
-    share.release('hog');
+    share.release('hog', 900);
     expect(started).toEqual(['hog#1', 'calm#4']);
-    share.release('calm');
-    share.release('hog');
+    share.release('calm', 900);
+    share.release('hog', 900);
     expect(started).toEqual(['hog#1', 'calm#4', 'hog#2', 'hog#3']);
+  });
+
+  it('pipelines the starts of a tenant whose hooks start quickly, never those of one whose hooks run long', () => {
+    const { share, started, submit } = setup(1);
+    for (let i = 0; i < 5; i++) submit('quick');
+    expect(started).toEqual(['quick#1']); // Nothing known of its pace yet: one at a time.
+    share.release('quick', 1);
+    expect(started).toEqual(['quick#1', 'quick#2', 'quick#3', 'quick#4', 'quick#5']);
+    // Quick hooks hold no slot: the one slot is free for a tenant whose hooks run long.
+    submit('slow');
+    submit('slow');
+    expect(started.at(-1)).toBe('slow#6');
+    share.release('slow', 900);
+    expect(started.at(-1)).toBe('slow#7');
+    submit('slow');
+    submit('other');
+    expect(started).toHaveLength(7); // One at a time for slow; other (unknown yet) waits for the slot.
+    share.release('slow', 900);
+    expect(started.at(-1)).toBe('other#9');
   });
 
   it('lets a second tenant start beside a busy one when it has a slot', () => {
@@ -44,20 +63,20 @@ describe('FairShare', () => {
     share.charge('hog', 1_500);
     submit('calm');
     submit('calm');
-    share.release('hog'); // hog is past its budget: calm goes first, twice.
-    share.release('calm');
+    share.release('hog', 900); // hog is past its budget: calm goes first, twice.
+    share.release('calm', 900);
     expect(started).toEqual(['hog#1', 'calm#3', 'calm#4']);
     expect(throttles).toEqual([{ tenant: 'hog', hookId: 'hog/hook/h', usedMs: 1_500, budget }]);
     submit('calm');
-    share.release('calm');
+    share.release('calm', 900);
     expect(throttles).toHaveLength(1); // Once per window.
     advance(10_001); // The charge left the window: hog is within its budget again.
-    share.release('calm');
+    share.release('calm', 900);
     expect(started.at(-1)).toBe('hog#2');
     share.charge('hog', 1_200);
     submit('hog');
     submit('calm');
-    share.release('hog');
+    share.release('hog', 900);
     expect(started.at(-1)).toBe('calm#7');
     expect(throttles).toHaveLength(2); // A new window.
   });
@@ -67,7 +86,7 @@ describe('FairShare', () => {
     share.charge('hog', 50_000);
     expect(submit('hog').started).toBe(true);
     submit('hog');
-    share.release('hog');
+    share.release('hog', 900);
     expect(started).toEqual(['hog#1', 'hog#2']);
     expect(throttles).toEqual([]);
   });
@@ -79,7 +98,7 @@ describe('FairShare', () => {
     expect(share.cancel(2)).toBe(true);
     expect(share.cancel(2)).toBe(false);
     share.charge('a', 10);
-    share.release('a');
+    share.release('a', 900);
     expect(started).toEqual(['a#1']);
     expect(share.usedMs('a')).toBe(10);
     advance(10_001);

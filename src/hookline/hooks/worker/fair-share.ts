@@ -6,7 +6,7 @@ export interface FairShareJob {
   tenant: string;
   hookId: string;
   budget: CpuBudget;
-  /** Starts it; the scheduler counts it as starting until `release(tenant)`. */
+  /** Starts it; the scheduler counts it as starting until `release(tenant, ms)`. */
   start(): void;
 }
 
@@ -18,10 +18,27 @@ export interface Throttle {
   budget: CpuBudget;
 }
 
+/**
+ * A tenant whose hooks start quickly may have several starting at once (up to PIPELINE_MAX), as many as
+ * fit in PIPELINE_MS at its recent pace: a later one then waits at most that long in its isolate, its
+ * timeout running. Hooks that run long start one at a time.
+ */
+const PIPELINE_MS = 50;
+const PIPELINE_MAX = 16;
+/**
+ * A tenant whose recent starts took less than this needs no slot: slots bound the tenants computing at
+ * length at once, and a quick hook never holds one back (nor waits for one).
+ */
+const QUICK_MS = 20;
+
 interface Lane {
   queue: FairShareJob[];
-  /** One of its invocations is in its start (load, then the synchronous run of the hook). */
-  starting: boolean;
+  /** Its invocations in their start (load, then the synchronous run of the hook). */
+  starting: number;
+  /** How long its recent starts took, in ms (a moving average); unknown until one is over. */
+  startMs?: number;
+  /** Its starts hold one of the worker's slots. */
+  slotted: boolean;
   budget: CpuBudget;
   /** CPU charged, oldest first: [when, ms]. */
   usage: Array<[number, number]>;
@@ -33,10 +50,11 @@ interface Lane {
 
 /**
  * Who starts next in a sandbox worker: round-robin across tenants, not first come first served. A tenant
- * starts one invocation at a time (its isolate runs one thing at a time anyway: a second would only wait
- * there, its timeout running), and at most `slots` tenants start at once. A tenant past its CPU budget
- * over the sliding window goes after every tenant within its budget that is waiting; with none waiting it
- * goes at once (work-conserving). Waiting happens here, before an invocation's timeout starts.
+ * whose hooks run long starts one invocation at a time (its isolate runs one thing at a time anyway: a
+ * second would only wait there, its timeout running), and at most `slots` such tenants start at once;
+ * quick hooks need no slot. A tenant past its CPU budget over the sliding window goes after every tenant
+ * within its budget that is waiting; with none waiting it goes at once (work-conserving). Waiting happens
+ * here, before an invocation's timeout starts.
  */
 export class FairShare {
   private readonly lanes = new Map<string, Lane>();
@@ -63,12 +81,15 @@ export class FairShare {
     return !lane.queue.includes(job);
   }
 
-  /** The tenant's starting invocation got through its start: the next one may go. */
-  release(tenant: string): void {
+  /** One of the tenant's starting invocations got through its start, which took `ms`: the next one may go. */
+  release(tenant: string, ms: number): void {
     const lane = this.lanes.get(tenant);
     if (!lane?.starting) return;
-    lane.starting = false;
-    this.startingCount--;
+    lane.startMs = lane.startMs === undefined ? ms : (lane.startMs + ms) / 2;
+    if (--lane.starting === 0 && lane.slotted) {
+      lane.slotted = false;
+      this.startingCount--;
+    }
     this.pump();
     this.dropIfIdle(tenant, lane);
   }
@@ -115,16 +136,18 @@ export class FairShare {
   }
 
   private pump(): void {
-    while (this.startingCount < this.slots) {
-      const next = this.pick();
+    for (;;) {
+      const next = this.pick(this.startingCount < this.slots);
       if (!next) return;
       const lane = this.lanes.get(next)!;
       const job = lane.queue.shift()!;
       if (lane.queue.length === 0) this.waiting.delete(next);
       // Its turn is used: it goes to the back of the round.
       lane.turn = ++this.turns;
-      lane.starting = true;
-      this.startingCount++;
+      if (lane.starting++ === 0 && needsSlot(lane)) {
+        lane.slotted = true;
+        this.startingCount++;
+      }
       job.start();
     }
   }
@@ -133,12 +156,13 @@ export class FairShare {
    * The next tenant in the round (the one served longest ago) that may start, preferring those within
    * their budget. Tenants past their budget that could have started, but wait for it, are throttled.
    */
-  private pick(): string | undefined {
+  private pick(slotFree: boolean): string | undefined {
     let within: [string, Lane] | undefined;
     const over: Array<[string, Lane]> = [];
     for (const tenant of this.waiting) {
       const lane = this.lanes.get(tenant)!;
-      if (lane.starting) continue;
+      // A tenant not starting takes a slot (unless its hooks are quick); one already starting may add to its pipeline.
+      if (lane.starting === 0 ? !slotFree && needsSlot(lane) : lane.starting >= depth(lane)) continue;
       if (this.overBudget(lane)) over.push([tenant, lane]);
       else if (!within || lane.turn < within[1].turn) within = [tenant, lane];
     }
@@ -171,7 +195,7 @@ export class FairShare {
   private lane(tenant: string): Lane {
     let lane = this.lanes.get(tenant);
     if (!lane) {
-      lane = { queue: [], starting: false, budget: { cpuMs: Infinity, windowMs: 0 }, usage: [], usedMs: 0, throttledAt: Number.NEGATIVE_INFINITY, turn: 0 };
+      lane = { queue: [], starting: 0, slotted: false, budget: { cpuMs: Infinity, windowMs: 0 }, usage: [], usedMs: 0, throttledAt: Number.NEGATIVE_INFINITY, turn: 0 };
       this.lanes.set(tenant, lane);
     }
     return lane;
@@ -183,4 +207,14 @@ export class FairShare {
     this.expire(lane);
     if (lane.usage.length === 0 && this.now() - lane.throttledAt >= lane.budget.windowMs) this.lanes.delete(tenant);
   }
+}
+
+/** How many of a tenant's invocations may be starting at once, by how long its recent starts took. */
+function depth(lane: Lane): number {
+  if (lane.startMs === undefined) return 1;
+  return Math.max(1, Math.min(PIPELINE_MAX, Math.floor(PIPELINE_MS / Math.max(lane.startMs, 0.01))));
+}
+
+function needsSlot(lane: Lane): boolean {
+  return lane.startMs === undefined || lane.startMs >= QUICK_MS;
 }

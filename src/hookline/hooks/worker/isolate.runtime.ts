@@ -193,7 +193,7 @@ export class IsolateRuntime {
     if (inv.released) return;
     inv.released = true;
     if (inv.owner) this.chargeCpu(inv.owner);
-    this.fairShare.release(inv.msg.tenant);
+    this.fairShare.release(inv.msg.tenant, performance.now() - inv.startedAt);
   }
 
   /** Charges the CPU the isolate used since it was last read (isolated-vm's cpuTime) to its tenant. */
