@@ -6,7 +6,8 @@
  * of the no-neighbour value, and under 1 s.
  * Then the same for hooks: the calm tenant's hook (it POSTs to the receiver) alone, next to a noisy
  * tenant's CPU-heavy hooks (20 sign-ups × 2 hooks burning 900 ms each) in the same sandbox worker, and
- * next to 1,000 slow webhook deliveries (hooks and connectors share the request slots).
+ * next to 1,000 slow webhook deliveries; and the calm webhook next to the CPU-heavy hooks (hooks and
+ * connectors share the request slots: neither may starve the other).
  * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_CALM (default 100), BENCH_CASES (webhooks,hooks: the default both).
  */
 import 'reflect-metadata';
@@ -147,12 +148,14 @@ async function main(): Promise<void> {
   try {
     for (const [name, transportFor] of transports) {
       const results: Record<string, { p50: number; p99: number }> = {};
-      const webhookNoises: Noise[] = CASES.includes('webhooks') ? ['none', 'slow', 'failing'] : [];
+      const webhookNoises: Noise[] = CASES.includes('webhooks') ? ['none', 'slow', 'failing', 'cpu'] : [];
       const hookNoises: Noise[] = CASES.includes('hooks') ? ['none', 'cpu', 'slow'] : [];
       for (const noise of webhookNoises) results[noise] = await run(noise, transportFor(noise));
       for (const noise of webhookNoises) {
         const r = results[noise];
-        rows.push([name, noise === 'none' ? 'no noisy tenant' : noise === 'slow' ? `${NOISY} pending, 5 s answers` : `${NOISY} pending, 500s`, r.p50, r.p99, `×${(r.p99 / results.none.p99).toFixed(2)}`]);
+        const label =
+          noise === 'none' ? 'no noisy tenant' : noise === 'slow' ? `${NOISY} pending, 5 s answers` : noise === 'failing' ? `${NOISY} pending, 500s` : `${HEAVY_SIGNUPS} × 2 CPU-heavy hooks`;
+        rows.push([name, label, r.p50, r.p99, `×${(r.p99 / results.none.p99).toFixed(2)}`]);
       }
       const hooks: Record<string, { p50: number; p99: number }> = {};
       for (const noise of hookNoises) hooks[noise] = await run(noise, transportFor(`hook-${noise}`), 'hook');
@@ -164,7 +167,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    for (const n of ['none', 'slow', 'failing', 'hook-none', 'hook-cpu', 'hook-slow']) await deleteKeys(REDIS_URL, `${prefix}-${n}`);
+    for (const n of ['none', 'slow', 'failing', 'cpu', 'hook-none', 'hook-cpu', 'hook-slow']) await deleteKeys(REDIS_URL, `${prefix}-${n}`);
   }
   console.log(`${machine()}; webhooks on 127.0.0.1, concurrency 16, cap 4 per destination; ${CALM} calm events at ${CALM_RATE}/s\n`);
   console.log(table(['transport', 'noisy neighbour', 'calm p50 ms', 'calm p99 ms', 'p99 vs none'], rows));
