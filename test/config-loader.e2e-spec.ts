@@ -6,6 +6,9 @@ import { ConnectorRegistry } from '../src/hookline/connectors/connector.registry
 import { DEFAULT_RETRY } from '../src/hookline/core/retry/retry.policy';
 import { ConfigInvalidError } from '../src/hookline/core/errors/config-invalid.error';
 import { loadConfigFile } from '../src/hookline/config/config.loader';
+import { createHookPlugin } from '../src/hookline/hooks/hook.plugin';
+import type { HookConfig } from '../src/hookline/hooks/hook.plugin';
+import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const options = (env: NodeJS.ProcessEnv = {}) => ({
@@ -80,6 +83,36 @@ tenants:
     expect(config.consumers.get('acme/webhook/a')).toMatchObject({ retry: { maxAttempts: 4, initialDelayMs: 7, maxDelayMs: 99 }, timeoutMs: 2000 });
     expect(config.consumers.get('acme/webhook/b')).toMatchObject({ retry: { maxAttempts: 4, initialDelayMs: 7, maxDelayMs: DEFAULT_RETRY.maxDelayMs }, timeoutMs: 1000 });
     expect(config.consumers.get('other/webhook/webhook')).toMatchObject({ retry: { ...DEFAULT_RETRY, maxAttempts: 4 }, timeoutMs: 3000 });
+  });
+
+  it('cascades the sandbox CPU budget: built-in < file defaults < tenant, and checks it', () => {
+    // Compiling a config starts no worker: the pool forks on first use.
+    const registry = new ConnectorRegistry([...BUILTIN_CONNECTORS, createHookPlugin(new SandboxPool({ size: 1 }))]);
+    const file = write(`
+defaults: { sandbox: { cpuBudget: { cpuMs: 2000 } } }
+tenants:
+  acme:
+    hooks: [{ name: h, source: "module.exports = async () => 1;" }]
+  hogco:
+    sandbox: { cpuBudget: { cpuMs: 500, windowMs: 3000 } }
+    hooks: [{ name: h, source: "module.exports = async () => 1;" }]
+`);
+    const config = loadConfigFile(file, { ...options(), registry });
+    const budget = (tenant: string) => (config.tenants.get(tenant)![0].config as HookConfig).cpuBudget;
+    expect(budget('acme')).toEqual({ cpuMs: 2000, windowMs: 10_000 });
+    expect(budget('hogco')).toEqual({ cpuMs: 500, windowMs: 3000 });
+    const bad = write(`
+defaults: { sandbox: { cpuBudget: { cpuMs: 0, window: 5 } } }
+tenants: {}
+`);
+    let error: unknown;
+    try {
+      loadConfigFile(bad, { ...options(), registry });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigInvalidError);
+    expect((error as ConfigInvalidError).issues.map((i) => i.path).sort()).toEqual(['defaults.sandbox.cpuBudget', 'defaults.sandbox.cpuBudget.cpuMs']);
   });
 
   it('reads JSON by its extension', () => {

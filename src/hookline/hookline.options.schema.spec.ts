@@ -20,7 +20,7 @@ describe('validateModuleOptions', () => {
     [{ config: 'c.yaml', retry: { maxAttempts: 0 } }, 'retry.maxAttempts: expected an integer >= 1'],
     [{ config: 'c.yaml', transport: { type: 'kafka' } }, 'transport.type: expected "inline" or "bullmq", received "kafka"'],
     [{ config: 'c.yaml', transport: { type: 'inline', keepDead: -1 } }, 'transport.keepDead: expected an integer >= 0'],
-    [{ config: 'c.yaml', sandbox: { workers: 'many' } }, 'sandbox: expected a Sandbox (invoke, close) or { workers, workerMaxRssMb }'],
+    [{ config: 'c.yaml', sandbox: { workers: 'many' } }, 'sandbox: expected a Sandbox (invoke, close) or { workers, workerMaxRssMb, cpuSlots, ca }'],
     [{ config: 'c.yaml', connectors: [{ type: 'x' }] }, 'connectors.0: expected a connector plugin made with defineConnector()'],
     [{ config: 'c.yaml', logger: console.log }, 'logger: expected a Nest LoggerService, or false'],
     [{ config: 'c.yaml', watchConfig: 'yes' }, 'watchConfig: expected true or false, received "yes"'],

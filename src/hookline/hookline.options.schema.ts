@@ -36,9 +36,14 @@ const moduleOptionsSchema = z.looseObject({
     .union(
       [
         z.custom((v) => hasMethods(v, 'invoke', 'close')),
-        z.strictObject({ workers: integer(1).optional(), workerMaxRssMb: integer(64).optional() }),
+        z.strictObject({
+          workers: integer(1).optional(),
+          workerMaxRssMb: integer(64).optional(),
+          cpuSlots: integer(1).optional(),
+          ca: z.string().min(1).optional(),
+        }),
       ],
-      { error: 'a Sandbox (invoke, close) or { workers, workerMaxRssMb }' },
+      { error: 'a Sandbox (invoke, close) or { workers, workerMaxRssMb, cpuSlots, ca }' },
     )
     .optional(),
   connectors: z

@@ -61,9 +61,11 @@ export interface HooklineModuleOptions {
    * your own {@link Sandbox} (which the host then closes). `ca`: extra CA certificates hooks' HTTPS
    * requests trust (PEM text, or a PEM file's path relative to the working directory); workers also
    * inherit the app's `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE` and `SSL_CERT_DIR`, and nothing else of its environment.
-   * @default { workers: min(4, number of cores), workerMaxRssMb: 1536 }
+   * `cpuSlots`: tenants whose hooks may start at once in one worker; the others wait their turn,
+   * round-robin by tenant, those past their CPU budget last (docs/isolation.md).
+   * @default { workers: min(4, number of cores), workerMaxRssMb: 1536, cpuSlots: 2 }
    */
-  sandbox?: Sandbox | { workers?: number; workerMaxRssMb?: number; ca?: string };
+  sandbox?: Sandbox | { workers?: number; workerMaxRssMb?: number; cpuSlots?: number; ca?: string };
   /** Connector plugins besides the built-ins (`connectors/index.ts`). */
   connectors?: ConnectorPlugin<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   /**

@@ -50,8 +50,8 @@ export const hooklineProviders: Provider[] = [
   },
   {
     provide: HOOKLINE_SANDBOX,
-    inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER],
-    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger) => createSandbox(o.sandbox, logger),
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER, { token: EventEmitter2, optional: true }],
+    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger, events: EventEmitter2 | undefined) => createSandbox(o.sandbox, logger, events),
   },
   SandboxLifecycle,
   {

@@ -7,7 +7,7 @@ import { ConnectorRegistry, HOOK_PLUGIN_TYPE } from '../connectors/connector.reg
 import { ConfigInvalidError, type ConfigIssue } from '../core/errors/config-invalid.error';
 import { messages } from '../core/errors/hookline.messages';
 import { POST_USER_REGISTRATION } from '../core/events/user-registered.event';
-import { CIRCUIT_DEFAULTS, DELIVERY_DEFAULTS, type CompiledConfig, type Consumer, type ConsumerKind } from './config.model';
+import { CIRCUIT_DEFAULTS, DELIVERY_DEFAULTS, SANDBOX_DEFAULTS, type CompiledConfig, type Consumer, type ConsumerKind } from './config.model';
 import { destinationOf, settleSharedDestinations } from './destinations';
 import { COMMON_ENTRY_KEYS, commonEntrySchema, configFileSchema, type ConfigFile } from './config.schema';
 import { formatPath, interpolateEnv, isUnder, type MissingEnv } from './env-interpolation';
@@ -90,7 +90,7 @@ export function compileConfig(
   const disabled: string[] = [];
   const secretValues = new Set<string>();
   const warnings: Array<{ path: string; consumerId: string; message: string }> = [];
-  const configEnv = { baseDir: options.baseDir, source, sandbox: sandboxSettings(file, options.baseDir, issues) };
+  const fileSandbox = sandboxSettings(file, options.baseDir, issues);
 
   for (const [tenant, section] of Object.entries(file.tenants)) {
     // Settings cascade: module options < the file's `defaults` < the tenant's < the consumer's own.
@@ -101,6 +101,12 @@ export function compileConfig(
       circuit: { ...CIRCUIT_DEFAULTS, ...stripUndefined(file.defaults?.circuit ?? {}), ...stripUndefined(section.circuit ?? {}) },
       weight: section.weight ?? 1,
     };
+    const cpuBudget = {
+      ...SANDBOX_DEFAULTS.cpuBudget,
+      ...stripUndefined(file.defaults?.sandbox?.cpuBudget ?? {}),
+      ...stripUndefined(section.sandbox?.cpuBudget ?? {}),
+    };
+    const configEnv: ConfigEnv = { baseDir: options.baseDir, source, sandbox: { ...fileSandbox, cpuBudget } };
     const list: Consumer[] = [];
     tenants.set(tenant, list);
     const sections: Array<[ConsumerKind, 'hooks' | 'connectors']> = [

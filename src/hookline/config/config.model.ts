@@ -27,6 +27,16 @@ interface SlotSettings {
 }
 
 export const DELIVERY_DEFAULTS = { maxInFlightPerDestination: 4, tenantMaxSlots: 8, maxWaitingPerDestination: 10_000 } as const;
+/** A tenant's CPU budget in the hook sandbox (`defaults.sandbox.cpuBudget`, a tenant's `sandbox.cpuBudget`). */
+export interface CpuBudgetSettings {
+  /** Milliseconds of isolate CPU its hooks may use per window before they go after other tenants' waiting hooks. */
+  cpuMs: number;
+  /** The sliding window, in ms. */
+  windowMs: number;
+}
+
+export const SANDBOX_DEFAULTS: { cpuBudget: CpuBudgetSettings } = { cpuBudget: { cpuMs: 1_000, windowMs: 10_000 } };
+
 export const CIRCUIT_DEFAULTS: CircuitSettings = {
   failureThreshold: 10,
   cooldownMs: 30_000,

@@ -29,6 +29,17 @@ const circuitSchema = z
     message: 'expected maxCooldownMs >= cooldownMs',
   });
 
+/** A tenant's share of the hook sandbox (see docs/isolation.md, "Fair share in the sandbox"). */
+export const sandboxSettingsSchema = z.strictObject({
+  /** CPU its hooks may use per sliding window before its hooks go after other tenants' waiting ones. */
+  cpuBudget: z
+    .strictObject({
+      cpuMs: z.number('expected milliseconds of CPU').int().min(1).max(3_600_000).optional(),
+      windowMs: z.number('expected the window in milliseconds').int().min(100).max(3_600_000).optional(),
+    })
+    .optional(),
+});
+
 /** Fields every hook and connector entry may have; the rest belongs to the plugin's schema. */
 export const commonEntrySchema = z.object({
   name: z
@@ -51,6 +62,7 @@ const tenantSchema = z.strictObject({
   weight: z.number().int().min(1).max(100).optional(),
   delivery: deliverySettingsSchema.optional(),
   circuit: circuitSchema.optional(),
+  sandbox: sandboxSettingsSchema.optional(),
   timeoutMs: z.number().int().min(1).max(300_000).optional(),
   hooks: z.array(z.record(z.string(), z.unknown()), 'expected a list of hook entries').default([]),
   connectors: z.array(z.record(z.string(), z.unknown()), 'expected a list of connector entries').default([]),
@@ -88,6 +100,7 @@ export const configFileSchema = z.strictObject({
       timeoutMs: z.number().int().min(1).max(300_000).optional(),
       delivery: deliverySettingsSchema.optional(),
       circuit: circuitSchema.optional(),
+      sandbox: sandboxSettingsSchema.optional(),
     })
     .optional(),
   tenants: z.record(

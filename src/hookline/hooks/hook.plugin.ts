@@ -14,7 +14,7 @@ import { parseAllowHost } from './worker/host-policy';
 import { toHookInput } from './hook-input';
 import { HookScriptError, HookScriptFile, HookScriptText } from './compat/hook-script';
 import { SANDBOX_LIMITS } from './host/sandbox.limits';
-import type { HookLogEntry, InvocationResult, Sandbox } from './host/sandbox.types';
+import type { CpuBudget, HookLogEntry, InvocationResult, Sandbox } from './host/sandbox.types';
 
 export interface HookConfig {
   script: Pick<HookScriptFile, 'current' | 'displayName'>;
@@ -23,6 +23,8 @@ export interface HookConfig {
   memoryMb: number;
   /** Extra CA certificates (PEM) from the config file's `sandbox.ca`. */
   ca?: string;
+  /** The tenant's CPU budget in the sandbox (`defaults.sandbox.cpuBudget`, the tenant's `sandbox.cpuBudget`). */
+  cpuBudget?: CpuBudget;
 }
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -65,7 +67,10 @@ function hookSchema(env: ConfigEnv) {
     })
     .transform((entry, ctx): HookConfig => {
       const { script: file, source, version, dependencies, ...rest } = entry;
-      const ca = env.sandbox?.ca ? { ca: env.sandbox.ca } : {};
+      const ca = {
+        ...(env.sandbox?.ca ? { ca: env.sandbox.ca } : {}),
+        ...(env.sandbox?.cpuBudget ? { cpuBudget: { ...env.sandbox.cpuBudget } } : {}),
+      };
       try {
         if (source !== undefined) {
           const shown = `${env.source}${version ? ` (version ${version})` : ''}`;
@@ -98,7 +103,8 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
     description: 'Runs a JavaScript hook (Auth0 Hooks or Actions style) in an isolated-vm sandbox.',
     config: hookSchema,
     secrets: ['secrets'],
-    timeouts: { defaultMs: SANDBOX_LIMITS.defaultTimeoutMs, maxMs: SANDBOX_LIMITS.maxTimeoutMs },
+    // The sandbox times each invocation from its start: waiting for the tenant's turn in a worker does not count.
+    timeouts: { defaultMs: SANDBOX_LIMITS.defaultTimeoutMs, maxMs: SANDBOX_LIMITS.maxTimeoutMs, selfTimed: true },
     describe: (config) => ({
       script: config.script.displayName,
       allowHosts: config.allowHosts,
@@ -131,6 +137,7 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
         ca: config.ca,
         timeoutMs,
         memoryMb: config.memoryMb,
+        cpuBudget: config.cpuBudget,
         signal: ctx.signal,
         onLog: (entry) => logLine(ctx, entry),
       });

@@ -142,7 +142,13 @@ export interface ConfigEnv {
   /** The config file, or "inline config". */
   source: string;
   /** The file's `sandbox` section, read: extra CA certificates as PEM text, paths resolved. */
-  sandbox?: { ca?: string; resolveFrom?: string; strictDependencies?: boolean };
+  sandbox?: {
+    ca?: string;
+    resolveFrom?: string;
+    strictDependencies?: boolean;
+    /** The tenant's CPU budget in the sandbox (`defaults.sandbox.cpuBudget`, then the tenant's own). */
+    cpuBudget?: { cpuMs: number; windowMs: number };
+  };
 }
 
 export interface ConnectorPlugin<TConfig = unknown> {
@@ -165,9 +171,11 @@ export interface ConnectorPlugin<TConfig = unknown> {
   readonly rotatableSecrets?: readonly string[];
   /**
    * The plugin's own attempt timeout: used when an entry sets no `timeoutMs`, and the most it may set.
-   * Without it, the module's default applies and entries may set up to 300000 ms.
+   * Without it, the module's default applies and entries may set up to 300000 ms. `selfTimed`: the
+   * plugin enforces `ctx.timeoutMs` itself, from when its work really starts (the hook sandbox, where
+   * waiting for a tenant's turn does not count), so the executor sets no timer of its own on the attempt.
    */
-  readonly timeouts?: { readonly defaultMs: number; readonly maxMs: number };
+  readonly timeouts?: { readonly defaultMs: number; readonly maxMs: number; readonly selfTimed?: boolean };
   /** A safe summary of a config for the admin API and logs (a host name, a fingerprint); never a secret. */
   describe?(config: TConfig): Record<string, unknown>;
   /**

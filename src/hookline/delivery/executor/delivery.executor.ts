@@ -332,7 +332,9 @@ export class DeliveryExecutor {
       return results;
     }
     const entry = entries[0];
-    const outcome = await this.underTimeout(timeoutMs, (signal) => {
+    // A self-timed plugin (hooks) enforces the timeout from when its work starts, not from now.
+    const selfTimed = entry.consumer.plugin.timeouts?.selfTimed === true;
+    const outcome = await this.underTimeout(selfTimed ? undefined : timeoutMs, (signal) => {
       const ctx: ConnectorContext = {
         signal,
         timeoutMs: entry.consumer.timeoutMs,
@@ -345,9 +347,9 @@ export class DeliveryExecutor {
     return [{ ok: true, detail: outcome?.detail }];
   }
 
-  private async underTimeout<T>(timeoutMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async underTimeout<T>(timeoutMs: number | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DeliveryTimeoutError(timeoutMs)), timeoutMs);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new DeliveryTimeoutError(timeoutMs)), timeoutMs);
     const onShutdown = () => controller.abort(new RetryableError('the app shut down during the attempt'));
     if (this.shutdown.aborted) onShutdown();
     this.shutdown.addEventListener('abort', onShutdown, { once: true });

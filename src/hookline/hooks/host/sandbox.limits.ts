@@ -32,6 +32,13 @@ export const SANDBOX_LIMITS = {
   isolateIdleMs: 5 * 60_000,
   /** A worker whose resident memory passes this is replaced once its invocations are done. */
   workerMaxRssMb: 1536,
+  /**
+   * Tenants whose hooks may start at once in one worker (each tenant starts one invocation at a time);
+   * the others wait their turn, round-robin.
+   */
+  cpuSlotsPerWorker: 2,
+  /** A tenant's CPU budget when the config sets none (`defaults.sandbox.cpuBudget`). */
+  defaultCpuBudget: { cpuMs: 1_000, windowMs: 10_000 },
   /** api.cache of Auth0 Actions: entries per hook, bytes per value. */
   maxCacheEntries: 100,
   maxCacheValueBytes: 2048,

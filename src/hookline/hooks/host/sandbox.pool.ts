@@ -7,7 +7,7 @@ import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
 import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
-import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
+import type { CpuBudget, HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
 import { evictOldest } from '../../core/util/bounded-map';
 
 export interface SandboxPoolOptions {
@@ -28,8 +28,28 @@ export interface SandboxPoolOptions {
    * a PEM file relative to the working directory.
    */
   ca?: string;
+  /**
+   * Tenants whose hooks may start at once in one worker; the others wait their turn, round-robin by
+   * tenant, tenants past their CPU budget last. Waiting does not count toward a hook's timeout.
+   * @default 2
+   */
+  cpuSlots?: number;
+  /** Called when a tenant past its CPU budget is held back for another tenant's hook: at most once per tenant per budget window. */
+  onThrottled?(throttle: SandboxThrottle): void;
   /** Where the pool reports crashes and restarts. */
   log?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A tenant held back in the sandbox for being past its CPU budget. */
+export interface SandboxThrottle {
+  tenant: string;
+  /** The hook whose invocation waited (its consumer id). */
+  hookId: string;
+  /** CPU its isolates used within the window, in ms. */
+  usedMs: number;
+  budget: CpuBudget;
+  /** In words, for logs and operator events. */
+  reason: string;
 }
 
 interface Pending {
@@ -38,7 +58,8 @@ interface Pending {
   logs: HookLogEntry[];
   result?: InvocationResult;
   resolve(result: InvocationResult): void;
-  graceTimer: NodeJS.Timeout;
+  /** Runs from its start: none while it waits in the worker for its turn. */
+  graceTimer?: NodeJS.Timeout;
   unlisten(): void;
 }
 
@@ -85,12 +106,16 @@ export class SandboxPool implements Sandbox {
   private readonly prepared = new Map<string, PreparedHookSource | Error>();
   private compatFile?: string;
   private readonly ca?: string;
+  /** When each tenant was last reported throttled: once per tenant per window, whichever worker saw it. */
+  private readonly throttledAt = new Map<string, number>();
 
   constructor(private readonly options: SandboxPoolOptions = {}) {
     const size = options.size ?? Math.min(4, availableParallelism());
     if (!Number.isInteger(size) || size < 1) throw new TypeError(`SandboxPool: size must be a positive integer, received ${size}`);
     this.workers = new Array(size).fill(undefined);
     if (options.ca !== undefined) this.ca = readCaOption(options.ca, process.cwd());
+    const slots = options.cpuSlots;
+    if (slots !== undefined && (!Number.isInteger(slots) || slots < 1)) throw new TypeError(`SandboxPool: cpuSlots must be a positive integer, received ${slots}`);
   }
 
   /** Starts every worker now rather than on first use. */
@@ -119,6 +144,7 @@ export class SandboxPool implements Sandbox {
       allowHosts: [...invocation.allowHosts],
       timeoutMs: invocation.timeoutMs,
       memoryMb: invocation.memoryMb,
+      ...(invocation.cpuBudget ? { cpuBudget: { ...invocation.cpuBudget } } : {}),
     };
     if (worker.scripts.get(invocation.hookId) !== invocation.script.hash) {
       message.script = prepared;
@@ -147,14 +173,8 @@ export class SandboxPool implements Sandbox {
         logs: [],
         resolve,
         unlisten: () => invocation.signal?.removeEventListener('abort', onAbort),
-        // The worker times its invocations itself; this covers a worker that stopped answering (a V8
-        // out-of-memory abort can hang while printing its report): it is killed, and restarted.
-        graceTimer: setTimeout(() => {
-          this.settle(pending, failure('timeout', 'TimeoutError', `the sandbox worker did not answer within ${invocation.timeoutMs} ms; it was restarted`, elapsed(startedAt)));
-          this.forget(worker, id);
-          this.kill(worker, 'it stopped answering');
-        }, invocation.timeoutMs + SANDBOX_LIMITS.hostGraceMs).unref(),
       };
+      this.armGrace(worker, id, pending);
       worker.pending.set(id, pending);
       this.updateRef(worker);
       this.send(worker, message, (error) => {
@@ -163,6 +183,38 @@ export class SandboxPool implements Sandbox {
       });
       if (invocation.signal?.aborted) onAbort();
     });
+  }
+
+  /**
+   * The worker times its invocations itself; this covers a worker that stopped answering (a V8
+   * out-of-memory abort can hang while printing its report): it is killed, and restarted. Armed when the
+   * invocation is sent, disarmed while the worker says it waits for its turn, re-armed when it starts.
+   */
+  private armGrace(worker: Worker, id: number, pending: Pending): void {
+    clearTimeout(pending.graceTimer);
+    const { timeoutMs } = pending.invocation;
+    pending.graceTimer = setTimeout(() => {
+      this.settle(pending, failure('timeout', 'TimeoutError', `the sandbox worker did not answer within ${timeoutMs} ms; it was restarted`, elapsed(pending.startedAt)));
+      this.forget(worker, id);
+      this.kill(worker, 'it stopped answering');
+    }, timeoutMs + SANDBOX_LIMITS.hostGraceMs).unref();
+  }
+
+  /** A tenant held back for its CPU budget: logged and reported once per tenant per window. */
+  private onThrottled(message: Extract<FromWorker, { t: 'throttled' }>): void {
+    const now = performance.now();
+    const last = this.throttledAt.get(message.tenant);
+    if (last !== undefined && now - last < message.windowMs) return;
+    this.throttledAt.set(message.tenant, now);
+    evictOldest(this.throttledAt, PREPARED_SCRIPTS);
+    const budget = { cpuMs: message.cpuMs, windowMs: message.windowMs };
+    const reason = `used ${message.usedMs} ms of sandbox CPU in the last ${budget.windowMs} ms, over its budget of ${budget.cpuMs} ms; its hooks wait while other tenants' hooks run`;
+    this.options.log?.('warn', 'tenant over its sandbox CPU budget; its hooks yield to other tenants', { tenant: message.tenant, hookId: message.hookId, usedMs: message.usedMs, cpuMs: budget.cpuMs, windowMs: budget.windowMs });
+    try {
+      this.options.onThrottled?.({ tenant: message.tenant, hookId: message.hookId, usedMs: message.usedMs, budget, reason });
+    } catch {
+      // A listener's failure never reaches the sandbox.
+    }
   }
 
   /**
@@ -200,13 +252,17 @@ export class SandboxPool implements Sandbox {
     if (existing) return existing;
     // The compatibility bundles are located (built when missing) here, once, not by each worker.
     this.compatFile ??= compatRuntimeFile();
-    const child = fork(sandboxWorkerEntry(), [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb), this.compatFile], {
+    const child = fork(
+      sandboxWorkerEntry(),
+      [String(this.options.workerMaxRssMb ?? SANDBOX_LIMITS.workerMaxRssMb), this.compatFile, String(this.options.cpuSlots ?? SANDBOX_LIMITS.cpuSlotsPerWorker)],
+      {
       execArgv: ['--no-node-snapshot', ...workerTrustFlags()],
       // Of the app's environment only its TLS trust reaches the worker (hooks cannot read it anyway).
       env: workerEnvironment(),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
-    });
+      },
+    );
     const worker: Worker = {
       index,
       child,
@@ -261,8 +317,15 @@ export class SandboxPool implements Sandbox {
       worker.fatal = message.message;
       return;
     }
+    if (message.t === 'throttled') return this.onThrottled(message);
     const pending = worker.pending.get(message.id);
     if (!pending) return;
+    if (message.t === 'queued') {
+      clearTimeout(pending.graceTimer);
+      pending.graceTimer = undefined;
+      return;
+    }
+    if (message.t === 'start') return this.armGrace(worker, message.id, pending);
     if (message.t === 'log') {
       const entry = { level: message.level, message: message.message };
       if (!pending.result) pending.logs.push(entry);

@@ -1,4 +1,4 @@
-import type { InvocationStatus, LogLevel } from './sandbox.types';
+import type { CpuBudget, InvocationStatus, LogLevel } from './sandbox.types';
 
 /**
  * Messages between the app (the pool) and a sandbox worker process, over the IPC channel. Both sides
@@ -23,8 +23,10 @@ export interface InvokeMessage {
   trust?: string;
   /** Their PEM text, sent the first time a worker sees that id. */
   ca?: string;
+  /** Counted from its start: waiting for its turn in the worker does not count. */
   timeoutMs: number;
   memoryMb: number;
+  cpuBudget?: CpuBudget;
 }
 
 export type ToWorker = InvokeMessage | { t: 'cancel'; id: number; reason: string };
@@ -43,6 +45,12 @@ export type FromWorker =
     }
   /** The invocation is over: no more log lines will come for it. */
   | { t: 'end'; id: number }
+  /** It waits for its tenant's turn (its timeout has not started)... */
+  | { t: 'queued'; id: number }
+  /** ...and now it started. */
+  | { t: 'start'; id: number }
+  /** A tenant past its CPU budget was passed over for another tenant's hook (once per tenant per window). */
+  | { t: 'throttled'; tenant: string; hookId: string; usedMs: number; cpuMs: number; windowMs: number }
   /**
    * Replace the worker once its invocations are done: its memory passed its bound, or (`reason`) an isolate
    * may still be running work V8 could not stop (it would grow until it aborts the worker mid-hook).

@@ -42,6 +42,12 @@ export interface HookLogEntry {
   message: string;
 }
 
+/** A tenant's CPU budget in the sandbox: `cpuMs` of isolate CPU per sliding `windowMs` (see docs/isolation.md). */
+export interface CpuBudget {
+  cpuMs: number;
+  windowMs: number;
+}
+
 export interface HookInvocation {
   tenant: string;
   /** Stable id of the hook (the consumer id); one long-lived context per hook. */
@@ -53,8 +59,11 @@ export interface HookInvocation {
   allowHosts: readonly string[];
   /** Extra CA certificates (PEM text) its HTTPS requests trust, besides the pool's and Node's. */
   ca?: string;
+  /** From when it starts running: time waiting for its turn does not count. */
   timeoutMs: number;
   memoryMb: number;
+  /** Its tenant's CPU budget; past it, the tenant's hooks go after other tenants' waiting ones. */
+  cpuBudget?: CpuBudget;
   /** Aborting it ends the invocation (status `error`). */
   signal?: AbortSignal;
   /** Called for every console line, including those written after the result (work left running after `cb`). */
@@ -76,7 +85,11 @@ export interface InvocationResult {
   crashed?: boolean;
 }
 
-/** Runs hook scripts in isolation. Behind a token so hosts and tests can swap it. */
+/**
+ * Runs hook scripts in isolation. Behind a token so hosts and tests can swap it. It enforces each
+ * invocation's `timeoutMs` itself (the delivery executor sets no timer on hook attempts), counted from
+ * when the invocation starts running.
+ */
 export interface Sandbox {
   invoke(invocation: HookInvocation): Promise<InvocationResult>;
   /** Ends every worker. In-flight invocations end with status `error`. */

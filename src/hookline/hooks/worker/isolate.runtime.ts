@@ -5,6 +5,7 @@ import { SANDBOX_LIMITS } from '../host/sandbox.limits';
 import { TrustStore } from './tls-trust';
 import { hostCrypto } from './host-crypto';
 import { TenantIsolates, type HookContext, type ScriptSource, type TenantIsolate } from './tenant-isolates';
+import { FairShare } from './fair-share';
 import type { FromWorker, InvokeMessage } from '../host/sandbox.protocol';
 import type { InvocationStatus, LogLevel } from '../host/sandbox.types';
 
@@ -34,6 +35,8 @@ interface Invocation {
   usedAsync: boolean;
   /** Entries for timers and fetch results not yet run in the isolate: work still pending. */
   entriesInFlight: number;
+  /** Its start (load, then the synchronous run of the hook) is over: its tenant's next invocation may start. */
+  released: boolean;
 }
 
 type ErrorInfo = { name: string; message: string };
@@ -58,18 +61,47 @@ export class IsolateRuntime {
   private readonly probes = new Map<HookContext, Array<{ id: number; resolve(): void }>>();
   private recycleRequested = false;
   private memoryCheckedAt = Number.NEGATIVE_INFINITY;
+  /** Who starts next: round-robin across tenants, CPU budgets, waiting before the timeout starts. */
+  private readonly fairShare: FairShare;
 
   constructor(
     private readonly emit: (message: FromWorker) => void,
-    private readonly options: { maxRssMb: number; compat: CompatScripts; onCatastrophicError(message: string): void },
+    private readonly options: { maxRssMb: number; compat: CompatScripts; cpuSlots?: number; onCatastrophicError(message: string): void },
   ) {
     this.isolates = new TenantIsolates((message) => this.options.onCatastrophicError(message), options.compat);
+    this.fairShare = new FairShare(options.cpuSlots ?? SANDBOX_LIMITS.cpuSlotsPerWorker, (t) =>
+      this.emit({ t: 'throttled', tenant: t.tenant, hookId: t.hookId, usedMs: t.usedMs, cpuMs: t.budget.cpuMs, windowMs: t.budget.windowMs }),
+    );
   }
 
-  async invoke(msg: InvokeMessage): Promise<void> {
+  /**
+   * Takes an invocation: it starts when its tenant's turn comes (at once unless the worker is busy). A
+   * waiting invocation is announced (`queued`, then `start`): its timeout runs from its start.
+   */
+  invoke(msg: InvokeMessage): void {
     if (msg.script !== undefined) this.scripts.set(msg.hookId, { hash: msg.hash, ...msg.script, filename: msg.filename });
     if (msg.trust && msg.ca) this.trust.add(msg.trust, msg.ca);
     for (const dependency of msg.dependencies ?? []) this.options.compat.addModule(dependency.id, dependency.source);
+    // Its version of the script, as it is now: a newer version may arrive while it waits.
+    const script = this.scripts.get(msg.hookId);
+    let queued = false;
+    const started = this.fairShare.submit({
+      id: msg.id,
+      tenant: msg.tenant,
+      hookId: msg.hookId,
+      budget: msg.cpuBudget ?? SANDBOX_LIMITS.defaultCpuBudget,
+      start: () => {
+        if (queued) this.emit({ t: 'start', id: msg.id });
+        void this.run(msg, script);
+      },
+    });
+    if (!started) {
+      queued = true;
+      this.emit({ t: 'queued', id: msg.id });
+    }
+  }
+
+  private async run(msg: InvokeMessage, script: ScriptSource | undefined): Promise<void> {
     const startedAt = performance.now();
     const inv: Invocation = {
       id: msg.id,
@@ -90,10 +122,10 @@ export class IsolateRuntime {
       completedByHook: false,
       usedAsync: false,
       entriesInFlight: 0,
+      released: false,
     };
     this.invocations.set(msg.id, inv);
     try {
-      const script = this.scripts.get(msg.hookId);
       if (!script || script.hash !== msg.hash) throw new Error('the sandbox worker lost the script; try again');
       const owner = this.isolates.acquire(msg.tenant, msg.memoryMb);
       inv.owner = owner;
@@ -110,7 +142,9 @@ export class IsolateRuntime {
       const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
       // Resolves when the hook completes (cb, resolve or throw), however late: timers and fetches settle
       // through other entries meanwhile.
-      const outcome = await this.enter(inv, ['invoke', msg.id, payload], true);
+      const completion = this.enter(inv, ['invoke', msg.id, payload], true);
+      this.afterStart(inv, hook);
+      const outcome = await completion;
       if (Array.isArray(outcome) && outcome[0] !== 'ended') this.onResult(inv, outcome[0], outcome[1]);
       // The result goes out now; the invocation ends only after one more entry. Microtasks the hook
       // queued before it completed (axios and @slack/webhook start their request a few promise hops
@@ -122,10 +156,15 @@ export class IsolateRuntime {
       this.maybeEnd(inv);
     } catch (error) {
       this.onEntryError(inv, error);
+      this.release(inv);
     }
   }
 
   cancel(id: number, reason: string): void {
+    if (this.fairShare.cancel(id)) {
+      this.emit({ t: 'result', id, status: 'error', response: null, error: { name: 'AbortError', message: reason }, durationMs: 0, ended: true });
+      return;
+    }
     const inv = this.invocations.get(id);
     if (!inv) return;
     this.finish(inv, 'error', undefined, { name: 'AbortError', message: reason });
@@ -135,6 +174,41 @@ export class IsolateRuntime {
   /** Disposes isolates idle for longer than `idleMs`. */
   evictIdle(now = performance.now(), idleMs: number = SANDBOX_LIMITS.isolateIdleMs): void {
     this.isolates.evictIdle(now, idleMs);
+    this.fairShare.sweep();
+  }
+
+  /**
+   * The isolate runs its tasks in order: an empty entry queued right after the hook's call returns once
+   * the hook's synchronous run (and the microtasks it queued) is over. Then the tenant's next invocation
+   * may start, and the CPU it used is charged to its budget.
+   */
+  private afterStart(inv: Invocation, hook: HookContext): void {
+    if (inv.ended || hook.owner.isolate.isDisposed) return this.release(inv);
+    hook.enter.apply(undefined, ['idle', 0, '[]'], { timeout: this.remaining(inv) }).then(
+      () => this.release(inv),
+      () => this.release(inv),
+    );
+  }
+
+  /** Its start is over (or it ended before): charges its tenant's CPU so far and lets the next one start. */
+  private release(inv: Invocation): void {
+    if (inv.released) return;
+    inv.released = true;
+    if (inv.owner) this.chargeCpu(inv.owner);
+    this.fairShare.release(inv.msg.tenant, performance.now() - inv.startedAt);
+  }
+
+  /** Charges the CPU the isolate used since it was last read (isolated-vm's cpuTime) to its tenant. */
+  private chargeCpu(owner: TenantIsolate): void {
+    let cpuTime: bigint;
+    try {
+      cpuTime = owner.isolate.cpuTime;
+    } catch {
+      return; // Disposed: what it used last is lost.
+    }
+    const usedMs = Number(cpuTime - owner.cpuCharged) / 1e6;
+    owner.cpuCharged = cpuTime;
+    this.fairShare.charge(owner.tenant, usedMs);
   }
 
   /** Disposes the spare isolate kept for the next new tenant (tests, benchmarks: a worker just exits). */
@@ -486,8 +560,10 @@ export class IsolateRuntime {
     }
     this.invocations.delete(inv.id);
     if (announce) this.emit({ t: 'end', id: inv.id });
+    this.release(inv);
     const owner = inv.owner;
     if (owner) {
+      this.chargeCpu(owner);
       owner.active--;
       owner.lastUsed = performance.now();
       if (owner.retired && owner.active === 0) this.isolates.dispose(owner);

@@ -15,6 +15,8 @@ function main(): void {
   const maxRssMb = Number(process.argv[2]) || SANDBOX_LIMITS.workerMaxRssMb;
   // The Auth0 compatibility bundles, located (and built if needed) by the pool.
   const compat = CompatScripts.fromFile(process.argv[3]);
+  // Tenants whose hooks may start at once (see FairShare).
+  const cpuSlots = Number(process.argv[4]) || SANDBOX_LIMITS.cpuSlotsPerWorker;
   // Messages produced in one turn of the event loop go out as one batch: fewer writes, fewer wake-ups.
   let outbox: FromWorker[] = [];
   const flush = () => {
@@ -28,6 +30,7 @@ function main(): void {
   const runtime = new IsolateRuntime(emit, {
     maxRssMb,
     compat,
+    cpuSlots,
     onCatastrophicError(message) {
       // V8 says the isolate's state is unknown: nothing in this process can be trusted any more.
       emit({ t: 'fatal', message });

@@ -6,6 +6,9 @@ import { SANDBOX_LIMITS } from '../host/sandbox.limits';
 /** One tenant's isolate in a worker: never shared with another tenant. */
 export interface TenantIsolate {
   key: string;
+  tenant: string;
+  /** The isolate's cpuTime (ns) already charged to the tenant's CPU budget. */
+  cpuCharged: bigint;
   isolate: ivm.Isolate;
   /** The compatibility layer's scripts, compiled once for this isolate. */
   compat: IsolateCompat;
@@ -114,6 +117,8 @@ export class TenantIsolates {
     const isolate = spare?.isolate ?? new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: this.onCatastrophicError });
     const owner: TenantIsolate = {
       key,
+      tenant,
+      cpuCharged: 0n,
       memoryMb,
       isolate,
       compat: spare?.compat ?? this.compat.forIsolate(isolate),
