@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminController } from './admin/admin.controller';
+import { AdminTokensController } from './admin/admin-tokens.controller';
 import { ConsoleController } from './admin/console/console.controller';
 import { OperationsController } from './admin/operations.controller';
+import { TenantsController } from './admin/tenants.controller';
 import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
 import { hooklineProviders } from './hookline.providers';
@@ -19,7 +21,7 @@ import { HooklineTenants } from './tenants/hookline-tenants';
  */
 @Module({
   providers: [...hooklineProviders, HooklineService, HooklineListener, AdminTokenGuard],
-  controllers: [AdminController, OperationsController, ConsoleController],
+  controllers: [AdminController, OperationsController, TenantsController, AdminTokensController, ConsoleController],
   exports: [HooklineService, HooklineTenants],
 })
 export class HooklineModule extends HooklineConfigurableModule {}

@@ -62,8 +62,9 @@ export class HooklineTenants {
     return this.deps !== undefined;
   }
 
-  async listTenants(options: { cursor?: string; limit?: number } = {}) {
-    return this.d.store.list(options.cursor, Math.min(Math.max(options.limit ?? 100, 1), 500));
+  /** A page of the store's tenants by id; `only` limits it to those ids. */
+  async listTenants(options: { cursor?: string; limit?: number; only?: readonly string[] } = {}) {
+    return this.d.store.list(options.cursor, Math.min(Math.max(options.limit ?? 100, 1), 500), options.only);
   }
 
   async getTenant(id: string): Promise<TenantView | undefined> {
