@@ -155,7 +155,20 @@ suite('admin API: tenants, secrets and tokens (PostgreSQL)', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe(code);
       expect(res.body.error.issues).toEqual(expect.arrayContaining([expect.objectContaining({ code, path })]));
+      // One clear message per refused field: no second "environment variable … is not set".
+      expect(res.body.error.issues.filter((i: { path: string }) => i.path === path)).toHaveLength(1);
       expect((await api('get', 'tenants/mallory')).status).toBe(404);
+    });
+
+    it('never opens a file a hook script path names, even to report on it', async () => {
+      for (const definition of [
+        { hooks: [{ name: 'h', script: '../../../../../../etc/passwd' }] },
+        { hooks: [{ name: 'h', script: '/etc/hostname', secrets: { K: '${secret:NOT_SET}' } }] },
+      ]) {
+        const res = await api('put', 'tenants/mallory', definition);
+        expect(res.status).toBe(400);
+        expect(res.body.error.issues).toEqual([expect.objectContaining({ path: 'hooks[0].script', code: 'SCRIPT_PATH_NOT_ALLOWED' })]);
+      }
     });
   });
 
