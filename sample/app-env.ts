@@ -21,3 +21,25 @@ export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): Hookline
   }
   return { type: 'bullmq', url: env.REDIS_URL, prefix: env.HOOKLINE_REDIS_PREFIX || undefined };
 }
+
+/**
+ * The tenant store from the environment: `HOOKLINE_STORE_URL=postgres://…` turns it on (with
+ * `HOOKLINE_SECRETS_KEY`, 32 random bytes in base64, or `HOOKLINE_SECRETS_KEYS`). Optional:
+ * `HOOKLINE_STORE_SCHEMA` (default `hookline`) and `HOOKLINE_STORE_ALLOW_PRIVATE_HOSTS`, a comma-separated
+ * list of private hosts stored definitions may reach (`127.0.0.1` to try it with a local receiver).
+ */
+export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineModuleOptions['store'] {
+  const url = env.HOOKLINE_STORE_URL;
+  if (!url) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new EnvInvalidError('HOOKLINE_STORE_URL must be a PostgreSQL URL (for example postgres://postgres@127.0.0.1:5432/postgres).');
+  }
+  if (!env.HOOKLINE_SECRETS_KEY && !env.HOOKLINE_SECRETS_KEYS) {
+    throw new EnvInvalidError('HOOKLINE_STORE_URL needs HOOKLINE_SECRETS_KEY (32 random bytes in base64: openssl rand -base64 32) to encrypt tenant secrets.');
+  }
+  const allowPrivateHosts = (env.HOOKLINE_STORE_ALLOW_PRIVATE_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return { url, schema: env.HOOKLINE_STORE_SCHEMA || undefined, allowPrivateHosts };
+}

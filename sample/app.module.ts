@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { transportFromEnv } from './app-env';
+import { storeFromEnv, transportFromEnv } from './app-env';
 import { HooklineModule } from 'hookline';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -15,6 +15,8 @@ import { UsersService } from './users/users.service';
         config: process.env.HOOKLINE_CONFIG ?? 'examples/hookline.yaml',
         admin: { token: process.env.HOOKLINE_ADMIN_TOKEN || undefined },
         transport: transportFromEnv(),
+        // HOOKLINE_STORE_URL (with HOOKLINE_SECRETS_KEY): tenants written at run time through the admin API.
+        store: storeFromEnv(),
       }),
     }),
   ],
