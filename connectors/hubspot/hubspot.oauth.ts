@@ -32,6 +32,9 @@ interface Slot {
   refused?: { error: PermanentError; until: number };
 }
 
+/** The OAuth API's per-call options: the same middleware as the CRM's, declared separately by each generated module. */
+type OAuthCallOptions = Parameters<Client['oauth']['tokensApi']['create']>[6];
+
 const slots = new Map<string, Slot>();
 const MAX_SLOTS = 10_000;
 
@@ -80,7 +83,8 @@ export function knownAccount(oauth: HubSpotOAuth, baseUrl: string): { hubId: num
 /** POST /oauth/v1/token (grant_type=refresh_token, form-encoded), then GET /oauth/v1/access-tokens/:token. */
 async function refresh(oauth: HubSpotOAuth, baseUrl: string, signal: AbortSignal, now: () => number): Promise<AccessGrant> {
   const client = new Client({ basePath: baseUrl, numberOfApiCallRetries: 0 });
-  const { options, done } = callOptions(baseUrl, signal);
+  const call = callOptions(baseUrl, signal);
+  const options = call.options as unknown as OAuthCallOptions;
   try {
     let tokens;
     try {
@@ -98,7 +102,7 @@ async function refresh(oauth: HubSpotOAuth, baseUrl: string, signal: AbortSignal
     }
     return grant;
   } finally {
-    done();
+    call.done();
   }
 }
 

@@ -1,10 +1,13 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { OPERATOR_EVENTS, type OperatorEvent } from 'hookline';
-import { hubspotConnector } from '../../connectors/hubspot/hubspot.connector';
+import type { ZodType } from 'zod';
+import { hubspotConnector, type HubSpotConfig } from '../../connectors/hubspot/hubspot.connector';
 import { HubSpotFake, type OAuthConnection } from '../fakes/hubspot.fake';
 import { QUICK_RETRY, startConnectorsApp, type ConnectorsApp } from './harness';
 
 let seq = 0;
+/** The connector's config schema (a plain schema: it needs no file context). */
+const schema = hubspotConnector.config as ZodType<HubSpotConfig>;
 
 /**
  * The HubSpot connector with a public app's OAuth connection, through the real @hubspot/api-client,
@@ -109,8 +112,8 @@ describe('HubSpot connector with OAuth (e2e, against the HubSpot fake)', () => {
     const c = connection({ hubId: 777, appId: 42 });
     hubspot.connect(c);
     const { oauth, baseUrl, properties } = entry(c);
-    const config = hubspotConnector.config.parse({ oauth, baseUrl, properties, rateLimit: { requests: 50, perMs: 10_000 } });
-    const before = hubspotConnector.rateLimit!(config).key;
+    const config = schema.parse({ oauth, baseUrl, properties, rateLimit: { requests: 50, perMs: 10_000 } });
+    const before = hubspotConnector.rateLimit!(config)?.key;
     expect(before).toMatch(/^hubspot:sha256:/);
     const app = await boot(entry(c));
     await app.register('acme', [{ email: 'limits@example.com' }]);
@@ -121,9 +124,9 @@ describe('HubSpot connector with OAuth (e2e, against the HubSpot fake)', () => {
   it('takes either accessToken or oauth, not both, nor neither', () => {
     const c = connection();
     const base = { properties: { email: '{{ user.email }}' } };
-    expect(hubspotConnector.config.safeParse({ ...base, accessToken: 'pat-na1-123456789' }).success).toBe(true);
+    expect(schema.safeParse({ ...base, accessToken: 'pat-na1-123456789' }).success).toBe(true);
     for (const bad of [base, { ...base, accessToken: 'pat-na1-123456789', oauth: entry(c).oauth }]) {
-      const parsed = hubspotConnector.config.safeParse(bad);
+      const parsed = schema.safeParse(bad);
       expect(parsed.success).toBe(false);
       expect(parsed.error!.issues.map((i) => i.message).join()).toMatch(/either accessToken .* or oauth/);
     }
