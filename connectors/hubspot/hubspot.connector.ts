@@ -124,7 +124,7 @@ interface Group {
  * ids in one batch) and share its result. `objectWriteTraceId` (the delivery id) maps results and errors
  * back to items; HubSpot echoes it.
  */
-async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext, 'signal'>): Promise<BatchItemResult[]> {
+async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext, 'signal' | 'shared'>): Promise<BatchItemResult[]> {
   const config = items[0].config;
   const results: BatchItemResult[] = new Array(items.length);
   const groups = new Map<string, Group>();
@@ -154,7 +154,7 @@ async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext,
       group.items.push(index);
     } else groups.set(key, { id, traceId: item.delivery.id, properties, items: [index] });
   });
-  if (groups.size > 0) await send(config, [...groups.values()], ctx.signal);
+  if (groups.size > 0) await send(config, [...groups.values()], ctx);
   for (const group of groups.values()) {
     const verdict = group.verdict ?? { error: new RetryableError('HubSpot\'s answer did not mention this record', { code: 'HUBSPOT_NO_RESULT' }) };
     for (const index of group.items) {
@@ -169,9 +169,9 @@ function limiterKey(c: HubSpotConfig): string {
   return account ? `hubspot:portal:${account.hubId}:app:${account.appId}` : `hubspot:${c.token}`;
 }
 
-async function send(config: HubSpotConfig, groups: Group[], signal: AbortSignal): Promise<void> {
-  const accessToken = config.oauth ? (await accessGrant(config.oauth, config.baseUrl)).accessToken : config.accessToken!;
-  const api = batchApiFor(accessToken, config.baseUrl);
+async function send(config: HubSpotConfig, groups: Group[], { signal, shared }: Pick<BatchContext, 'signal' | 'shared'>): Promise<void> {
+  const grant = config.oauth ? await accessGrant(config.oauth, config.baseUrl, shared) : undefined;
+  const api = batchApiFor(grant?.accessToken ?? config.accessToken!, config.baseUrl);
   const { options, done } = callOptions(config.baseUrl, signal);
   const inputs = groups.map((g) => ({ idProperty: config.idProperty, id: g.id, properties: g.properties, objectWriteTraceId: g.traceId }));
   let response: Awaited<ReturnType<typeof api.upsert>>;
@@ -179,9 +179,9 @@ async function send(config: HubSpotConfig, groups: Group[], signal: AbortSignal)
     response = await api.upsert(config.objectType, { inputs }, options);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    if (config.oauth && (error as { code?: unknown }).code === 401) {
+    if (config.oauth && grant && (error as { code?: unknown }).code === 401) {
       // An access token expired or revoked early: the next attempt gets a fresh one (or learns the connection is gone).
-      dropGrant(config.oauth, config.baseUrl, accessToken);
+      await dropGrant(config.oauth, config.baseUrl, grant, shared);
       throw new RetryableError('HubSpot refused the OAuth access token (401): refreshing it', { code: 'HUBSPOT_TOKEN_EXPIRED' });
     }
     const verdict = classifyHubSpotResponse(error);

@@ -35,6 +35,7 @@ import type { Sandbox } from './hooks/host/sandbox.types';
 import { Redactor } from './core/logging/redactor';
 import { DestinationGuard } from './delivery/executor/destination-guard';
 import { MemoryCircuitStore } from './delivery/executor/circuit-breaker';
+import { MemorySharedValues, RedisSharedValues } from './delivery/executor/shared-values';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
 export const hooklineProviders: Provider[] = [
@@ -141,6 +142,8 @@ export const hooklineProviders: Provider[] = [
         concurrency: o.concurrency ?? DEFAULTS.concurrency,
         rateLimiter,
         guard,
+        // Connectors' shared values (OAuth access tokens): in Redis with bullmq, so instances load them once.
+        shared: bullmq ? new RedisSharedValues(bullmq.redis, `${bullmq.options.prefix}:shared`) : new MemorySharedValues(),
         // A durable transport's deliveries wait in Redis, never in a worker slot.
         holdInMemory: !bullmq,
       }),

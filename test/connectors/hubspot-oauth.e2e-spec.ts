@@ -4,6 +4,10 @@ import type { ZodType } from 'zod';
 import { hubspotConnector, type HubSpotConfig } from '../../connectors/hubspot/hubspot.connector';
 import { HubSpotFake, type OAuthConnection } from '../fakes/hubspot.fake';
 import { QUICK_RETRY, startConnectorsApp, type ConnectorsApp } from './harness';
+import { deleteKeys, uniquePrefix } from '../support/redis';
+import { redisUrlOrSkip } from '../support/services';
+
+const redisUrl = redisUrlOrSkip('HubSpot OAuth: one refresh across instances');
 
 let seq = 0;
 /** The connector's config schema (a plain schema: it needs no file context). */
@@ -129,6 +133,59 @@ describe('HubSpot connector with OAuth (e2e, against the HubSpot fake)', () => {
       const parsed = schema.safeParse(bad);
       expect(parsed.success).toBe(false);
       expect(parsed.error!.issues.map((i) => i.message).join()).toMatch(/either accessToken .* or oauth/);
+    }
+  });
+});
+
+(redisUrl ? describe : describe.skip)('HubSpot OAuth across two instances sharing the bullmq transport', () => {
+  it('fetches one access token for both instances, and one refresh when it is due', async () => {
+    const hubspot = await new HubSpotFake().start();
+    const prefix = uniquePrefix('hsoauth');
+    const c: OAuthConnection = { clientId: 'cid', clientSecret: 'csecret', refreshToken: `refresh-shared-${Date.now()}`, hubId: 9, appId: 8, expiresInS: 302 };
+    hubspot.connect(c);
+    const config = {
+      tenants: {
+        acme: {
+          connectors: [
+            {
+              type: 'hubspot',
+              oauth: { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken },
+              baseUrl: hubspot.origin,
+              properties: { email: '{{ user.email }}' },
+              batch: { maxItems: 1, maxWaitMs: 0 },
+              retry: QUICK_RETRY,
+            },
+          ],
+        },
+      },
+    };
+    const apps: ConnectorsApp[] = [];
+    try {
+      for (let i = 0; i < 2; i++) apps.push(await startConnectorsApp({ config, transport: { type: 'bullmq', url: redisUrl!, prefix } }));
+      const users = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.com` }));
+      await Promise.all([apps[0].register('acme', users(8, 'a')), apps[1].register('acme', users(8, 'b'))]);
+      await apps[0].settled(20_000, (rs) => rs.length === 16 && rs.every((r) => r.status === 'succeeded'));
+      expect(hubspot.tokenRequests).toHaveLength(1);
+      const crm = hubspot.requests.filter((r) => r.path.startsWith('/crm/'));
+      expect(new Set(crm.map((r) => r.token))).toEqual(new Set([hubspot.tokenRequests[0].accessToken]));
+
+      // The token is within its last 5 minutes after 2 s: both instances refresh it, once between them.
+      await new Promise((r) => setTimeout(r, 2_500));
+      await Promise.all([apps[0].register('acme', users(4, 'c')), apps[1].register('acme', users(4, 'd'))]);
+      await apps[0].settled(20_000, (rs) => rs.length === 24 && rs.every((r) => r.status === 'succeeded'));
+      expect(hubspot.tokenRequests.map((t) => t.status)).toEqual([200, 200]);
+      // Redis holds the shared token sealed, never the token itself.
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(redisUrl!);
+      const keys = await redis.keys(`${prefix}:shared:*`);
+      const stored = (await Promise.all(keys.map((k) => redis.get(k)))).join('\n');
+      await redis.quit();
+      expect(keys.length).toBeGreaterThan(0);
+      for (const t of hubspot.tokenRequests) expect(stored).not.toContain(t.accessToken);
+    } finally {
+      for (const app of apps) await app.close();
+      await hubspot.close();
+      await deleteKeys(redisUrl!, prefix);
     }
   });
 });
