@@ -107,6 +107,7 @@ suite('admin API: tenants, secrets and tokens (PostgreSQL)', () => {
     expect(notObject.body.error.issues[0].path).toBe('body');
     const badSecret = await api('put', 'tenants/acme/secrets/WH_SECRET', { value: '', extra: 1 });
     expect(badSecret.status).toBe(400);
+    expect(badSecret.body.error.code).toBe('INVALID_REQUEST');
     expect(badSecret.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body', 'body.value']);
   });
 

@@ -26,12 +26,12 @@ export function noTenant(tenant: string): HttpException {
   return apiError(404, 'NOT_FOUND', `no tenant "${tenant}"`);
 }
 
-/** Parses part of a request with a zod schema, or answers 400 VALIDATION_FAILED naming every field. */
+/** Parses part of a request with a zod schema, or answers 400 INVALID_REQUEST naming every field. */
 export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, part: 'body' | 'query' | 'params'): z.output<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ path: [part, ...i.path.map(String)].join('.'), message: i.message }));
-  throw apiError(400, 'VALIDATION_FAILED', `invalid ${part}`, issues);
+  throw apiError(400, 'INVALID_REQUEST', `invalid ${part}: ${issues.map((i) => i.path).join(', ')}`, issues);
 }
 
 /**
