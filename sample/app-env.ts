@@ -1,4 +1,4 @@
-import type { HooklineModuleOptions } from 'hookline';
+import type { HooklineAdminModuleOptions, HooklineModuleOptions } from 'hookline';
 
 /** A bad environment variable of the example app: its message is printed alone, and the app exits. */
 export class EnvInvalidError extends Error {
@@ -20,4 +20,16 @@ export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): Hookline
     throw new EnvInvalidError('REDIS_URL is required with HOOKLINE_TRANSPORT=bullmq (for example redis://127.0.0.1:6379).');
   }
   return { type: 'bullmq', url: env.REDIS_URL, prefix: env.HOOKLINE_REDIS_PREFIX || undefined };
+}
+
+/**
+ * The admin API and console, mounted when `HOOKLINE_ADMIN_TOKEN` (one unscoped token) or
+ * `HOOKLINE_ADMIN_PATH` (where to serve it, default `hookline`; tokens then come from the config file's
+ * `admin.tokens`) is set. Without either, the app serves no admin route at all.
+ */
+export function adminFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineAdminModuleOptions | undefined {
+  const token = env.HOOKLINE_ADMIN_TOKEN || undefined;
+  const path = env.HOOKLINE_ADMIN_PATH || undefined;
+  if (!token && !path) return undefined;
+  return { ...(path ? { path } : {}), ...(token ? { tokens: [token] } : {}) };
 }

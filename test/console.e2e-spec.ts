@@ -72,8 +72,8 @@ describe('console (served files)', () => {
     await request(server).get('/hookline/console/..%2Fpackage.json').expect(404);
   });
 
-  it('is not served where the admin API is closed', async () => {
-    const closed = await HooklineTestApp.start({ config: { tenants: {} }, admin: {} });
+  it('is not served unless the host mounts the admin module', async () => {
+    const closed = await HooklineTestApp.start({ config: { tenants: {} }, admin: false });
     try {
       await request(closed.app.getHttpServer()).get('/hookline/console').expect(404);
     } finally {
@@ -100,7 +100,7 @@ describeBrowser('console (browser)', () => {
     [acme, globex] = await Promise.all([Receiver.start(), Receiver.start()]);
     harness = await HooklineTestApp.start({
       retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 },
-      admin: { token: ADMIN_TOKEN, tokens: [{ token: SCOPED_TOKEN, tenants: ['globex'] }] },
+      admin: { tokens: [ADMIN_TOKEN, { token: SCOPED_TOKEN, tenants: ['globex'] }] },
       config: {
         tenants: {
           acme: {
