@@ -14,10 +14,10 @@ function servedRoutes(harness: HooklineTestApp, under: string): string[] {
     .sort();
 }
 
-/** The document's operations in the same form. */
-function documentedRoutes(doc: { paths: Record<string, Record<string, unknown>> }): string[] {
+/** The document's operations in the same form: its server URL, then each path. */
+function documentedRoutes(doc: { servers: Array<{ url: string }>; paths: Record<string, Record<string, unknown>> }): string[] {
   return Object.entries(doc.paths)
-    .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`))
+    .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${doc.servers[0].url}${path.replace(/\{([^}]+)\}/g, ':$1')}`))
     .sort();
 }
 
@@ -50,6 +50,7 @@ describe('admin API: the OpenAPI document', () => {
     const doc = (await harness.admin('/hookline/openapi.json').expect(200)).body;
     const served = servedRoutes(harness, '/hookline');
     expect(served).toEqual(expect.arrayContaining(['GET /hookline/deliveries', 'POST /hookline/runner', 'GET /hookline/console']));
+    expect(doc.servers).toEqual([{ url: '/hookline' }]);
     expect(documentedRoutes(doc)).toEqual(served);
   });
 

@@ -39,18 +39,24 @@ export function adminRoutesOf(controllers: readonly Type[]): AdminRouteInfo[] {
   return routes;
 }
 
-/** The OpenAPI 3.1 document of the admin routes; a route without `@AdminRoute` is an error naming it. */
-export function buildOpenApiDocument(controllers: readonly Type[], info: { title: string; version: string }): JsonObject {
+/**
+ * The OpenAPI 3.1 document of the admin routes mounted at `mountPath` (`/hookline`), with paths relative to
+ * it (`/deliveries`): the server URL says where they are served. A route without `@AdminRoute` is an error naming it.
+ */
+export function buildOpenApiDocument(controllers: readonly Type[], mountPath: string, info: { title: string; version: string }): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
+  const mount = joinPath(mountPath);
   for (const route of adminRoutesOf(controllers)) {
     if (!route.doc) throw new Error(`admin route ${route.method} ${route.path} (${route.controller}.${route.handler}) has no @AdminRoute doc`);
-    const key = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    if (route.path !== mount && !route.path.startsWith(`${mount}/`)) throw new Error(`admin route ${route.method} ${route.path} is not under ${mount}`);
+    const key = (route.path.slice(mount.length) || '/').replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     (paths[key] ??= {})[route.method.toLowerCase()] = operationOf(route, route.doc);
   }
   return {
     openapi: '3.1.0',
     info: { ...info, description: 'The Hookline admin API. Every error answers `{ error: { code, message, issues? } }`.' },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    servers: [{ url: mount, description: 'The admin path (the server answers with the path it was reached at, global prefix included).' }],
     security: [{ bearer: [] }],
     paths,
     components: {

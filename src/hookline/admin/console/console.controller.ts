@@ -42,8 +42,14 @@ export class ConsoleController {
   @AdminRoute({ summary: 'The console page (no auth: it asks for a token)', tags: ['console'], public: true, response: z.string(), responseMediaType: 'text/html', errors: [503] })
   page(@Req() req: HttpRequest, @Res() res: HttpResponse): void {
     this.ensureServed();
-    const path = (req.originalUrl ?? req.url ?? '/hookline/console').split('?')[0].replace(/\/+$/, '');
-    send(req, res, this.assets.page(path), 'no-store');
+    // The page's URLs are relative to `<path>/console`: `<path>/console/` is sent there first.
+    const [path, query] = (req.originalUrl ?? req.url ?? '').split('?', 2);
+    if (path.endsWith('/')) {
+      res.setHeader('location', `../console${query ? `?${query}` : ''}`);
+      res.status(308).end();
+      return;
+    }
+    send(req, res, this.assets.page(), 'no-cache');
   }
 
   @Get(':file')
@@ -59,7 +65,7 @@ export class ConsoleController {
   file(@Param('file') file: string, @Req() req: HttpRequest, @Res() res: HttpResponse): void {
     this.ensureServed();
     const asset = this.assets.asset(file);
-    if (!asset) throw new AdminApiError(404, 'NOT_FOUND', `the console has no file ${JSON.stringify(file)}`);
+    if (!asset || file === 'index.html') throw new AdminApiError(404, 'NOT_FOUND', `the console has no file ${JSON.stringify(file)}`);
     send(req, res, asset, 'no-cache');
   }
 
