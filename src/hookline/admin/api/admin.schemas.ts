@@ -55,5 +55,17 @@ export const runnerOutput = z
     logs: z.array(z.object({ level: z.string(), message: z.string() })),
     durationMs: z.number(),
     warnings: z.array(z.object({ code: z.string(), message: z.string(), line: z.number().int(), column: z.number().int() })),
+    requests: z
+      .array(
+        z.object({
+          method: z.string(),
+          url: z.string().describe("The hook's secrets redacted."),
+          status: z.number().int().nullable().describe('Null when there was no answer.'),
+          durationMs: z.number(),
+          refused: z.boolean().describe("The sandbox's policy refused it (allowHosts, private address, limits)."),
+          error: z.string().nullable().describe('Why it was refused or failed.'),
+        }),
+      )
+      .describe('Every outbound request of the hook.'),
   })
   .describe('The output of `hookline run --json`.');
