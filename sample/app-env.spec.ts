@@ -1,4 +1,4 @@
-import { EnvInvalidError, storeFromEnv, transportFromEnv } from './app-env';
+import { adminFromEnv, EnvInvalidError, storeFromEnv, transportFromEnv } from './app-env';
 
 describe('transportFromEnv', () => {
   it('is inline by default', () => {
@@ -49,5 +49,16 @@ describe('storeFromEnv', () => {
   ])('rejects %j', (env, message) => {
     expect(() => storeFromEnv(env)).toThrow(EnvInvalidError);
     expect(() => storeFromEnv(env)).toThrow(message);
+  });
+});
+
+describe('adminFromEnv', () => {
+  it('mounts nothing without HOOKLINE_ADMIN_TOKEN or HOOKLINE_ADMIN_PATH', () => {
+    expect(adminFromEnv({})).toBeUndefined();
+  });
+
+  it('takes HOOKLINE_ADMIN_TOKEN as one unscoped token, and HOOKLINE_ADMIN_PATH as the path', () => {
+    expect(adminFromEnv({ HOOKLINE_ADMIN_TOKEN: 'dev-token' })).toEqual({ tokens: ['dev-token'] });
+    expect(adminFromEnv({ HOOKLINE_ADMIN_PATH: 'ops/hookline' })).toEqual({ path: 'ops/hookline' });
   });
 });

@@ -1,4 +1,4 @@
-import type { HooklineModuleOptions } from 'hookline';
+import type { HooklineAdminModuleOptions, HooklineModuleOptions } from 'hookline';
 
 /** A bad environment variable of the example app: its message is printed alone, and the app exits. */
 export class EnvInvalidError extends Error {
@@ -42,4 +42,16 @@ export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineModu
     .map((h) => h.trim())
     .filter(Boolean);
   return { url, schema: env.HOOKLINE_STORE_SCHEMA || undefined, allowPrivateHosts };
+}
+
+/**
+ * The admin API and console, mounted when `HOOKLINE_ADMIN_TOKEN` (one unscoped token) or
+ * `HOOKLINE_ADMIN_PATH` (where to serve it, default `hookline`; tokens then come from the config file's
+ * `admin.tokens`) is set. Without either, the app serves no admin route at all.
+ */
+export function adminFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineAdminModuleOptions | undefined {
+  const token = env.HOOKLINE_ADMIN_TOKEN || undefined;
+  const path = env.HOOKLINE_ADMIN_PATH || undefined;
+  if (!token && !path) return undefined;
+  return { ...(path ? { path } : {}), ...(token ? { tokens: [token] } : {}) };
 }

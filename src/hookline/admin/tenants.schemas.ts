@@ -52,3 +52,46 @@ export const issueTokenBodySchema = z.strictObject({
 });
 
 export const tokenIdSchema = z.string().regex(/^tok_[0-9a-f]{12}$/, 'expected a token id (tok_…)');
+
+/** Answers, for the OpenAPI document. */
+const issue = z.object({ path: z.string(), message: z.string(), code: z.string().optional() });
+
+export const tenantWriteAnswer = z
+  .object({
+    id: z.string(),
+    version: z.number().int().describe('The tenant\'s version after the write (0 when it does not exist yet).'),
+    warnings: z.array(issue).describe('What cannot work yet: a consumer whose secret is not set (SECRET_MISSING).'),
+  })
+  .describe('A write that was applied.');
+
+export const tenantViewAnswer = z.object({
+  id: z.string(),
+  definition: z.record(z.string(), z.unknown()).describe('The definition as written: secrets as `${secret:NAME}`, never their values.'),
+  version: z.number().int(),
+  updatedAt: z.string(),
+  secrets: z.array(z.string()).describe('Names of the secrets set for the tenant.'),
+});
+
+export const tenantPageAnswer = z.object({
+  items: z.array(z.object({ id: z.string(), version: z.number().int(), updatedAt: z.string() })),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page.'),
+});
+
+export const secretListAnswer = z.object({
+  items: z.array(z.object({ name: z.string(), updatedAt: z.string(), previousUntil: z.string().nullable().describe('Until when the replaced value still signs.') })),
+});
+
+export const tokenRecordAnswer = z.object({
+  id: z.string(),
+  fingerprint: z.string().describe('`token:` and 12 hex digits of its SHA-256: the principal in the audit trail.'),
+  tenants: z.array(z.string()).nullable().describe('null: every tenant.'),
+  label: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const issuedTokenAnswer = tokenRecordAnswer.extend({ token: z.string().describe('The token. Shown this once; only its hash is stored.') });
+
+export const tokenListAnswer = z.object({ items: z.array(tokenRecordAnswer) });
+
+export const tenantParamsSchema = z.strictObject({ tenant: tenantIdSchema });
+export const tokenParamsSchema = z.strictObject({ id: tokenIdSchema });
