@@ -1,9 +1,9 @@
-import { Module, type INestApplication } from '@nestjs/common';
-import { RouterModule } from '@nestjs/core';
+import { Controller, Get, Module, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import { APP_GUARD, RouterModule } from '@nestjs/core';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { ADMIN_ACTION_EVENT, HooklineAdminModule, HooklineModule, type AdminActionEvent, type HooklineAdminModuleOptions } from 'hookline';
+import { ADMIN_ACTION_EVENT, HooklineAdminModule, HooklineModule, isHooklineAdminRoute, type AdminActionEvent, type HooklineAdminModuleOptions } from 'hookline';
 import { CaptureLogger } from './support/capture.logger';
 
 const TOKEN = 'admin-module-token';
@@ -108,6 +108,42 @@ describe('HooklineAdminModule', () => {
       expect(byToken.body.tenants).toEqual(['globex']);
       const byGuard = await request(server).get('/hookline/access').set('x-user', 'ops').expect(200);
       expect(byGuard.body).toMatchObject({ principal: 'guard', tenants: '*' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("composes with an app-wide APP_GUARD: it runs first, and can leave admin routes to the module's auth", async () => {
+    const guarded: string[] = [];
+    class HostAuthGuard implements CanActivate {
+      canActivate(context: ExecutionContext): boolean {
+        guarded.push(context.getHandler().name);
+        // The host's own auth for its routes; the admin routes keep theirs (tokens, the module's guard).
+        return isHooklineAdminRoute(context) || context.switchToHttp().getRequest().headers['x-session'] === 'ok';
+      }
+    }
+    @Controller('profile')
+    class ProfileController {
+      @Get()
+      me() {
+        return { me: true };
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [EventEmitterModule.forRoot(), HooklineModule.forRoot({ config: CONFIG, watchConfig: false, logger: false }), HooklineAdminModule.forRoot({ tokens: [TOKEN] })],
+      controllers: [ProfileController],
+      providers: [{ provide: APP_GUARD, useClass: HostAuthGuard }],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const server = app.getHttpServer();
+      await request(server).get('/profile').expect(403);
+      await request(server).get('/profile').set('x-session', 'ok').expect(200);
+      await request(server).get('/hookline/deliveries').set(bearer).expect(200);
+      await request(server).get('/hookline/deliveries').expect(401);
+      await request(server).get('/hookline/console').expect((res) => expect([200, 503]).toContain(res.status));
+      expect(guarded).toEqual(expect.arrayContaining(['me', 'list', 'page']));
     } finally {
       await app.close();
     }

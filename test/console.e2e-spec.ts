@@ -314,8 +314,33 @@ describeBrowser('console (browser)', () => {
     await contains(result.locator('.logs'), 'runner greets user1@foo.com');
     // The sandbox refuses a host outside allowHosts (a pasted script has none); the hook logs the refusal.
     await contains(result.locator('.logs'), 'blocked.example:443 is not in allowHosts');
+    // The outbound requests, the refused one with why.
+    const refused = result.locator('table.requests tbody tr.refused');
+    await contains(refused, 'https://blocked.example/collect');
+    await contains(refused, 'refused: fetch: host blocked.example:443 is not in allowHosts');
     await screenshot(page, 'runner');
     await page.close();
+  });
+
+  it('works at a custom admin path under a global prefix: the page finds its API relative to itself', async () => {
+    const custom = await HooklineTestApp.start({ admin: { path: 'ops/admin', tokens: [ADMIN_TOKEN] }, config: { tenants: { acme: {} } } }, { prefix: 'api' });
+    try {
+      await custom.app.listen(0, '127.0.0.1');
+      const origin = `http://127.0.0.1:${(custom.app.getHttpServer() as { address(): AddressInfo }).address().port}`;
+      const page = await chromium.context.newPage();
+      const requested: string[] = [];
+      page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+      await page.goto(`${origin}/api/ops/admin/console/`);
+      await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await visible(page.getByRole('button', { name: 'Sign out' }));
+      expect(new URL(page.url()).pathname).toBe('/api/ops/admin/console');
+      expect(requested).toEqual(expect.arrayContaining(['/api/ops/admin/console/app.js', '/api/ops/admin/access']));
+      expect(requested.filter((p) => p.startsWith('/hookline'))).toEqual([]);
+      await page.close();
+    } finally {
+      await custom.close();
+    }
   });
 
   it('shows the last hour by outcome and the backlog', async () => {

@@ -25,6 +25,7 @@ export class HooklineTestApp {
 
   static async start(
     options: Partial<HooklineModuleOptions> & Pick<HooklineModuleOptions, 'config'> & { admin?: TestAdminOptions },
+    app: { prefix?: string } = {},
   ): Promise<HooklineTestApp> {
     const { admin = { tokens: [ADMIN_TOKEN] }, ...hooklineOptions } = options;
     const harness = new HooklineTestApp({
@@ -39,6 +40,7 @@ export class HooklineTestApp {
       providers: [UsersService],
     }).compile();
     harness.app = moduleRef.createNestApplication({ logger: false });
+    if (app.prefix) harness.app.setGlobalPrefix(app.prefix);
     await harness.app.init();
     return harness;
   }

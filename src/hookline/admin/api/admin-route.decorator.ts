@@ -41,3 +41,12 @@ export const ADMIN_ROUTE_DOC = Symbol('hooklineAdminRouteDoc');
  * ```
  */
 export const AdminRoute = (doc: AdminRouteDoc): MethodDecorator => SetMetadata(ADMIN_ROUTE_DOC, doc);
+
+/**
+ * Whether a request is for a route of the admin module (the console included): for a host's app-wide
+ * guard (`APP_GUARD`) that should leave those to the admin module's own auth.
+ */
+export function isHooklineAdminRoute(context: { getHandler(): unknown }): boolean {
+  const handler = context.getHandler();
+  return typeof handler === 'function' && Reflect.hasMetadata(ADMIN_ROUTE_DOC, handler);
+}
