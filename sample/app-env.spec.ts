@@ -1,4 +1,4 @@
-import { EnvInvalidError, transportFromEnv } from './app-env';
+import { adminFromEnv, EnvInvalidError, storeFromEnv, transportFromEnv } from './app-env';
 
 describe('transportFromEnv', () => {
   it('is inline by default', () => {
@@ -22,5 +22,43 @@ describe('transportFromEnv', () => {
   ])('rejects %j', (env, message) => {
     expect(() => transportFromEnv(env)).toThrow(EnvInvalidError);
     expect(() => transportFromEnv(env)).toThrow(message);
+  });
+});
+
+describe('storeFromEnv', () => {
+  const key = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+  it('is off without HOOKLINE_STORE_URL', () => {
+    expect(storeFromEnv({})).toBeUndefined();
+  });
+
+  it('turns the store on with a URL and a secrets key, with optional schema and private hosts', () => {
+    expect(storeFromEnv({ HOOKLINE_STORE_URL: 'postgres://db/app', HOOKLINE_SECRETS_KEY: key })).toEqual({
+      url: 'postgres://db/app',
+      schema: undefined,
+      allowPrivateHosts: [],
+    });
+    expect(
+      storeFromEnv({ HOOKLINE_STORE_URL: 'postgresql://db/app', HOOKLINE_SECRETS_KEYS: `k1:${key}`, HOOKLINE_STORE_SCHEMA: 'tenants', HOOKLINE_STORE_ALLOW_PRIVATE_HOSTS: '127.0.0.1, crm.internal' }),
+    ).toEqual({ url: 'postgresql://db/app', schema: 'tenants', allowPrivateHosts: ['127.0.0.1', 'crm.internal'] });
+  });
+
+  it.each([
+    [{ HOOKLINE_STORE_URL: 'mysql://db' }, /HOOKLINE_STORE_URL must be a PostgreSQL URL/],
+    [{ HOOKLINE_STORE_URL: 'postgres://db' }, /HOOKLINE_STORE_URL needs HOOKLINE_SECRETS_KEY/],
+  ])('rejects %j', (env, message) => {
+    expect(() => storeFromEnv(env)).toThrow(EnvInvalidError);
+    expect(() => storeFromEnv(env)).toThrow(message);
+  });
+});
+
+describe('adminFromEnv', () => {
+  it('mounts nothing without HOOKLINE_ADMIN_TOKEN or HOOKLINE_ADMIN_PATH', () => {
+    expect(adminFromEnv({})).toBeUndefined();
+  });
+
+  it('takes HOOKLINE_ADMIN_TOKEN as one unscoped token, and HOOKLINE_ADMIN_PATH as the path', () => {
+    expect(adminFromEnv({ HOOKLINE_ADMIN_TOKEN: 'dev-token' })).toEqual({ tokens: ['dev-token'] });
+    expect(adminFromEnv({ HOOKLINE_ADMIN_PATH: 'ops/hookline' })).toEqual({ path: 'ops/hookline' });
   });
 });

@@ -1,4 +1,4 @@
-import type { HooklineModuleOptions } from 'hookline';
+import type { HooklineAdminModuleOptions, HooklineModuleOptions } from 'hookline';
 
 /** A bad environment variable of the example app: its message is printed alone, and the app exits. */
 export class EnvInvalidError extends Error {
@@ -20,4 +20,38 @@ export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): Hookline
     throw new EnvInvalidError('REDIS_URL is required with HOOKLINE_TRANSPORT=bullmq (for example redis://127.0.0.1:6379).');
   }
   return { type: 'bullmq', url: env.REDIS_URL, prefix: env.HOOKLINE_REDIS_PREFIX || undefined };
+}
+
+/**
+ * The tenant store from the environment: `HOOKLINE_STORE_URL=postgres://…` turns it on (with
+ * `HOOKLINE_SECRETS_KEY`, 32 random bytes in base64, or `HOOKLINE_SECRETS_KEYS`). Optional:
+ * `HOOKLINE_STORE_SCHEMA` (default `hookline`) and `HOOKLINE_STORE_ALLOW_PRIVATE_HOSTS`, a comma-separated
+ * list of private hosts stored definitions may reach (`127.0.0.1` to try it with a local receiver).
+ */
+export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineModuleOptions['store'] {
+  const url = env.HOOKLINE_STORE_URL;
+  if (!url) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new EnvInvalidError('HOOKLINE_STORE_URL must be a PostgreSQL URL (for example postgres://postgres@127.0.0.1:5432/postgres).');
+  }
+  if (!env.HOOKLINE_SECRETS_KEY && !env.HOOKLINE_SECRETS_KEYS) {
+    throw new EnvInvalidError('HOOKLINE_STORE_URL needs HOOKLINE_SECRETS_KEY (32 random bytes in base64: openssl rand -base64 32) to encrypt tenant secrets.');
+  }
+  const allowPrivateHosts = (env.HOOKLINE_STORE_ALLOW_PRIVATE_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return { url, schema: env.HOOKLINE_STORE_SCHEMA || undefined, allowPrivateHosts };
+}
+
+/**
+ * The admin API and console, mounted when `HOOKLINE_ADMIN_TOKEN` (one unscoped token) or
+ * `HOOKLINE_ADMIN_PATH` (where to serve it, default `hookline`; tokens then come from the config file's
+ * `admin.tokens`) is set. Without either, the app serves no admin route at all.
+ */
+export function adminFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineAdminModuleOptions | undefined {
+  const token = env.HOOKLINE_ADMIN_TOKEN || undefined;
+  const path = env.HOOKLINE_ADMIN_PATH || undefined;
+  if (!token && !path) return undefined;
+  return { ...(path ? { path } : {}), ...(token ? { tokens: [token] } : {}) };
 }

@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { transportFromEnv } from './app-env';
-import { HooklineModule } from 'hookline';
+import { adminFromEnv, storeFromEnv, transportFromEnv } from './app-env';
+import { HooklineAdminModule, HooklineModule } from 'hookline';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+
+function adminModules() {
+  const admin = adminFromEnv();
+  return admin ? [HooklineAdminModule.forRoot(admin)] : [];
+}
 
 /** The example host app: user registration, with Hookline delivering `user.registered`. */
 @Module({
@@ -13,10 +18,13 @@ import { UsersService } from './users/users.service';
     HooklineModule.forRootAsync({
       useFactory: () => ({
         config: process.env.HOOKLINE_CONFIG ?? 'examples/hookline.yaml',
-        admin: { token: process.env.HOOKLINE_ADMIN_TOKEN || undefined },
         transport: transportFromEnv(),
+        // HOOKLINE_STORE_URL (with HOOKLINE_SECRETS_KEY): tenants written at run time through the admin API.
+        store: storeFromEnv(),
       }),
     }),
+    // The admin API and the console under /hookline (HOOKLINE_ADMIN_TOKEN, HOOKLINE_ADMIN_PATH).
+    ...adminModules(),
   ],
   controllers: [UsersController],
   providers: [UsersService],

@@ -31,16 +31,20 @@ describe('admin API', () => {
     await receiver.close();
   });
 
-  it('is closed without a token: 404', async () => {
-    const closed = await HooklineTestApp.start({ config: { tenants: {} }, admin: {} });
+  it('does not exist unless the host mounts HooklineAdminModule: 404', async () => {
+    const closed = await HooklineTestApp.start({ config: { tenants: {} }, admin: false });
     await request(closed.app.getHttpServer()).get('/hookline/deliveries').expect(404);
+    await request(closed.app.getHttpServer()).get('/hookline/console').expect(404);
     await closed.close();
   });
 
   it('refuses a missing or wrong token with 401', async () => {
     const server = harness.app.getHttpServer();
-    await request(server).get('/hookline/deliveries').expect(401);
+    const missing = await request(server).get('/hookline/deliveries').expect(401);
+    expect(missing.body).toEqual({ error: { code: 'UNAUTHORIZED', message: 'a valid admin token is required (Authorization: Bearer <token>)' } });
     await request(server).get('/hookline/deliveries').set('authorization', 'Bearer wrong').expect(401);
+    // Never from the query string.
+    await request(server).get(`/hookline/deliveries?token=${ADMIN_TOKEN}`).expect(401);
   });
 
   it('lists deliveries newest first, filtered and paginated', async () => {
@@ -62,12 +66,31 @@ describe('admin API', () => {
 
     const one = await harness.admin(`/hookline/deliveries/${all[0].id}`).expect(200);
     expect(one.body).toEqual(all[0]);
-    await harness.admin('/hookline/deliveries/dlv_nope').expect(404);
+    const missing = await harness.admin('/hookline/deliveries/dlv_nope').expect(404);
+    expect(missing.body).toEqual({ error: { code: 'NOT_FOUND', message: 'no delivery dlv_nope' } });
   });
 
-  it('answers 400 naming the field for an invalid query', async () => {
+  it('answers 400 naming the field for an invalid query or body, in the error body', async () => {
     const res = await harness.admin('/hookline/deliveries?status=lost&limit=0').expect(400);
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'status']);
+    expect(res.body.error.code).toBe('INVALID_REQUEST');
+    expect(res.body.error.issues.map((e: { path: string }) => e.path).sort()).toEqual(['query.limit', 'query.status']);
+    const body = await request(harness.app.getHttpServer())
+      .post('/hookline/deliveries/replay')
+      .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+      .send({ filter: { since: 'yesterday' } })
+      .expect(400);
+    expect(body.body).toEqual({
+      error: { code: 'INVALID_REQUEST', message: 'invalid body: body.filter.since', issues: [{ path: 'body.filter.since', message: expect.stringContaining('ISO-8601') }] },
+    });
+  });
+
+  it('answers a replay of a delivery that is not dead with 409 NOT_DEAD', async () => {
+    const [succeeded] = await harness.deliveries('?status=succeeded');
+    const res = await request(harness.app.getHttpServer())
+      .post(`/hookline/deliveries/${succeeded.id}/replay`)
+      .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+      .expect(409);
+    expect(res.body).toEqual({ error: { code: 'NOT_DEAD', message: `delivery ${succeeded.id} is succeeded; only dead deliveries can be replayed` } });
   });
 
   it('never shows a secret, even one that appears in an error', async () => {
@@ -108,7 +131,7 @@ describe('admin API', () => {
     process.env.HOOKLINE_TEST_ACME_TOKEN = fileToken;
     const app = await HooklineTestApp.start({
       config: { admin: { tokens: [{ token: '${env:HOOKLINE_TEST_ACME_TOKEN}', tenants: ['acme'] }] }, tenants: { acme: {}, globex: {} } },
-      admin: undefined,
+      admin: {},
     });
     try {
       const server = app.app.getHttpServer();

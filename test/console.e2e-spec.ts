@@ -55,9 +55,10 @@ describe('console (served files)', () => {
     const page = await request(server).get('/hookline/console').set('accept-encoding', 'identity').expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(page.headers['cache-control']).toBe('no-store');
-    expect(page.text).toContain('<meta name="hookline-admin-path" content="/hookline"');
-    expect(page.text).toContain('<base href="/hookline/console/"');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    // Every URL is relative to <path>/console: the page follows a custom path or a prefix as it is.
+    expect(page.text).toContain('<script defer src="console/app.js">');
+    expect(page.text).not.toContain('/hookline');
 
     let transferred = Buffer.byteLength(page.text);
     for (const file of ['app.js', 'app.css']) {
@@ -72,8 +73,8 @@ describe('console (served files)', () => {
     await request(server).get('/hookline/console/..%2Fpackage.json').expect(404);
   });
 
-  it('is not served where the admin API is closed', async () => {
-    const closed = await HooklineTestApp.start({ config: { tenants: {} }, admin: {} });
+  it('is not served unless the host mounts the admin module', async () => {
+    const closed = await HooklineTestApp.start({ config: { tenants: {} }, admin: false });
     try {
       await request(closed.app.getHttpServer()).get('/hookline/console').expect(404);
     } finally {
@@ -100,7 +101,7 @@ describeBrowser('console (browser)', () => {
     [acme, globex] = await Promise.all([Receiver.start(), Receiver.start()]);
     harness = await HooklineTestApp.start({
       retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50 },
-      admin: { token: ADMIN_TOKEN, tokens: [{ token: SCOPED_TOKEN, tenants: ['globex'] }] },
+      admin: { tokens: [ADMIN_TOKEN, { token: SCOPED_TOKEN, tenants: ['globex'] }] },
       config: {
         tenants: {
           acme: {
@@ -313,8 +314,33 @@ describeBrowser('console (browser)', () => {
     await contains(result.locator('.logs'), 'runner greets user1@foo.com');
     // The sandbox refuses a host outside allowHosts (a pasted script has none); the hook logs the refusal.
     await contains(result.locator('.logs'), 'blocked.example:443 is not in allowHosts');
+    // The outbound requests, the refused one with why.
+    const refused = result.locator('table.requests tbody tr.refused');
+    await contains(refused, 'https://blocked.example/collect');
+    await contains(refused, 'refused: fetch: host blocked.example:443 is not in allowHosts');
     await screenshot(page, 'runner');
     await page.close();
+  });
+
+  it('works at a custom admin path under a global prefix: the page finds its API relative to itself', async () => {
+    const custom = await HooklineTestApp.start({ admin: { path: 'ops/admin', tokens: [ADMIN_TOKEN] }, config: { tenants: { acme: {} } } }, { prefix: 'api' });
+    try {
+      await custom.app.listen(0, '127.0.0.1');
+      const origin = `http://127.0.0.1:${(custom.app.getHttpServer() as { address(): AddressInfo }).address().port}`;
+      const page = await chromium.context.newPage();
+      const requested: string[] = [];
+      page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+      await page.goto(`${origin}/api/ops/admin/console/`);
+      await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await visible(page.getByRole('button', { name: 'Sign out' }));
+      expect(new URL(page.url()).pathname).toBe('/api/ops/admin/console');
+      expect(requested).toEqual(expect.arrayContaining(['/api/ops/admin/console/app.js', '/api/ops/admin/access']));
+      expect(requested.filter((p) => p.startsWith('/hookline'))).toEqual([]);
+      await page.close();
+    } finally {
+      await custom.close();
+    }
   });
 
   it('shows the last hour by outcome and the backlog', async () => {

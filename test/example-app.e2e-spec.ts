@@ -2,16 +2,22 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 
 /** The example host app as `npm start` builds it (body limit, validation), on the example config. */
+const ADMIN_TOKEN = 'example-app-admin-token';
+
 describe('example app: POST /tenants/:tenant/users', () => {
   let app: NestExpressApplication;
 
   beforeAll(async () => {
     process.env.HOOKLINE_CONFIG = 'examples/hookline.yaml';
+    process.env.HOOKLINE_ADMIN_TOKEN = ADMIN_TOKEN;
     const { createApp } = await import('../sample/main');
     app = await createApp({ logger: false });
     await app.init();
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    delete process.env.HOOKLINE_ADMIN_TOKEN;
+  });
 
   const post = (tenant: string) => request(app.getHttpServer()).post(`/tenants/${tenant}/users`);
 
@@ -46,5 +52,13 @@ describe('example app: POST /tenants/:tenant/users', () => {
   it('answers 400 for invalid JSON and 413 for a body over the limit', async () => {
     await post('acme').set('content-type', 'application/json').send('{"email":').expect(400);
     await post('acme').send({ email: 'a@example.com', username: 'x'.repeat(20_000) }).expect(413);
+  });
+
+  it('mounts the admin module with HOOKLINE_ADMIN_TOKEN as one unscoped token', async () => {
+    const server = app.getHttpServer();
+    const access = await request(server).get('/hookline/access').set('authorization', `Bearer ${ADMIN_TOKEN}`).expect(200);
+    expect(access.body).toMatchObject({ tenants: '*', knownTenants: expect.arrayContaining(['acme', 'globex']) });
+    await request(server).get('/hookline/openapi.json').set('authorization', `Bearer ${ADMIN_TOKEN}`).expect(200);
+    await request(server).get('/hookline/openapi.json').expect(401);
   });
 });

@@ -65,7 +65,7 @@ describe.each(transports)('the %s transport', (name, transportFor) => {
     expect((await app.admin(`/hookline/deliveries/${id}`)).body).toMatchObject({ status: 'succeeded', attempts: 1 });
 
     const again = await replay(app, id).expect(409);
-    expect(again.body.message).toMatch(/only dead deliveries can be replayed/);
+    expect(again.body.error).toMatchObject({ code: 'NOT_DEAD', message: expect.stringMatching(/only dead deliveries can be replayed/) });
     await replay(app, 'dlv_nosuchdelivery').expect(404);
   });
 

@@ -12,6 +12,7 @@ import {
 } from 'hookline/sdk';
 import { batchApiFor, callOptions } from './hubspot.client';
 import { classifyHubSpotItemError, classifyHubSpotResponse, isSuccess, type ItemVerdict } from './hubspot.errors';
+import { accessGrant, connectionKey, dropGrant, knownAccount } from './hubspot.oauth';
 
 const HUBSPOT_API = 'https://api.hubapi.com';
 /** The Free/Starter private-app limit. Professional/Enterprise allow 190 per 10 s. */
@@ -27,9 +28,17 @@ const baseUrl = z
   }, 'expected https (plain http only to 127.0.0.1, ::1 or localhost, for local proxies and tests)')
   .transform((url) => url.replace(/\/+$/, ''));
 
+const oauthCredentials = z.strictObject({
+  clientId: z.string().min(1, 'expected your HubSpot app\'s client id'),
+  clientSecret: z.string().min(1, 'expected your HubSpot app\'s client secret'),
+  refreshToken: z.string().min(8, 'expected the refresh token of the customer\'s connection (from the OAuth callback)'),
+});
+
 const hubspotConfig = z
   .strictObject({
-    accessToken: z.string().min(8, 'expected a private-app access token (pat-...)'),
+    accessToken: z.string().min(8, 'expected a private-app access token (pat-...)').optional(),
+    /** A public app's OAuth connection: access tokens are fetched and refreshed from the refresh token. */
+    oauth: oauthCredentials.optional(),
     objectType: z
       .string()
       .regex(/^([a-z][a-z0-9_]*|\d+-\d+)$/, 'expected an object type (contacts, companies, or an id like 2-123456)')
@@ -56,7 +65,12 @@ const hubspotConfig = z
     path: ['properties'],
     message: 'must map the idProperty (the upsert key), e.g. email: "{{ user.email }}"',
   })
-  .transform((c) => ({ ...c, token: fingerprint(c.accessToken) }));
+  .refine((c) => (c.accessToken === undefined) !== (c.oauth === undefined), {
+    path: ['accessToken'],
+    message: 'give either accessToken (a private app) or oauth: { clientId, clientSecret, refreshToken } (a public app), not both',
+  })
+  // The connection's fingerprint: the private-app token, or the OAuth connection (never the rotating access token).
+  .transform((c) => ({ ...c, token: c.oauth ? connectionKey(c.oauth, c.baseUrl) : fingerprint(c.accessToken!) }));
 
 export type HubSpotConfig = z.output<typeof hubspotConfig>;
 
@@ -69,7 +83,7 @@ export const hubspotConnector = defineConnector<HubSpotConfig>({
   displayName: 'HubSpot CRM',
   description: 'Upserts a contact (or any CRM object) per registration, batched, within the token\'s rate limit.',
   config: hubspotConfig,
-  secrets: ['accessToken'],
+  secrets: ['accessToken', 'oauth'],
   describe: (c) => ({
     host: new URL(c.baseUrl).host,
     token: c.token,
@@ -79,8 +93,9 @@ export const hubspotConnector = defineConnector<HubSpotConfig>({
     rateLimit: c.rateLimit,
     batch: c.batch,
   }),
-  // One limiter per token, whichever tenant uses it: HubSpot counts per token (per app).
-  rateLimit: (c) => ({ key: `hubspot:${c.token}`, ...c.rateLimit }),
+  // One limiter per token, whichever tenant uses it: HubSpot counts per token (per app). With OAuth, per
+  // (account, app) once the first token's info names them, until then per connection.
+  rateLimit: (c) => ({ key: limiterKey(c), ...c.rateLimit }),
   // The account the token belongs to (its fingerprint until OAuth gives an account id).
   destination: (c) => `hubspot:${c.token}`,
   async deliver(event, config, ctx) {
@@ -109,7 +124,7 @@ interface Group {
  * ids in one batch) and share its result. `objectWriteTraceId` (the delivery id) maps results and errors
  * back to items; HubSpot echoes it.
  */
-async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext, 'signal'>): Promise<BatchItemResult[]> {
+async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext, 'signal' | 'shared'>): Promise<BatchItemResult[]> {
   const config = items[0].config;
   const results: BatchItemResult[] = new Array(items.length);
   const groups = new Map<string, Group>();
@@ -139,7 +154,7 @@ async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext,
       group.items.push(index);
     } else groups.set(key, { id, traceId: item.delivery.id, properties, items: [index] });
   });
-  if (groups.size > 0) await send(config, [...groups.values()], ctx.signal);
+  if (groups.size > 0) await send(config, [...groups.values()], ctx);
   for (const group of groups.values()) {
     const verdict = group.verdict ?? { error: new RetryableError('HubSpot\'s answer did not mention this record', { code: 'HUBSPOT_NO_RESULT' }) };
     for (const index of group.items) {
@@ -149,8 +164,14 @@ async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext,
   return results;
 }
 
-async function send(config: HubSpotConfig, groups: Group[], signal: AbortSignal): Promise<void> {
-  const api = batchApiFor(config.accessToken, config.baseUrl);
+function limiterKey(c: HubSpotConfig): string {
+  const account = c.oauth && knownAccount(c.oauth, c.baseUrl);
+  return account ? `hubspot:portal:${account.hubId}:app:${account.appId}` : `hubspot:${c.token}`;
+}
+
+async function send(config: HubSpotConfig, groups: Group[], { signal, shared }: Pick<BatchContext, 'signal' | 'shared'>): Promise<void> {
+  const grant = config.oauth ? await accessGrant(config.oauth, config.baseUrl, shared) : undefined;
+  const api = batchApiFor(grant?.accessToken ?? config.accessToken!, config.baseUrl);
   const { options, done } = callOptions(config.baseUrl, signal);
   const inputs = groups.map((g) => ({ idProperty: config.idProperty, id: g.id, properties: g.properties, objectWriteTraceId: g.traceId }));
   let response: Awaited<ReturnType<typeof api.upsert>>;
@@ -158,6 +179,11 @@ async function send(config: HubSpotConfig, groups: Group[], signal: AbortSignal)
     response = await api.upsert(config.objectType, { inputs }, options);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
+    if (config.oauth && grant && (error as { code?: unknown }).code === 401) {
+      // An access token expired or revoked early: the next attempt gets a fresh one (or learns the connection is gone).
+      await dropGrant(config.oauth, config.baseUrl, grant, shared);
+      throw new RetryableError('HubSpot refused the OAuth access token (401): refreshing it', { code: 'HUBSPOT_TOKEN_EXPIRED' });
+    }
     const verdict = classifyHubSpotResponse(error);
     // A whole-request answer applies to every record (a 409 names the one existing record: only one sent).
     if (isSuccess(verdict)) {

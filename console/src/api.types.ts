@@ -85,12 +85,16 @@ export interface RunnerWarning {
   column?: number | null;
 }
 
+/** One outbound request of the hook (the hook's secrets redacted from its URL). */
 export interface RunnerRequestMade {
   method: string;
   url: string;
+  /** Null when there was no answer (refused, or failed). */
   status: number | null;
-  durationMs: number | null;
-  refused?: string | boolean | null;
+  durationMs: number;
+  /** The sandbox's policy refused it: `error` says why. */
+  refused: boolean;
+  error: string | null;
 }
 
 export interface RunnerResult {
@@ -100,5 +104,5 @@ export interface RunnerResult {
   logs: Array<{ level: string; message: string }>;
   durationMs: number;
   warnings?: RunnerWarning[];
-  requests?: RunnerRequestMade[];
+  requests: RunnerRequestMade[];
 }

@@ -17,8 +17,10 @@ export function clearToken(): void {
   sessionStorage.removeItem(KEY);
 }
 
-/** The admin path the server wrote into the page (`<meta name="hookline-admin-path">`). */
+/**
+ * The admin API's path, relative to the page: the page is `<path>/console`, the API `<path>/…`. Nothing is
+ * written into the page by the server, so a custom path, a global prefix or a proxy's prefix all just work.
+ */
 export function adminPath(): string {
-  const meta = document.querySelector<HTMLMetaElement>('meta[name="hookline-admin-path"]');
-  return meta?.content.replace(/\/+$/, '') ?? '';
+  return new URL('.', location.href).pathname.replace(/\/+$/, '');
 }

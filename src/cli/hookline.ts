@@ -5,7 +5,7 @@
  * and `--version` answer at once and `run` does not load the module's Nest side.
  */
 import { Command, CommanderError } from 'commander';
-import { readPackageVersion } from './package-version';
+import { readPackageVersion } from '../hookline/core/util/package-version';
 import { EXIT, UsageError } from './usage.error';
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -92,6 +92,13 @@ function formatReadable(output: RunnerOutput): string {
     lines.push('logs:');
     for (const log of output.logs) lines.push(`  [${log.level}] ${log.message}`);
   }
+  if (output.requests.length) {
+    lines.push('requests:');
+    for (const r of output.requests) {
+      const outcome = r.refused ? `refused: ${r.error}` : r.status === null ? `failed: ${r.error}` : String(r.status);
+      lines.push(`  ${r.method} ${r.url} -> ${outcome} (${r.durationMs} ms)`);
+    }
+  }
   if (output.error) lines.push(`error: ${output.error.name}: ${output.error.message}`);
   if (output.response !== null) {
     lines.push(`response (ignored at post-user-registration, as on Auth0):`, indent(JSON.stringify(output.response, null, 2)));

@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AdminTokenGuard } from './admin/admin-token.guard';
-import { AdminController } from './admin/admin.controller';
-import { ConsoleController } from './admin/console/console.controller';
-import { OperationsController } from './admin/operations.controller';
+import { HOOKLINE_ADMIN_BACKEND, type AdminBackend } from './admin/admin-backend';
 import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
 import { hooklineProviders } from './hookline.providers';
@@ -15,11 +12,17 @@ import { HooklineTenants } from './tenants/hookline-tenants';
  * ```ts
  * imports: [EventEmitterModule.forRoot(), HooklineModule.forRoot({ config: 'hookline.yaml' })]
  * ```
- * The host owns `EventEmitterModule.forRoot()`; start-up fails with a clear error without it.
+ * The host owns `EventEmitterModule.forRoot()`; start-up fails with a clear error without it. The admin API
+ * and the console are a module of their own, `HooklineAdminModule`, mounted by the host if it wants them.
  */
 @Module({
-  providers: [...hooklineProviders, HooklineService, HooklineListener, AdminTokenGuard],
-  controllers: [AdminController, OperationsController, ConsoleController],
+  providers: [
+    ...hooklineProviders,
+    HooklineService,
+    HooklineListener,
+    // What HooklineAdminModule reads of this instance (found by token, so this module need not be global).
+    { provide: HOOKLINE_ADMIN_BACKEND, inject: [HooklineService], useFactory: (service: HooklineService): AdminBackend => service },
+  ],
   exports: [HooklineService, HooklineTenants],
 })
 export class HooklineModule extends HooklineConfigurableModule {}

@@ -78,16 +78,6 @@ export interface HooklineModuleOptions {
    * @default new MemoryDeliveryLog(10000) with `inline`; the queue's own job state with `bullmq`
    */
   deliveryLog?: DeliveryLog;
-  /**
-   * The admin REST API under `/hookline`. Closed (404) unless a token is given; then every request
-   * needs `Authorization: Bearer <token>`.
-   * @default { token: undefined }
-   */
-  admin?: {
-    token?: string;
-    /** Tokens limited to some tenants (`tenants` omitted: all). A scoped token sees, replays and runs only its tenants'. */
-    tokens?: Array<{ token: string; tenants?: string[] }>;
-  };
 }
 
 export const DEFAULTS = {

@@ -38,6 +38,7 @@ import { DestinationGuard } from './delivery/executor/destination-guard';
 import { MemoryCircuitStore } from './delivery/executor/circuit-breaker';
 import { RedisCircuitStore } from './delivery/transports/redis-circuit-store';
 import { RedisDestinationLeases } from './delivery/transports/redis-destination-leases';
+import { MemorySharedValues, RedisSharedValues } from './delivery/executor/shared-values';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
 export const hooklineProviders: Provider[] = [
@@ -161,6 +162,8 @@ export const hooklineProviders: Provider[] = [
         concurrency: o.concurrency ?? DEFAULTS.concurrency,
         rateLimiter,
         guard,
+        // Connectors' shared values (OAuth access tokens): in Redis with bullmq, so instances load them once.
+        shared: bullmq ? new RedisSharedValues(bullmq.redis, `${bullmq.options.prefix}:shared`) : new MemorySharedValues(),
         // A durable transport's deliveries wait in Redis, never in a worker slot.
         holdInMemory: !bullmq,
         // What lanes hold are active jobs: they leave `concurrency` worker slots (or half of them) to everything else.

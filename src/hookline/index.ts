@@ -1,4 +1,9 @@
 export { HooklineModule } from './hookline.module';
+export { HooklineAdminModule } from './admin/hookline-admin.module';
+export type { HooklineAdminModuleOptions, AdminGrant, AdminRequest, AdminTokenOption } from './admin/hookline-admin.options';
+export type { AdminErrorBody, AdminErrorIssue } from './admin/api/admin-error';
+export { AdminSetupError } from './admin/admin-setup.error';
+export { isHooklineAdminRoute } from './admin/api/admin-route.decorator';
 export { ADMIN_ACTION_EVENT, type AdminActionEvent } from './core/events/operator.events';
 export type { HooklineModuleOptions, TransportOptions } from './hookline.options';
 export { HooklineService, type ReplayResult } from './hookline.service';

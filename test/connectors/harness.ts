@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import request from 'supertest';
 import {
   createUserRegisteredEvent,
+  HooklineAdminModule,
   HooklineModule,
   HooklineService,
   type DeliveryRecord,
@@ -41,7 +42,8 @@ export async function startConnectorsApp(
     module: FixtureModule,
     imports: [
       EventEmitterModule.forRoot(),
-      HooklineModule.forRoot({ watchConfig: false, admin: { token: ADMIN_TOKEN }, drainTimeoutMs: 500, ...options, logger }),
+      HooklineModule.forRoot({ watchConfig: false, drainTimeoutMs: 500, ...options, logger }),
+      HooklineAdminModule.forRoot({ tokens: [ADMIN_TOKEN] }),
     ],
   };
   const app = await NestFactory.create(fixture, { logger: false, abortOnError: false });

@@ -14,8 +14,25 @@ import { FakeServer, maxInSlidingWindow, type Reply } from './fake-server';
  *   JSON body HubSpot sends and `X-HubSpot-RateLimit-*` headers on every answer;
  * - emails validated: an invalid one fails only its own input (`VALIDATION_ERROR`, `INVALID_EMAIL`).
  *
- * Switches: those of {@link FakeServer}, plus `addToken(token, limits)`.
+ * - OAuth (developers.hubspot.com/docs/api/oauth): `POST /oauth/v1/token` (form-encoded,
+ *   `grant_type=refresh_token`, `client_id`, `client_secret`, `refresh_token`) answers
+ *   `{ access_token, refresh_token, expires_in, token_type }`, or 400 `BAD_REFRESH_TOKEN` / `BAD_CLIENT_ID`
+ *   / `BAD_CLIENT_SECRET` / `BAD_GRANT_TYPE`; `GET /oauth/v1/access-tokens/:token` gives its `hub_id`,
+ *   `app_id`, `expires_in`; an expired access token answers 401 `EXPIRED_AUTHENTICATION`.
+ *
+ * Switches: those of {@link FakeServer}, plus `addToken(token, limits)`, `connect(connection)` (an app
+ * installed in an account, with its refresh token) and `revoke(refreshToken)` (the refresh token and
+ * every access token it gave stop working, as deleting it or uninstalling the app does).
  */
+export interface OAuthConnection {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  hubId: number;
+  appId: number;
+  /** Lifetime of the access tokens it gives, in seconds. @default 1800 */
+  expiresInS?: number;
+}
 export interface HubSpotRequest {
   at: number;
   method: string;
@@ -26,6 +43,9 @@ export interface HubSpotRequest {
 }
 
 interface TokenState {
+  /** OAuth access tokens only: when it expires, and the connection that gave it. */
+  expiresAt?: number;
+  refreshToken?: string;
   perWindow: number;
   windowMs: number;
   daily?: number;
@@ -49,7 +69,22 @@ export class HubSpotFake extends FakeServer {
   /** Objects by type, then by id. */
   readonly objects = new Map<string, Map<string, StoredObject>>();
   private readonly tokens = new Map<string, TokenState>();
+  private readonly connections = new Map<string, OAuthConnection & { revoked: boolean }>();
+  /** Every `POST /oauth/v1/token`, with the refresh token it named and the status it got. */
+  readonly tokenRequests: Array<{ at: number; refreshToken: string; status: number; accessToken?: string }> = [];
   private nextId = 1000;
+
+  connect(connection: OAuthConnection): this {
+    this.connections.set(connection.refreshToken, { ...connection, revoked: false });
+    return this;
+  }
+
+  revoke(refreshToken: string): this {
+    const connection = this.connections.get(refreshToken);
+    if (connection) connection.revoked = true;
+    for (const [token, state] of this.tokens) if (state.refreshToken === refreshToken) this.tokens.delete(token);
+    return this;
+  }
 
   addToken(token: string, limits: { perWindow?: number; windowMs?: number; daily?: number; scopes?: boolean } = {}): this {
     this.tokens.set(token, {
@@ -88,10 +123,17 @@ export class HubSpotFake extends FakeServer {
 
   protected handle(req: IncomingMessage, body: string): Reply {
     const url = new URL(req.url ?? '/', this.origin);
+    if (url.pathname === '/oauth/v1/token' && req.method === 'POST') return this.issueAccessToken(req, body);
+    const info = /^\/oauth\/v1\/access-tokens\/([^/]+)$/.exec(url.pathname);
+    if (info && req.method === 'GET') return this.accessTokenInfo(decodeURIComponent(info[1]));
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const state = token ? this.tokens.get(token) : undefined;
     if (!state) {
       return error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication.');
+    }
+    if (state.expiresAt !== undefined && state.expiresAt <= Date.now()) {
+      const ago = Math.max(1, Math.round((Date.now() - state.expiresAt) / 1000));
+      return error(401, 'EXPIRED_AUTHENTICATION', `The OAuth token used to make this call expired ${ago} second(s) ago.`);
     }
     const limited = this.limit(state);
     if (limited) return limited;
@@ -119,6 +161,50 @@ export class HubSpotFake extends FakeServer {
             ? this.read(type, rest, url.searchParams.get('idProperty'))
             : error(405, 'VALIDATION_ERROR', 'method not allowed');
     return { ...reply, headers: { ...headers, ...reply.headers } };
+  }
+
+  private issueAccessToken(req: IncomingMessage, body: string): Reply {
+    const form = new URLSearchParams(body);
+    const refreshToken = form.get('refresh_token') ?? '';
+    const answer = (reply: Reply, accessToken?: string): Reply => {
+      this.tokenRequests.push({ at: Date.now(), refreshToken, status: reply.status, accessToken });
+      return reply;
+    };
+    const oauthError = (status: string, message: string): Reply =>
+      answer({ status: 400, body: { status, message, correlationId: randomUUID(), requestId: randomUUID() } });
+    if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+      return oauthError('BAD_REQUEST', 'expected application/x-www-form-urlencoded');
+    }
+    if (form.get('grant_type') !== 'refresh_token') return oauthError('BAD_GRANT_TYPE', 'missing or unknown grant type');
+    const connection = this.connections.get(refreshToken);
+    if (!connection || connection.revoked) return oauthError('BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
+    if (form.get('client_id') !== connection.clientId) return oauthError('BAD_CLIENT_ID', 'missing or unknown client id');
+    if (form.get('client_secret') !== connection.clientSecret) return oauthError('BAD_CLIENT_SECRET', 'missing or invalid client secret');
+    const accessToken = `oauth-${randomUUID()}`;
+    const expiresInS = connection.expiresInS ?? 1800;
+    this.addToken(accessToken);
+    Object.assign(this.tokens.get(accessToken)!, { expiresAt: Date.now() + expiresInS * 1000, refreshToken });
+    return answer({ status: 200, body: { token_type: 'bearer', refresh_token: refreshToken, access_token: accessToken, expires_in: expiresInS } }, accessToken);
+  }
+
+  private accessTokenInfo(token: string): Reply {
+    const state = this.tokens.get(token);
+    const connection = state?.refreshToken ? this.connections.get(state.refreshToken) : undefined;
+    if (!state || !connection || (state.expiresAt ?? 0) <= Date.now()) return error(404, 'OBJECT_NOT_FOUND', 'access token not found or expired');
+    return {
+      status: 200,
+      body: {
+        token,
+        user: 'owner@example.com',
+        hub_domain: `portal-${connection.hubId}.example.com`,
+        scopes: ['oauth', 'crm.objects.contacts.write'],
+        hub_id: connection.hubId,
+        app_id: connection.appId,
+        expires_in: Math.round(((state.expiresAt ?? 0) - Date.now()) / 1000),
+        user_id: 1,
+        token_type: 'access',
+      },
+    };
   }
 
   protected record(req: IncomingMessage, body: string, reply: Reply | 'reset'): void {

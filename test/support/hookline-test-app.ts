@@ -2,16 +2,20 @@ import type { INestApplication } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { HooklineModule, HooklineService, type DeliveryRecord, type HooklineModuleOptions } from 'hookline';
+import { HooklineAdminModule, HooklineModule, HooklineService, type DeliveryRecord, type HooklineAdminModuleOptions, type HooklineModuleOptions } from 'hookline';
 import { UsersController } from '../../sample/users/users.controller';
 import { UsersService } from '../../sample/users/users.service';
 import { CaptureLogger } from './capture.logger';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
+/** What the harness passes to HooklineAdminModule.forRoot, or `false` to leave the admin module out. */
+export type TestAdminOptions = HooklineAdminModuleOptions | false;
+
 /**
  * Boots the example host app (registration endpoint + Hookline) around a given Hookline config,
- * with a capturing logger, fast retries and the admin API open with {@link ADMIN_TOKEN}.
+ * with a capturing logger, fast retries and the admin module mounted with {@link ADMIN_TOKEN}
+ * (unless `admin` says otherwise).
  */
 export class HooklineTestApp {
   readonly logger = new CaptureLogger();
@@ -19,20 +23,24 @@ export class HooklineTestApp {
 
   private constructor(private readonly options: HooklineModuleOptions) {}
 
-  static async start(options: Partial<HooklineModuleOptions> & Pick<HooklineModuleOptions, 'config'>): Promise<HooklineTestApp> {
+  static async start(
+    options: Partial<HooklineModuleOptions> & Pick<HooklineModuleOptions, 'config'> & { admin?: TestAdminOptions },
+    app: { prefix?: string } = {},
+  ): Promise<HooklineTestApp> {
+    const { admin = { tokens: [ADMIN_TOKEN] }, ...hooklineOptions } = options;
     const harness = new HooklineTestApp({
       retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50 },
-      admin: { token: ADMIN_TOKEN },
       watchConfig: false,
-      ...options,
+      ...hooklineOptions,
     });
     harness.options.logger ??= harness.logger;
     const moduleRef = await Test.createTestingModule({
-      imports: [EventEmitterModule.forRoot(), HooklineModule.forRoot(harness.options)],
+      imports: [EventEmitterModule.forRoot(), HooklineModule.forRoot(harness.options), ...(admin ? [HooklineAdminModule.forRoot(admin)] : [])],
       controllers: [UsersController],
       providers: [UsersService],
     }).compile();
     harness.app = moduleRef.createNestApplication({ logger: false });
+    if (app.prefix) harness.app.setGlobalPrefix(app.prefix);
     await harness.app.init();
     return harness;
   }

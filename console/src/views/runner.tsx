@@ -171,8 +171,8 @@ function RunResult({ result }: { result: RunnerResult }) {
       ) : (
         <p class="muted">No log line.</p>
       )}
-      {result.requests ? <h3>Outbound requests</h3> : null}
-      {!result.requests ? null : result.requests.length ? (
+      <h3>Outbound requests</h3>
+      {result.requests.length ? (
         <table class="requests">
           <thead>
             <tr>
@@ -187,7 +187,9 @@ function RunResult({ result }: { result: RunnerResult }) {
               <tr key={i} class={r.refused ? 'refused' : undefined}>
                 <td>{r.method}</td>
                 <td class="mono">{r.url}</td>
-                <td>{r.refused ? <strong>refused{typeof r.refused === 'string' ? `: ${r.refused}` : ''}</strong> : (r.status ?? '—')}</td>
+                <td>
+                  {r.refused ? <strong>refused: {r.error}</strong> : r.status === null ? <strong>failed: {r.error}</strong> : r.status}
+                </td>
                 <td class="num">{formatDuration(r.durationMs)}</td>
               </tr>
             ))}

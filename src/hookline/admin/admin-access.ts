@@ -1,6 +1,7 @@
-import { createParamDecorator, type ExecutionContext, NotFoundException } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { AdminApiError } from './api/admin-error';
 
-/** What the current admin request may see: every tenant, or some; and who it is (a token fingerprint). */
+/** What the current admin request may see: every tenant, or some; and who it is (a token fingerprint, or the host guard's principal). */
 export interface AdminAccess {
   tenants: '*' | readonly string[];
   principal: string;
@@ -15,7 +16,7 @@ export function isTenantVisible(access: AdminAccess, tenant: string): boolean {
 
 /** 404 for a tenant outside the scope: the same answer as an unknown tenant, so nothing leaks. */
 export function assertTenantVisible(access: AdminAccess, tenant: string): void {
-  if (!isTenantVisible(access, tenant)) throw new NotFoundException(`no tenant ${tenant}`);
+  if (!isTenantVisible(access, tenant)) throw new AdminApiError(404, 'NOT_FOUND', `no tenant ${tenant}`);
 }
 
 /** The tenants a listing may return: `undefined` for all. */

@@ -1,97 +1,108 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Controller,
-  Get,
-  GoneException,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { DELIVERY_STATUSES, type DeliveryRecord } from '../delivery/records/delivery';
+import type { DeliveryRecord } from '../delivery/records/delivery';
 import type { DeliveryPage } from '../delivery/records/delivery-log';
-import { HooklineService, type ConsumerSummary } from '../hookline.service';
 import type { CircuitView } from '../delivery/executor/destination-guard';
-import { AdminTokenGuard } from './admin-token.guard';
+import { AdminApiController } from './admin-api.decorator';
+import { AdminApiError, parseInput } from './api/admin-error';
+import { AdminRoute } from './api/admin-route.decorator';
+import { consumerItem, deliveryPage, deliveryRecord, deliveryStatus, isoTime, tenantId } from './api/admin.schemas';
+import type { AdminConsumerSummary } from './admin-backend';
+import { HooklineAdminContext } from './admin-context';
 import { activityOf, scanDeliveries, type ConsumerActivity } from './delivery-scan';
 import { Access, assertTenantVisible, isTenantVisible, tenantsOf, type AdminAccess } from './admin-access';
 
 const listQuery = z.strictObject({
-  tenant: z.string().max(64).optional(),
-  status: z.enum(DELIVERY_STATUSES as [string, ...string[]]).optional(),
-  consumer: z.string().max(200).optional(),
+  tenant: tenantId.optional(),
+  status: deliveryStatus.optional(),
+  consumer: z.string().max(200).optional().describe('A consumer id, `tenant/type/name`.'),
   eventId: z.string().max(200).optional(),
-  since: z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time' }).optional(),
-  until: z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time' }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-  cursor: z.string().regex(/^[0-9a-z]{1,12}$/, 'expected a cursor from a previous page').optional(),
+  since: isoTime.optional().describe('Last updated at or after this time.'),
+  until: isoTime.optional().describe('Last updated before this time.'),
+  limit: z.coerce.number().int().min(1).max(500).optional().describe('Page size. Default 50.'),
+  cursor: z.string().regex(/^[0-9a-z]{1,12}$/, 'expected a cursor from a previous page').optional().describe('`nextCursor` of the previous page.'),
 });
+const consumersQuery = z.strictObject({ tenant: tenantId.optional() });
+const deliveryParams = z.object({ id: z.string().max(200) });
 
 /** View of deliveries, and replay of dead ones. Records hold no secret and no event payload. */
-@Controller('hookline')
-@UseGuards(AdminTokenGuard)
+@AdminApiController()
 export class AdminController {
-  constructor(private readonly hookline: HooklineService) {}
+  constructor(private readonly admin: HooklineAdminContext) {}
 
   @Get('deliveries')
-  async list(@Query() query: Record<string, unknown>, @Access() access: AdminAccess): Promise<DeliveryPage> {
-    const parsed = listQuery.safeParse(query);
-    if (!parsed.success) {
-      throw new BadRequestException({
-        message: 'invalid query',
-        errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(query)', message: i.message })),
-      });
-    }
-    if (parsed.data.tenant) assertTenantVisible(access, parsed.data.tenant);
-    return this.hookline.listDeliveries({ ...(parsed.data as Parameters<HooklineService['listDeliveries']>[0]), tenants: tenantsOf(access) });
+  @AdminRoute({ summary: 'Deliveries, newest first, filtered and paginated', tags: ['deliveries'], query: listQuery, response: deliveryPage, errors: [404] })
+  async list(@Query() query: unknown, @Access() access: AdminAccess): Promise<DeliveryPage> {
+    const filter = parseInput(listQuery, query, 'query');
+    if (filter.tenant) assertTenantVisible(access, filter.tenant);
+    return this.admin.hookline.listDeliveries({ ...(filter as Omit<typeof filter, 'status'> & { status?: DeliveryRecord['status'] }), tenants: tenantsOf(access) });
   }
 
   /** Enabled consumers with their connector's safe summary (host, fingerprint): never a secret. */
   @Get('consumers')
+  @AdminRoute({
+    summary: 'Enabled consumers with their circuit, last success and last failure',
+    tags: ['consumers'],
+    query: consumersQuery,
+    response: z.object({ items: z.array(consumerItem) }),
+    errors: [404],
+  })
   async consumers(
-    @Query('tenant') tenant: string | undefined,
+    @Query() query: unknown,
     @Access() access: AdminAccess,
-  ): Promise<{ items: Array<ConsumerSummary & ConsumerActivity & { enabled: true; circuit: CircuitView | null }> }> {
+  ): Promise<{ items: Array<AdminConsumerSummary & ConsumerActivity & { enabled: true; circuit: CircuitView | null }> }> {
+    const { tenant } = parseInput(consumersQuery, query, 'query');
     if (tenant) assertTenantVisible(access, tenant);
-    const consumers = this.hookline.listConsumers().filter((c) => isTenantVisible(access, c.tenant) && (!tenant || c.tenant === tenant));
-    const activity = activityOf(await scanDeliveries(this.hookline, { tenant, tenants: tenantsOf(access) }));
+    const hookline = this.admin.hookline;
+    const consumers = hookline.listConsumers().filter((c) => isTenantVisible(access, c.tenant) && (!tenant || c.tenant === tenant));
+    const activity = activityOf(await scanDeliveries(hookline, { tenant, tenants: tenantsOf(access) }));
     const none: ConsumerActivity = { lastSuccessAt: null, lastFailureAt: null };
     // With the circuit of each one's destination: state, consecutive failures, next probe, waiting.
     return {
       items: await Promise.all(
-        consumers.map(async (c) => ({ ...c, enabled: true as const, ...(activity.get(c.id) ?? none), circuit: await this.hookline.circuitOf(c.tenant, c.id) })),
+        consumers.map(async (c) => ({ ...c, enabled: true as const, ...(activity.get(c.id) ?? none), circuit: await hookline.circuitOf(c.tenant, c.id) })),
       ),
     };
   }
 
   @Get('deliveries/:id')
+  @AdminRoute({ summary: 'One delivery with its attempts', tags: ['deliveries'], params: deliveryParams, response: deliveryRecord, errors: [404] })
   async get(@Param('id') id: string, @Access() access: AdminAccess): Promise<DeliveryRecord> {
-    const record = await this.hookline.getDelivery(id);
-    if (!record || !isTenantVisible(access, record.tenant)) throw new NotFoundException(`no delivery ${id}`);
+    const record = await this.admin.hookline.getDelivery(id);
+    if (!record || !isTenantVisible(access, record.tenant)) throw noDelivery(id);
     return record;
   }
 
   /** Re-enqueues a dead delivery with fresh attempts: 202 with its record; 409 unless it is dead. */
   @Post('deliveries/:id/replay')
   @HttpCode(202)
+  @AdminRoute({
+    summary: 'Replay one dead delivery with fresh attempts',
+    description: '409 `NOT_DEAD` unless the delivery is dead; 410 `GONE` when the transport no longer holds its event.',
+    tags: ['deliveries'],
+    params: deliveryParams,
+    response: deliveryRecord,
+    errors: [404, 409, 410],
+  })
   async replay(@Param('id') id: string, @Access() access: AdminAccess): Promise<DeliveryRecord> {
-    const existing = await this.hookline.getDelivery(id);
-    if (!existing || !isTenantVisible(access, existing.tenant)) throw new NotFoundException(`no delivery ${id}`);
-    const result = await this.hookline.replay(id);
+    const hookline = this.admin.hookline;
+    const existing = await hookline.getDelivery(id);
+    if (!existing || !isTenantVisible(access, existing.tenant)) throw noDelivery(id);
+    const result = await hookline.replay(id);
     switch (result.status) {
       case 'replayed':
-        this.hookline.auditAdminAction(access.principal, 'delivery.replay', { tenant: existing.tenant, target: id });
+        hookline.auditAdminAction(access.principal, 'delivery.replay', { tenant: existing.tenant, target: id });
         return result.delivery;
       case 'not-found':
-        throw new NotFoundException(`no delivery ${id}`);
+        throw noDelivery(id);
       case 'not-dead':
-        throw new ConflictException(`delivery ${id} is ${result.delivery.status}; only dead deliveries can be replayed`);
+        throw new AdminApiError(409, 'NOT_DEAD', `delivery ${id} is ${result.delivery.status}; only dead deliveries can be replayed`);
       case 'gone':
-        throw new GoneException(`delivery ${id} is dead but the transport no longer holds its event (it keeps only the most recent dead deliveries)`);
+        throw new AdminApiError(410, 'GONE', `delivery ${id} is dead but the transport no longer holds its event (it keeps only the most recent dead deliveries)`);
     }
   }
+}
+
+function noDelivery(id: string): AdminApiError {
+  return new AdminApiError(404, 'NOT_FOUND', `no delivery ${id}`);
 }

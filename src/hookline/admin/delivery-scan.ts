@@ -1,12 +1,12 @@
 import type { DeliveryRecord } from '../delivery/records/delivery';
 import type { DeliveryQuery } from '../delivery/records/delivery-log';
-import type { HooklineService } from '../hookline.service';
+import type { AdminBackend } from './admin-backend';
 
 /** Sweeps of the whole delivery log: the most records one request reads. */
 const SCAN_LIMIT = 10_000;
 
 /** Every record matching the query, newest first, up to {@link SCAN_LIMIT}. */
-export async function scanDeliveries(hookline: HooklineService, query: DeliveryQuery): Promise<DeliveryRecord[]> {
+export async function scanDeliveries(hookline: AdminBackend, query: DeliveryQuery): Promise<DeliveryRecord[]> {
   const found: DeliveryRecord[] = [];
   let cursor: string | undefined;
   do {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { HookScriptError, readHookScript } from './compat/hook-script';
 import { eventFromPayload, toHookInput } from './hook-input';
 import { SandboxPool } from './host/sandbox.pool';
-import type { HookLogEntry, HookScript, InvocationResult, ScriptWarning } from './host/sandbox.types';
+import type { HookLogEntry, HookRequestEntry, HookScript, InvocationResult, ScriptWarning } from './host/sandbox.types';
 
 /** What one Runner run answers (`hookline run --json` and the admin API's `POST runner`): a stable contract. */
 export interface RunnerOutput {
@@ -15,6 +15,11 @@ export interface RunnerOutput {
   durationMs: number;
   /** What the static check found before the run: a conditional require of a module the sandbox lacks, another module version, a computed require name. */
   warnings: ScriptWarning[];
+  /**
+   * Every outbound request the hook made, in the order they ended: method, URL (the hook's secrets
+   * redacted), status (null without an answer), duration, and whether the sandbox refused it and why.
+   */
+  requests: HookRequestEntry[];
 }
 
 export interface RunnerLimits {
@@ -33,7 +38,7 @@ export function loadRunnerScript(path: string, shown: string): HookScript | Runn
     if (!(error instanceof HookScriptError)) throw error;
     // Unsupported require()s are found before the hook runs, each with its file:line:column.
     const name = error.reason === 'require' ? 'ModuleNotSupportedError' : error.reason === 'dependency' ? 'DependencyError' : 'SyntaxError';
-    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0, warnings: [] };
+    return { status: 'error', response: null, error: { name, message: error.message }, logs: [], durationMs: 0, warnings: [], requests: [] };
   }
 }
 
@@ -58,6 +63,7 @@ export async function runHookOnce(script: HookScript, hookId: string, payload: R
   const pool = new SandboxPool({ size: 1 });
   // Every line, including those written by work the hook left running after cb() (until its timeout).
   const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
+  const requests: HookRequestEntry[] = [];
   let ended!: () => void;
   const over = new Promise<void>((resolve) => (ended = resolve));
   try {
@@ -68,11 +74,12 @@ export async function runHookOnce(script: HookScript, hookId: string, payload: R
       input: toHookInput(event),
       ...limits,
       onLog: (entry) => logs.push(entry),
+      onRequest: (entry) => requests.push(entry),
       onEnd: () => ended(),
     });
     await over;
     const { status, response, error, durationMs } = result;
-    return { status, response: response ?? null, error, logs, durationMs, warnings: script.problems ?? [] };
+    return { status, response: response ?? null, error, logs, durationMs, warnings: script.problems ?? [], requests };
   } finally {
     await pool.close();
   }

@@ -62,8 +62,9 @@ export class HooklineTenants {
     return this.deps !== undefined;
   }
 
-  async listTenants(options: { cursor?: string; limit?: number } = {}) {
-    return this.d.store.list(options.cursor, Math.min(Math.max(options.limit ?? 100, 1), 500));
+  /** A page of the store's tenants by id; `only` limits it to those ids. */
+  async listTenants(options: { cursor?: string; limit?: number; only?: readonly string[] } = {}) {
+    return this.d.store.list(options.cursor, Math.min(Math.max(options.limit ?? 100, 1), 500), options.only);
   }
 
   async getTenant(id: string): Promise<TenantView | undefined> {
@@ -232,7 +233,7 @@ export class HooklineTenants {
     if (compiled) issues.push(...(await checkDestinations(compiled.resolved, policy)));
     // Entries waiting for a secret are checked as far as they can be without it.
     issues.push(...issuesWithoutSecrets(config, id, definition, secrets));
-    if (issues.length > 0) throw TenantWriteError.invalid(id, dedupe(issues));
+    if (issues.length > 0) throw TenantWriteError.invalid(id, dedupe(withoutEnvEcho(issues)));
     return compiled!.missing.map((m) => ({
       path: m.path,
       code: 'SECRET_MISSING',
@@ -269,6 +270,15 @@ function withoutAddress(entry: Entry, ref: ConsumerRef): Entry {
   void _name;
   void ref;
   return rest;
+}
+
+/**
+ * A field refused with ENV_NOT_ALLOWED also fails to compile ("environment variable X is not set": stored
+ * tenants never read the environment). That second message only confuses, so it goes.
+ */
+function withoutEnvEcho(issues: TenantIssue[]): TenantIssue[] {
+  const refused = new Set(issues.filter((i) => i.code === 'ENV_NOT_ALLOWED').map((i) => i.path));
+  return issues.filter((i) => i.code || !refused.has(i.path) || !/environment variable/.test(i.message));
 }
 
 function dedupe(issues: TenantIssue[]): TenantIssue[] {

@@ -54,6 +54,8 @@ export function compileStoredTenant(
     if (!Array.isArray(list)) continue;
     prepared[key] = list.map((entry: Entry, index) => {
       if (!entry || typeof entry !== 'object') return entry;
+      // A path would make the compiler read a server file (refused as SCRIPT_PATH_NOT_ALLOWED, and never opened).
+      if (isHook && 'script' in entry) entry = withoutScript(entry);
       const absent = [...secretRefs(entry)].filter((name) => !secrets.has(name));
       if (absent.length > 0) {
         const type = isHook ? HOOK_PLUGIN_TYPE : String(entry.type);
@@ -89,6 +91,13 @@ export function compileStoredTenant(
     resolved,
     missing,
   };
+}
+
+/** A hook that cannot run: its other fields are still checked, and no file is read. */
+function withoutScript(entry: Entry): Entry {
+  const { script: _script, ...rest } = entry;
+  void _script;
+  return { ...rest, source: 'module.exports = async () => {};', enabled: false };
 }
 
 /** `tenants.acme.connectors[0].url` → `connectors[0].url`. */
@@ -199,7 +208,10 @@ export function issuesWithoutSecrets(config: ConfigRegistry, id: string, definit
   });
   if (unknownAt.length === 0) return [];
   try {
-    config.compileTenant(id, interpolateSecrets(definition, secrets, () => ''), {}, `tenant "${id}" in the tenant store`);
+    const safe = Array.isArray(definition.hooks)
+      ? { ...definition, hooks: definition.hooks.map((h: Entry) => (h && typeof h === 'object' && 'script' in h ? withoutScript(h) : h)) }
+      : definition;
+    config.compileTenant(id, interpolateSecrets(safe, secrets, () => ''), {}, `tenant "${id}" in the tenant store`);
     return [];
   } catch (error) {
     if (!(error instanceof ConfigInvalidError)) throw error;

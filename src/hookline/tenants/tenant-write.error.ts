@@ -27,6 +27,9 @@ export class TenantWriteError extends HooklineError {
 
 /** The module was started without `store`: there is nowhere to write tenants. */
 export class StoreNotConfiguredError extends HooklineError {
+  /** What the admin API answers: the routes exist, the feature is not turned on. */
+  readonly status = 501;
+
   constructor() {
     super('STORE_NOT_CONFIGURED', 'the tenant store is not configured: pass `store: { url }` to HooklineModule.forRoot (HOOKLINE_STORE_URL in the example app)');
   }

@@ -11,18 +11,18 @@ export interface ConsoleAsset {
 }
 
 const TYPES: Record<string, string> = {
+  'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
 };
 
 /**
  * The console's files, built by `npm run build` into `dist/console` of the package and read once.
- * `index.html` is filled in per request with the paths the page was reached at, so a global prefix
- * or another admin path needs no configuration.
+ * Every URL in them is relative (the page is `<path>/console`, its assets `<path>/console/app.js`, the API
+ * `<path>/…`), so a custom admin path, a global prefix or a proxy's prefix needs no configuration.
  */
 export class ConsoleAssets {
   private readonly files = new Map<string, ConsoleAsset>();
-  private template?: string;
 
   constructor(readonly dir: string = defaultConsoleDir()) {}
 
@@ -42,13 +42,9 @@ export class ConsoleAssets {
     return asset;
   }
 
-  /** The page for a console reached at `consolePath` (e.g. `/hookline/console`). */
-  page(consolePath: string): ConsoleAsset {
-    this.template ??= readFileSync(join(this.dir, 'index.html'), 'utf8');
-    const adminPath = consolePath.replace(/\/console$/, '');
-    const html = this.template.replaceAll('%ADMIN_PATH%', escapeHtml(adminPath)).replaceAll('%CONSOLE_PATH%', escapeHtml(consolePath));
-    const body = Buffer.from(html);
-    return { type: 'text/html; charset=utf-8', body, etag: etagOf(body) };
+  /** The page (`index.html`). */
+  page(): ConsoleAsset {
+    return this.asset('index.html')!;
   }
 }
 
@@ -65,8 +61,4 @@ function defaultConsoleDir(from = __dirname): string {
 
 function etagOf(body: Buffer): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,6 +1,8 @@
-import { Controller, Get, Inject, NotFoundException, Param, Req, Res, ServiceUnavailableException } from '@nestjs/common';
-import { HOOKLINE_OPTIONS } from '../../hookline.module-definition';
-import type { HooklineModuleOptions } from '../../hookline.options';
+import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { z } from 'zod';
+import { AdminApiError } from '../api/admin-error';
+import { AdminExceptionFilter } from '../api/admin-exception.filter';
+import { AdminRoute } from '../api/admin-route.decorator';
 import { ConsoleAssets, type ConsoleAsset } from './console-assets';
 
 interface HttpRequest {
@@ -31,32 +33,45 @@ const SECURITY_HEADERS: Record<string, string> = {
  * The console: a static page and its two assets, served without auth (they hold no data); the page
  * then asks for an admin token and calls the admin API with it.
  */
-@Controller('hookline/console')
+@Controller('console')
+@UseFilters(AdminExceptionFilter)
 export class ConsoleController {
   private readonly assets = new ConsoleAssets();
 
-  constructor(@Inject(HOOKLINE_OPTIONS) private readonly options: HooklineModuleOptions) {}
-
   @Get()
+  @AdminRoute({ summary: 'The console page (no auth: it asks for a token)', tags: ['console'], public: true, response: z.string(), responseMediaType: 'text/html', errors: [503] })
   page(@Req() req: HttpRequest, @Res() res: HttpResponse): void {
     this.ensureServed();
-    const path = (req.originalUrl ?? req.url ?? '/hookline/console').split('?')[0].replace(/\/+$/, '');
-    send(req, res, this.assets.page(path), 'no-store');
+    // The page's URLs are relative to `<path>/console`: `<path>/console/` is sent there first.
+    const [path, query] = (req.originalUrl ?? req.url ?? '').split('?', 2);
+    if (path.endsWith('/')) {
+      res.setHeader('location', `../console${query ? `?${query}` : ''}`);
+      res.status(308).end();
+      return;
+    }
+    send(req, res, this.assets.page(), 'no-cache');
   }
 
   @Get(':file')
+  @AdminRoute({
+    summary: "The console's script and style sheet",
+    tags: ['console'],
+    public: true,
+    params: z.object({ file: z.enum(['app.js', 'app.css']) }),
+    response: z.string(),
+    responseMediaType: 'text/javascript',
+    errors: [404, 503],
+  })
   file(@Param('file') file: string, @Req() req: HttpRequest, @Res() res: HttpResponse): void {
     this.ensureServed();
     const asset = this.assets.asset(file);
-    if (!asset) throw new NotFoundException(`the console has no file ${JSON.stringify(file)}`);
+    if (!asset || file === 'index.html') throw new AdminApiError(404, 'NOT_FOUND', `the console has no file ${JSON.stringify(file)}`);
     send(req, res, asset, 'no-cache');
   }
 
   private ensureServed(): void {
-    // The console exists where the admin API does: closed without a token.
-    if (!this.options.admin?.token) throw new NotFoundException();
     if (!this.assets.built) {
-      throw new ServiceUnavailableException(`the console is not built (no ${this.assets.dir}/index.html): run npm run build`);
+      throw new AdminApiError(503, 'CONSOLE_NOT_BUILT', 'the console is not built (no index.html in the package\'s dist/console): run npm run build');
     }
   }
 }

@@ -75,6 +75,27 @@ export interface HttpClient {
   fetch: typeof fetch;
 }
 
+/** A value deliveries share, such as an OAuth access token, with when it stops being valid (epoch ms). */
+export interface SharedValue {
+  value: string;
+  expiresAt: number;
+}
+
+/**
+ * Values shared by every delivery of every instance sharing the transport (in Redis with bullmq, in this
+ * process with inline). For a credential that must be fetched once, not once per delivery or instance.
+ */
+export interface SharedValues {
+  /**
+   * The value under `key` while it has more than `refreshBeforeMs` left; else `load()` runs, once at a time
+   * for the key across the instances (a Redis lock with bullmq), and the other callers get its result.
+   * Values may sit in Redis: encrypt a secret before returning it from `load`.
+   */
+  get(key: string, load: () => Promise<SharedValue>, options: { refreshBeforeMs: number }): Promise<SharedValue>;
+  /** Forgets the value under `key` if it is still `value` (a token the API refused): the next `get` loads. */
+  drop(key: string, value: string): Promise<void>;
+}
+
 export interface ConnectorContext {
   /** Aborted when the delivery times out or the app shuts down. Pass it to every I/O call. */
   signal: AbortSignal;
@@ -83,6 +104,7 @@ export interface ConnectorContext {
   log: ConnectorLogger;
   http: HttpClient;
   delivery: DeliveryInfo;
+  shared: SharedValues;
 }
 
 /** The context of one batch request: like {@link ConnectorContext}, for many deliveries at once. */
@@ -91,6 +113,7 @@ export interface BatchContext {
   signal: AbortSignal;
   log: ConnectorLogger;
   http: HttpClient;
+  shared: SharedValues;
 }
 
 /** One delivery inside a batch. Items of one batch may come from different consumers (and tenants). */

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { ConfigRegistry } from '../../config/config.registry';
 import type { Consumer } from '../../config/config.model';
 import { createHttpClient } from '../../connectors/http-client';
-import type { BatchContext, BatchItemResult, ConnectorContext, ConnectorLogger, RateLimitSpec } from '../../connectors/sdk';
+import type { BatchContext, BatchItemResult, ConnectorContext, ConnectorLogger, RateLimitSpec, SharedValues } from '../../connectors/sdk';
 import {
   ConnectorRequestError,
   DeliveryError,
@@ -21,6 +21,7 @@ import { FairSlots, type SlotRequest } from '../scheduler/fair-slots';
 import { nextRetryDelayMs } from '../../core/retry/retry.policy';
 import { DestinationGuard, destinationKey, verdictOf, type CircuitView } from './destination-guard';
 import type { Admission } from './circuit-breaker';
+import { MemorySharedValues } from './shared-values';
 
 /**
  * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as
@@ -48,6 +49,8 @@ export interface DeliveryExecutorOptions {
   concurrency?: number;
   /** @default createRateLimiter() (in memory) */
   rateLimiter?: RateLimiter;
+  /** What connectors share across deliveries and instances (`ctx.shared`). @default new MemorySharedValues() */
+  shared?: SharedValues;
   /**
    * A delivery whose rate-limit key is paused for longer than this is deferred (no attempt used) instead of
    * waiting in memory.
@@ -99,6 +102,7 @@ interface Pending extends LaneEntry {
 export class DeliveryExecutor {
   private readonly slots: FairSlots;
   private readonly limiter: RateLimiter;
+  private readonly shared: SharedValues;
   private readonly lanes: DeliveryLanes<Pending>;
   private readonly holdInMemory: boolean;
   readonly guard: DestinationGuard;
@@ -115,6 +119,7 @@ export class DeliveryExecutor {
     setMaxListeners(0, shutdown);
     this.slots = new FairSlots(options.concurrency ?? 16);
     this.limiter = options.rateLimiter ?? createRateLimiter();
+    this.shared = options.shared ?? new MemorySharedValues();
     this.holdInMemory = options.holdInMemory ?? true;
     this.guard = options.guard ?? new DestinationGuard(logger);
     this.lanes = new DeliveryLanes<Pending>(
@@ -322,7 +327,7 @@ export class DeliveryExecutor {
     const batch = first.plugin.batch;
     if (batch && batch.key(first.config) !== undefined) {
       const results = await this.underTimeout(timeoutMs, (signal) => {
-        const ctx: BatchContext = { signal, log: this.consumerLogger(first, entries[0].job), http: createHttpClient(signal) };
+        const ctx: BatchContext = { signal, log: this.consumerLogger(first, entries[0].job), http: createHttpClient(signal), shared: this.shared };
         const items = entries.map((e) => ({ event: e.job.event, config: e.consumer.config, delivery: deliveryInfo(e) }));
         return batch.deliverBatch(items, ctx);
       });
@@ -341,6 +346,7 @@ export class DeliveryExecutor {
         log: this.consumerLogger(entry.consumer, entry.job),
         http: createHttpClient(signal),
         delivery: deliveryInfo(entry),
+        shared: this.shared,
       };
       return entry.consumer.plugin.deliver(entry.job.event, entry.consumer.config, ctx);
     });

@@ -330,6 +330,9 @@ export class SandboxPool implements Sandbox {
       const entry = { level: message.level, message: message.message };
       if (!pending.result) pending.logs.push(entry);
       pending.invocation.onLog?.(entry);
+    } else if (message.t === 'request') {
+      const { t: _t, id: _id, ...entry } = message;
+      pending.invocation.onRequest?.(entry);
     } else if (message.t === 'result') {
       const { status, response, error, durationMs } = message;
       this.settle(pending, { status, response, error, logs: pending.logs, durationMs });

@@ -1,4 +1,4 @@
-import type { CpuBudget, InvocationStatus, LogLevel } from './sandbox.types';
+import type { CpuBudget, HookRequestEntry, InvocationStatus, LogLevel } from './sandbox.types';
 
 /**
  * Messages between the app (the pool) and a sandbox worker process, over the IPC channel. Both sides
@@ -33,6 +33,8 @@ export type ToWorker = InvokeMessage | { t: 'cancel'; id: number; reason: string
 
 export type FromWorker =
   | { t: 'log'; id: number; level: LogLevel; message: string }
+  /** One `fetch` (or http/https request) of the hook, once answered, failed or refused. */
+  | ({ t: 'request'; id: number } & HookRequestEntry)
   | {
       t: 'result';
       id: number;

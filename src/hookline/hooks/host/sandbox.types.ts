@@ -48,6 +48,20 @@ export interface CpuBudget {
   windowMs: number;
 }
 
+/**
+ * One outbound request of a hook, as the Runner shows it: the URL with the hook's secrets redacted,
+ * the status (null when there was no answer), and whether the sandbox's policy refused it (with why).
+ */
+export interface HookRequestEntry {
+  method: string;
+  url: string;
+  status: number | null;
+  durationMs: number;
+  refused: boolean;
+  /** Why it was refused or failed (`fetch: host x:443 is not in allowHosts`); null when answered. */
+  error: string | null;
+}
+
 export interface HookInvocation {
   tenant: string;
   /** Stable id of the hook (the consumer id); one long-lived context per hook. */
@@ -68,6 +82,8 @@ export interface HookInvocation {
   signal?: AbortSignal;
   /** Called for every console line, including those written after the result (work left running after `cb`). */
   onLog?(entry: HookLogEntry): void;
+  /** Called for every outbound request, once it is answered, failed or refused. */
+  onRequest?(entry: HookRequestEntry): void;
   /** Called once the invocation is over: after its result and any work it left running (until its timeout). */
   onEnd?(): void;
 }

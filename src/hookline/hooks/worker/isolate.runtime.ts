@@ -1,5 +1,5 @@
 import type { CompatScripts } from './compat.scripts';
-import { performFetch, FetchFailedError, FetchRefusedError } from './fetch.bridge';
+import { performFetch, FetchFailedError, FetchRefusedError, type BridgeResponse } from './fetch.bridge';
 import { parseAllowHost, type AllowHostRule } from './host-policy';
 import { SANDBOX_LIMITS } from '../host/sandbox.limits';
 import { TrustStore } from './tls-trust';
@@ -345,8 +345,11 @@ export class IsolateRuntime {
 
   private startFetch(inv: Invocation, fid: number, requestJson: string): void {
     inv.usedAsync = true;
-    const settle = (outcome: object) => {
+    const started = performance.now();
+    let shown = { method: 'GET', url: '' };
+    const settle = (outcome: { response?: BridgeResponse; error?: string; code?: string; refused?: boolean }) => {
       inv.fetches.delete(fid);
+      this.reportRequest(inv, shown, started, outcome);
       if (!inv.ended) this.enterLater(inv, ['fetch', inv.id, fid, JSON.stringify(outcome)]);
     };
     if (++inv.fetchCount > SANDBOX_LIMITS.maxFetchesPerInvocation) {
@@ -359,6 +362,7 @@ export class IsolateRuntime {
     let request;
     try {
       request = JSON.parse(requestJson);
+      shown = { method: String(request?.method || 'GET').toUpperCase().slice(0, 16), url: String(request?.url ?? '').slice(0, 2000) };
     } catch {
       return settle({ error: 'fetch: invalid request', code: 'REQUEST_NOT_ALLOWED', refused: true });
     }
@@ -379,6 +383,26 @@ export class IsolateRuntime {
         settle({ error: this.redact(inv, error.message), code, refused });
       },
     );
+  }
+
+  /** Tells the host about one request (the Runner lists them): secrets redacted from its URL and error. */
+  private reportRequest(
+    inv: Invocation,
+    shown: { method: string; url: string },
+    started: number,
+    outcome: { response?: BridgeResponse; error?: string; refused?: boolean },
+  ): void {
+    if (inv.ended) return;
+    this.emit({
+      t: 'request',
+      id: inv.id,
+      method: shown.method,
+      url: this.redact(inv, shown.url),
+      status: outcome.response?.status ?? null,
+      durationMs: Math.round(performance.now() - started),
+      refused: outcome.refused === true,
+      error: outcome.response ? null : this.redact(inv, outcome.error ?? 'fetch failed'),
+    });
   }
 
   private log(inv: Invocation, level: LogLevel, message: string): void {

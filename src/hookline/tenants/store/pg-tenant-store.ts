@@ -13,6 +13,8 @@ export interface StoredTenant {
 
 export interface AdminTokenRecord {
   id: string;
+  /** `token:` and the first 12 hex digits of the token's SHA-256: tells tokens apart, never reveals one. */
+  fingerprint: string;
   tenants: string[] | null;
   label: string | null;
   createdAt: string;
@@ -108,10 +110,15 @@ export class PgTenantStore {
     return [...(await this.versions(ids)).keys()];
   }
 
-  async list(cursor: string | undefined, limit: number): Promise<{ items: Array<Omit<StoredTenant, 'definition'>>; next: string | null }> {
+  /** A page of tenants by id, after `cursor`; `only` limits it to those ids (a scoped token's). */
+  async list(
+    cursor: string | undefined,
+    limit: number,
+    only?: readonly string[],
+  ): Promise<{ items: Array<Omit<StoredTenant, 'definition'>>; next: string | null }> {
     const { rows } = await this.pool.query(
-      `SELECT id, version, updated_at FROM ${this.s}.tenants WHERE id > $1 ORDER BY id LIMIT $2`,
-      [cursor ?? '', limit + 1],
+      `SELECT id, version, updated_at FROM ${this.s}.tenants WHERE id > $1 AND ($3::text[] IS NULL OR id = ANY($3::text[])) ORDER BY id LIMIT $2`,
+      [cursor ?? '', limit + 1, only ? [...only] : null],
     );
     const items = rows.slice(0, limit).map((r) => ({ id: r.id, version: Number(r.version), updatedAt: r.updated_at.toISOString() }));
     return { items, next: rows.length > limit ? items[items.length - 1].id : null };
@@ -143,14 +150,14 @@ export class PgTenantStore {
       `INSERT INTO ${this.s}.admin_tokens (id, token_hash, tenants, label) VALUES ($1, $2, $3, $4) RETURNING created_at`,
       [id, hashToken(token), tenants, label],
     );
-    return { token, record: { id, tenants, label, createdAt: rows[0].created_at.toISOString() } };
+    return { token, record: { id, fingerprint: fingerprintOf(hashToken(token)), tenants, label, createdAt: rows[0].created_at.toISOString() } };
   }
 
   async listTokens(): Promise<AdminTokenRecord[]> {
     const { rows } = await this.pool.query(
-      `SELECT id, tenants, label, created_at FROM ${this.s}.admin_tokens WHERE revoked_at IS NULL ORDER BY created_at, id`,
+      `SELECT id, token_hash, tenants, label, created_at FROM ${this.s}.admin_tokens WHERE revoked_at IS NULL ORDER BY created_at, id`,
     );
-    return rows.map((r) => ({ id: r.id, tenants: r.tenants, label: r.label, createdAt: r.created_at.toISOString() }));
+    return rows.map(toTokenRecord);
   }
 
   async revokeToken(id: string): Promise<boolean> {
@@ -164,10 +171,10 @@ export class PgTenantStore {
   /** The live token matching a presented bearer token (compared by its SHA-256, an index lookup). */
   async findToken(token: string): Promise<AdminTokenRecord | undefined> {
     const { rows } = await this.pool.query(
-      `SELECT id, tenants, label, created_at FROM ${this.s}.admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+      `SELECT id, token_hash, tenants, label, created_at FROM ${this.s}.admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
       [hashToken(token)],
     );
-    return rows[0] ? { id: rows[0].id, tenants: rows[0].tenants, label: rows[0].label, createdAt: rows[0].created_at.toISOString() } : undefined;
+    return rows[0] ? toTokenRecord(rows[0]) : undefined;
   }
 
   /** Re-encrypts every secret not sealed with the current key. Returns how many values changed. */
@@ -277,6 +284,15 @@ function aad(tenant: string, name: string): string {
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** The admin API's principal for a token: the same form as for configured tokens. */
+export function fingerprintOf(tokenHashHex: string): string {
+  return 'token:' + tokenHashHex.slice(0, 12);
+}
+
+function toTokenRecord(row: { id: string; token_hash: string; tenants: string[] | null; label: string | null; created_at: Date }): AdminTokenRecord {
+  return { id: row.id, fingerprint: fingerprintOf(row.token_hash), tenants: row.tenants, label: row.label, createdAt: row.created_at.toISOString() };
 }
 
 function toTenant(row: { id: string; definition: Record<string, unknown>; version: string | number; updated_at: Date }): StoredTenant {
