@@ -6,15 +6,17 @@ import { HOOKLINE_SANDBOX } from './hookline.tokens';
 import type { HooklineLogger } from './core/logging/hookline.logger';
 import { SandboxPool } from './hooks/host/sandbox.pool';
 import type { Sandbox } from './hooks/host/sandbox.types';
+import type { HookStorage } from './hooks/storage/hook-storage';
 
 /** The sandbox the module uses: the host's own, or a pool of worker processes sized by the options. */
-export function createSandbox(option: HooklineModuleOptions['sandbox'], logger: HooklineLogger): Sandbox {
+export function createSandbox(option: HooklineModuleOptions['sandbox'], logger: HooklineLogger, storage?: HookStorage): Sandbox {
   if (option && 'invoke' in option && typeof option.invoke === 'function') return option;
   const settings = (option ?? {}) as { workers?: number; workerMaxRssMb?: number; ca?: string };
   return new SandboxPool({
     size: settings.workers,
     workerMaxRssMb: settings.workerMaxRssMb,
     ca: settings.ca,
+    storage,
     log: (level, message, fields) => logger[level](message, fields),
   });
 }

@@ -9,6 +9,9 @@ import { sandboxWorkerEntry } from './sandbox-worker.entry';
 import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
 import type { HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
 import { evictOldest } from '../../core/util/bounded-map';
+import type { HookStorage } from '../storage/hook-storage';
+import { MemoryHookStorage } from '../storage/memory-hook-storage';
+import { serveStorage, type StorageSession } from '../storage/storage-broker';
 
 export interface SandboxPoolOptions {
   /**
@@ -28,6 +31,11 @@ export interface SandboxPoolOptions {
    * a PEM file relative to the working directory.
    */
   ca?: string;
+  /**
+   * Where `context.webtask.storage` keeps each tenant's hooks' data.
+   * @default a MemoryHookStorage of this pool (the module passes a RedisHookStorage with the bullmq transport)
+   */
+  storage?: HookStorage;
   /** Where the pool reports crashes and restarts. */
   log?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
@@ -40,6 +48,8 @@ interface Pending {
   resolve(result: InvocationResult): void;
   graceTimer: NodeJS.Timeout;
   unlisten(): void;
+  /** The version of its storage the invocation last read or wrote. */
+  storage: StorageSession;
 }
 
 interface Worker {
@@ -85,8 +95,10 @@ export class SandboxPool implements Sandbox {
   private readonly prepared = new Map<string, PreparedHookSource | Error>();
   private compatFile?: string;
   private readonly ca?: string;
+  private readonly storage: HookStorage;
 
   constructor(private readonly options: SandboxPoolOptions = {}) {
+    this.storage = options.storage ?? new MemoryHookStorage();
     const size = options.size ?? Math.min(4, availableParallelism());
     if (!Number.isInteger(size) || size < 1) throw new TypeError(`SandboxPool: size must be a positive integer, received ${size}`);
     this.workers = new Array(size).fill(undefined);
@@ -146,6 +158,7 @@ export class SandboxPool implements Sandbox {
         startedAt,
         logs: [],
         resolve,
+        storage: {},
         unlisten: () => invocation.signal?.removeEventListener('abort', onAbort),
         // The worker times its invocations itself; this covers a worker that stopped answering (a V8
         // out-of-memory abort can hang while printing its report): it is killed, and restarted.
@@ -263,6 +276,7 @@ export class SandboxPool implements Sandbox {
     }
     const pending = worker.pending.get(message.id);
     if (!pending) return;
+    if (message.t === 'storage') return this.serveStorage(worker, pending, message.id, message.sid, message.request);
     if (message.t === 'log') {
       const entry = { level: message.level, message: message.message };
       if (!pending.result) pending.logs.push(entry);
@@ -274,6 +288,19 @@ export class SandboxPool implements Sandbox {
     } else if (message.t === 'end') {
       this.forget(worker, message.id);
     }
+  }
+
+  /** A storage call of a hook: served from the pool's storage, answered to the worker (an outage is the hook's error). */
+  private serveStorage(worker: Worker, pending: Pending, id: number, sid: number, request: string): void {
+    const { tenant, hookId } = pending.invocation;
+    void serveStorage(this.storage, { tenant, hook: hookId }, pending.storage, request)
+      .catch((error: Error) => {
+        this.options.log?.('error', 'hook storage failed', { tenant, hook: hookId, error: error.message });
+        return { error: 'storage: the storage is unavailable; try again later', code: 'STORAGE_UNAVAILABLE' };
+      })
+      .then((outcome) => {
+        if (worker.pending.has(id)) this.send(worker, { t: 'storage', id, sid, outcome: JSON.stringify(outcome) });
+      });
   }
 
   private settle(pending: Pending, result: InvocationResult): void {
