@@ -145,4 +145,29 @@ describe('worker recycling', () => {
       await pool.close();
     }
   });
+
+  it('retires the worker of an isolate stuck past its timeout before it reports the timeout; a waiting hook keeps its worker', async () => {
+    const pool = new SandboxPool({ size: 1 });
+    const workerPid = () => (pool as unknown as { workers: Array<{ child: { pid: number } } | undefined> }).workers[0]?.child.pid;
+    const call = (source: string, tenant: string, timeoutMs = 300, secrets: Record<string, string> = {}) =>
+      pool.invoke({ tenant, hookId: `${tenant}/hook/${script(source).hash.slice(0, 8)}`, script: script(source), input, secrets, allowHosts: [], timeoutMs, memoryMb: 32 });
+    try {
+      // Calls cb only when told to: otherwise the isolate waits, idle, and its timeout says nothing about the
+      // worker. Warmed first (a cold worker and context may still be loading when a 300 ms deadline hits).
+      const waiter = 'module.exports = function (user, context, cb) { if (context.secrets.GO) cb(null, 1); };';
+      await expect(call(waiter, 'idle', 10_000, { GO: '1' })).resolves.toMatchObject({ status: 'ok' });
+      const first = workerPid();
+      await expect(call(waiter, 'idle')).resolves.toMatchObject({ status: 'timeout' });
+      expect(workerPid()).toBe(first);
+
+      // An allocation V8 cannot interrupt (Node 24+) or a heap past its limit: by the time the result is
+      // in, the worker that ran it is no longer the one the next hook goes to.
+      const stuck = await call(`module.exports = async () => 'x'.repeat(2 ** 28).split('').length;`, 'stuck');
+      expect(['timeout', 'memory_limit', 'error']).toContain(stuck.status);
+      expect(workerPid()).not.toBe(first);
+      await expect(call('module.exports = async () => "ok";', 'after', 10_000)).resolves.toMatchObject({ status: 'ok', response: 'ok' });
+    } finally {
+      await pool.close();
+    }
+  });
 });

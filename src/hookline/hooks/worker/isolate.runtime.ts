@@ -47,6 +47,8 @@ const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
 /** After a timeout, an isolate that burns more than RUNAWAY_CPU_MS of CPU within RUNAWAY_WINDOW_MS is stuck. */
 const RUNAWAY_WINDOW_MS = 500;
 const RUNAWAY_CPU_MS = 50;
+/** How long after a deadline the worker watches the isolate's CPU before it reports the timeout. */
+const RUNAWAY_PROBE_MS = 50;
 
 /**
  * Runs hook invocations in isolated-vm isolates, inside a sandbox worker process: one isolate per tenant
@@ -371,17 +373,50 @@ export class IsolateRuntime {
     this.flush(inv);
     if (!inv.completed) {
       const hint = inv.hook ? '' : ' (while loading the script)';
-      this.finish(inv, 'timeout', undefined, {
-        name: 'TimeoutError',
-        message: `the hook did not complete within ${inv.msg.timeoutMs} ms${hint}; a callback-style hook must call cb()`,
-      });
+      // Held back (deferred) until it is known whether the isolate is stuck: see reportTimeout.
+      this.finish(
+        inv,
+        'timeout',
+        undefined,
+        { name: 'TimeoutError', message: `the hook did not complete within ${inv.msg.timeoutMs} ms${hint}; a callback-style hook must call cb()` },
+        true,
+      );
       this.strike(inv);
-      if (inv.owner) this.watchRunaway(inv.owner);
+      return this.reportTimeout(inv);
     } else {
       const pending = inv.timers.size + inv.fetches.size;
       if (pending > 0) this.log(inv, 'warn', `[hookline] ${pending} timer(s) or request(s) still pending at the timeout were cancelled`);
     }
     this.end(inv);
+  }
+
+  /**
+   * Reports a timeout once the worker knows whether the isolate is stuck. An isolate still burning CPU
+   * RUNAWAY_PROBE_MS after its deadline is inside something V8 cannot interrupt (a huge allocation on
+   * Node 24+) and may abort the whole worker: the worker asks to be replaced *before* the result goes out,
+   * so the app sends no further hook to it (one that would then be blamed for the abort). An isolate that
+   * was merely waiting (a hook that never called cb()) or was interrupted in time keeps its worker.
+   */
+  private reportTimeout(inv: Invocation): void {
+    const owner = inv.owner;
+    let before: bigint | undefined;
+    try {
+      if (owner && !owner.isolate.isDisposed) before = owner.isolate.cpuTime;
+    } catch {
+      before = undefined;
+    }
+    if (!owner || before === undefined) return this.end(inv);
+    setTimeout(() => {
+      let burnedMs: number;
+      try {
+        burnedMs = Number(owner.isolate.cpuTime - before) / 1e6;
+      } catch {
+        burnedMs = Number.POSITIVE_INFINITY; // disposed while running
+      }
+      if (burnedMs > RUNAWAY_PROBE_MS * 0.6) this.requestRecycle('isolate kept running past its timeout');
+      else this.watchRunaway(owner);
+      this.end(inv); // sends the held-back result (end flushes it), unless an entry ending in between did
+    }, RUNAWAY_PROBE_MS).unref();
   }
 
   /**
