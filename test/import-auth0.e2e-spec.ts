@@ -55,7 +55,7 @@ describe('hookline import auth0: the directory form', () => {
     expect(report).toContain('Read 5 Post User Registration script(s) from the directory export into tenant acme:');
     expect(report).toMatch(/notify-slack \(Auth0 hook "notify-slack", enabled\) -> .*hooks\/acme\/notify-slack\.js\n {2}runs unchanged\n {2}note: line 7: Auth0 declared axios 0\.27\.2; the sandbox provides axios 1\.21\.1\n {2}allowHosts suggestion: hooks\.slack\.com/);
     expect(report).toMatch(/sign-jwt \(Auth0 hook "sign-jwt", enabled\) .*\n {2}needs: npm i jsonwebtoken@"9\.0\.3"/);
-    expect(report).toMatch(/legacy-dynamo \(Auth0 hook "legacy-dynamo", disabled\) .*\n {2}unsupported \(line 2\): require\("aws-sdk"\): AWS SDK v2 needs Node's http, fs and credential files: use the service's @aws-sdk\/client-\* v3 package/);
+    expect(report).toMatch(/legacy-dynamo \(Auth0 hook "legacy-dynamo", disabled\) .*\n {2}unsupported \(line 2\): require\("aws-sdk"\): AWS SDK v2 needs Node's http, fs and credential files \(the v3 @aws-sdk\/client-\* packages too\): sign the service's HTTP API call with aws4/);
     expect(report).toMatch(/welcome-email \(Auth0 action "Welcome Email", enabled\) .*\n {2}runs unchanged\n {2}allowHosts suggestion: api\.mailer\.example\.com/);
     expect(report).toMatch(/audit-log \(Auth0 action "audit-log", disabled\) .*\n {2}runs unchanged\n {2}allowHosts suggestion: audit\.internal\.example\.com/);
     expect(report).toContain('skipped hook exchange-claims (credentials-exchange): not a Post User Registration script');

@@ -25,7 +25,7 @@ export interface ScriptReport {
 
 /** Packages that cannot run in the sandbox whatever the version (sockets, addons, files), with what to do instead. */
 const KNOWN_UNSUPPORTED: Record<string, string> = {
-  'aws-sdk': "AWS SDK v2 needs Node's http, fs and credential files: use the service's @aws-sdk/client-* v3 package (it runs over fetch) with keys from secrets",
+  'aws-sdk': "AWS SDK v2 needs Node's http, fs and credential files (the v3 @aws-sdk/client-* packages too): sign the service's HTTP API call with aws4 (pure JavaScript) and send it with fetch, keys from secrets",
   bcrypt: 'a compiled addon: use bcryptjs (pure JavaScript)',
   mongodb: 'raw TCP sockets: put an HTTP endpoint in front of the database (or use its Data API)',
   mongoose: 'raw TCP sockets: put an HTTP endpoint in front of the database',

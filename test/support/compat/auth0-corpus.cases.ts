@@ -1,7 +1,7 @@
 // The Auth0 corpus (test/auth0-corpus/) as one table: what each script must send and how it must end.
 // Run by two specs: auth0-corpus.spec.ts (a bare isolate with a stand-in fetch) and
 // test/auth0-corpus.e2e-spec.ts (the Runner: worker process, isolate, policy-checked fetch bridge).
-import { createHmac, generateKeyPairSync, verify as verifySignature } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, verify as verifySignature } from 'node:crypto';
 import { join } from 'node:path';
 import type { HttpReceiver, ReceivedRequest } from './http-receiver';
 
@@ -489,6 +489,30 @@ export const CORPUS_CASES: CorpusCase[] = [
       expect(logText(outcome)).toContain('log: subscribed ada@example.com: 200');
       expect(receiver.requests[0]).toMatchObject({ method: 'POST', path: '/form/subscribe', body: 'email=ada%40example.com&list=signups' });
       expect(receiver.requests[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
+    },
+  },
+  {
+    file: '37-aws4-signed-sns.js',
+    title: 'aws-sdk v2 migrated: an SNS Publish signed with aws4 (SigV4) over fetch',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome).toMatchObject({ status: 'ok', response: 'msg-123' });
+      const [req] = receiver.requests;
+      expect(req).toMatchObject({ method: 'POST', path: '/sns/' });
+      const params = new URLSearchParams(req.body);
+      expect(params.get('Action')).toBe('Publish');
+      expect(JSON.parse(params.get('Message')!)).toEqual({ email: 'ada@example.com' });
+      // SigV4 as AWS checks it: the signature over the canonical request, recomputed here with node:crypto.
+      const date = String(req.headers['x-amz-date']);
+      const auth = String(req.headers.authorization);
+      expect(auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAHOOKLINE\/\d{8}\/eu-west-1\/sns\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$/);
+      const signedHeaders = /SignedHeaders=([^,]+)/.exec(auth)![1].split(';');
+      const canonical = ['POST', '/sns/', '', ...signedHeaders.map((h) => `${h}:${String(req.headers[h]).trim()}`), '', signedHeaders.join(';'), createHash('sha256').update(req.body).digest('hex')].join('\n');
+      const scope = `${date.slice(0, 8)}/eu-west-1/sns/aws4_request`;
+      const toSign = ['AWS4-HMAC-SHA256', date, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+      let key: Buffer = Buffer.from('AWS4key-456');
+      for (const part of [date.slice(0, 8), 'eu-west-1', 'sns', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+      expect(auth.endsWith(`Signature=${createHmac('sha256', key).update(toSign).digest('hex')}`)).toBe(true);
     },
   },
 ];

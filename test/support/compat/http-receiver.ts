@@ -5,7 +5,7 @@ export type { ReceivedRequest } from '../receiver';
 /**
  * The receiver of the compatibility tests: the tests' Receiver answering by path. `/status/NNN…` answers
  * NNN with a JSON error; `/slack…` answers `ok`; `/graphql` answers a GraphQL result; `/slow…` waits 1 s;
- * `/supabase/rest/v1/…`, `/oauth/token`, `/api/v2/users/auth0%7C…` and `/xml/…` answer as those APIs do;
+ * `/supabase/rest/v1/…`, `/oauth/token`, `/api/v2/users/auth0%7C…`, `/sns/` and `/xml/…` answer as those APIs do;
  * anything else 200 `{"ok":true,"id":"abc"}`.
  */
 export class HttpReceiver extends Receiver {
@@ -37,6 +37,7 @@ function answerByPath(path: string): ScriptedResponse {
   if (path.startsWith('/supabase/rest/v1/')) return { status: 201, headers: { 'content-type': 'application/json' }, body: '[{"id":"u-1001"}]' };
   if (path === '/oauth/token') return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"access_token":"mgmt-token-1","token_type":"Bearer","expires_in":86400}' };
   if (path.startsWith('/api/v2/users/auth0%7C')) return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"user_id":"auth0|u-1001","app_metadata":{"crm_synced":true}}' };
+  if (path === '/sns/') return { status: 200, headers: { 'content-type': 'text/xml' }, body: '<PublishResponse><PublishResult><MessageId>msg-123</MessageId></PublishResult></PublishResponse>' };
   if (path.startsWith('/xml/')) return { status: 200, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0"?><Result><Id>42</Id></Result>' };
   if (path.startsWith('/graphql')) return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"data":{"createUser":{"id":"42"}}}' };
   const ok: ScriptedResponse = { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'r-1' }, body: '{"ok":true,"id":"abc"}' };
