@@ -36,9 +36,13 @@ const moduleOptionsSchema = z.looseObject({
     .union(
       [
         z.custom((v) => hasMethods(v, 'invoke', 'close')),
-        z.strictObject({ workers: integer(1).optional(), workerMaxRssMb: integer(64).optional() }),
+        z.strictObject({
+          workers: integer(1).optional(),
+          workerMaxRssMb: integer(64).optional(),
+          ca: z.string({ error: 'PEM text or the path of a PEM file' }).min(1).optional(),
+        }),
       ],
-      { error: 'a Sandbox (invoke, close) or { workers, workerMaxRssMb }' },
+      { error: 'a Sandbox (invoke, close) or { workers, workerMaxRssMb, ca }' },
     )
     .optional(),
   hookStorage: z.custom((v) => hasMethods(v, 'read', 'write'), { error: 'a HookStorage (read, write)' }).optional(),
