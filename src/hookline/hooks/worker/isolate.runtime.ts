@@ -243,8 +243,11 @@ export class IsolateRuntime {
     if (++inv.storageCount > HOOK_STORAGE_LIMITS.maxCallsPerInvocation) {
       return answer({ error: `storage: more than ${HOOK_STORAGE_LIMITS.maxCallsPerInvocation} calls in one invocation`, code: 429 });
     }
-    // Too large is refused here, before the data crosses to the app (the app checks again).
-    if (Buffer.byteLength(request) > HOOK_STORAGE_LIMITS.maxBytes) {
+    // Too large is refused here, before anything crosses to the app (the app checks the data again). The
+    // data travels as JSON text inside the request's JSON: escaping at most doubles it.
+    const requestBytes = Buffer.byteLength(request);
+    if (requestBytes > 2 * HOOK_STORAGE_LIMITS.maxBytes + 1024) return answer(storageTooLarge(requestBytes));
+    if (requestBytes > HOOK_STORAGE_LIMITS.maxBytes) {
       const bytes = Buffer.byteLength(storageData(request));
       if (bytes > HOOK_STORAGE_LIMITS.maxBytes) return answer(storageTooLarge(bytes));
     }
