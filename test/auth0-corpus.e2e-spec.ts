@@ -1,7 +1,8 @@
 /**
  * The Auth0 corpus through the Runner: `hookline run <script> --json`, the production path (a sandbox
  * worker process, a tenant isolate, the policy-checked fetch bridge), against a real HTTP receiver on
- * 127.0.0.1 allowed with `--allow-host 127.0.0.1:<port>`. Same table as the stand-in spec
+ * 127.0.0.1 allowed with `--allow-host 127.0.0.1:<port>`, and again against an HTTPS receiver whose
+ * certificate a throwaway private CA signed (trusted with `--ca`). Same table as the stand-in spec
  * (test/compat/auth0-corpus-isolate.e2e-spec.ts); then failure paths only the real bridge has.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,17 +12,21 @@ import { CORPUS_CASES, CORPUS_CONNECTION, CORPUS_DIR, CORPUS_USER, corpusSecrets
 import { compatAnswer } from './support/compat/compat-answers';
 import { Receiver } from './support/receiver';
 import { cli } from './support/cli';
+import { createPrivateCa, type PrivateCa } from './support/private-ca';
 
 let receiver: Receiver;
+let tlsReceiver: Receiver;
+let ca: PrivateCa;
 let deadUrl: string;
 let dir: string;
 let eventFile: string;
 
 const hostOf = (url: string) => new URL(url).host;
 
-async function runner(script: string, extra: string[] = []): Promise<CorpusOutcome & { code: number }> {
-  const secrets = Object.entries(corpusSecrets(receiver.url, deadUrl)).flatMap(([k, v]) => ['--secret', `${k}=${v}`]);
-  const allow = ['--allow-host', hostOf(receiver.url), '--allow-host', hostOf(deadUrl)];
+async function runner(script: string, extra: string[] = [], target = receiver): Promise<CorpusOutcome & { code: number }> {
+  const secrets = Object.entries(corpusSecrets(target.url, deadUrl)).flatMap(([k, v]) => ['--secret', `${k}=${v}`]);
+  const allow = ['--allow-host', hostOf(target.url), '--allow-host', hostOf(deadUrl)];
+  if (target === tlsReceiver) extra = ['--ca', ca.caFile, ...extra];
   const { code, stdout, stderr } = await cli('run', script, '--json', '--event', eventFile, '--timeout-ms', '5000', ...secrets, ...allow, ...extra);
   expect(stderr).toBe('');
   return { code, ...(JSON.parse(stdout) as CorpusOutcome) };
@@ -29,6 +34,8 @@ async function runner(script: string, extra: string[] = []): Promise<CorpusOutco
 
 beforeAll(async () => {
   receiver = await Receiver.start({ answer: compatAnswer });
+  ca = createPrivateCa();
+  tlsReceiver = await Receiver.start({ tls: { cert: ca.cert, key: ca.key }, answer: compatAnswer });
   const closed = await Receiver.start({ answer: compatAnswer }); // a port with nothing listening: connections are refused
   deadUrl = closed.url;
   await closed.close();
@@ -38,17 +45,32 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await receiver.close();
+  await tlsReceiver.close();
+  ca.remove();
   rmSync(dir, { recursive: true, force: true });
 });
-beforeEach(() => receiver.reset());
+beforeEach(() => {
+  receiver.reset();
+  tlsReceiver.reset();
+});
 
 describe('Auth0 corpus through the Runner (worker process, isolate, fetch bridge)', () => {
-  it.each(CORPUS_CASES.map((c) => [c.file, c] as const))('%s', async (file, c) => {
-    const outcome = await runner(join(CORPUS_DIR, file));
-    expect(outcome.code).toBe(outcome.status === 'ok' ? 0 : 1);
-    await c.check(outcome, receiver, 'runner');
-    // Secret values never reach the Runner's output.
-    expect(JSON.stringify(outcome)).not.toMatch(/tok-123|key-456/);
+  it('has at least 35 scripts', () => expect(CORPUS_CASES.length).toBeGreaterThanOrEqual(35));
+
+  const cases = (tls: boolean) => CORPUS_CASES.filter((c) => tls || !c.httpsOnly).map((c) => [c.file, c] as const);
+  describe.each([
+    ['HTTP receiver', false],
+    ['HTTPS receiver, certificate from a private CA', true],
+  ])('%s', (_name, tls) => {
+    it.each(cases(tls))('%s', async (file, c) => {
+      const target = tls ? tlsReceiver : receiver;
+      const outcome = await runner(join(CORPUS_DIR, file), [], target);
+      if (outcome.status !== 'ok' && process.env.CORPUS_DEBUG) console.error(file, JSON.stringify(outcome));
+      expect(outcome.code).toBe(outcome.status === 'ok' ? 0 : 1);
+      await c.check(outcome, target, 'runner');
+      // Secret values never reach the Runner's output.
+      expect(JSON.stringify(outcome)).not.toMatch(/tok-123|key-456|PRIVATE KEY/);
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `hookline` command line: `run` a hook once in the sandbox (Auth0's Runner), `validate` a config.
+ * The `hookline` command line: `run` a hook once in the sandbox (Auth0's Runner), `validate` a config,
+ * `import auth0` an auth0-deploy-cli export.
  * Only commander loads at start; each command loads its own modules when it runs, so that `--help`
  * and `--version` answer at once and `run` does not load the module's Nest side.
  */
@@ -46,6 +47,19 @@ export function buildProgram(): Command {
     .action(async (file: string) => {
       const { validateCommand } = await import('./validate.command');
       process.exitCode = await validateCommand(file, invocationDir());
+    });
+  program
+    .command('import')
+    .description('import hooks from another platform')
+    .command('auth0')
+    .description('turn the Post User Registration Hooks and Actions of an auth0-deploy-cli export into hook scripts and config')
+    .argument('<export>', 'the export: its folder (directory form) or its tenant.yaml (YAML form)')
+    .requiredOption('--out <dir>', 'where to write the scripts, hookline.yaml and .env.example')
+    .option('--tenant <id>', "the Hookline tenant id (default: the export folder's name)")
+    .option('--force', 'overwrite files that exist in --out')
+    .action(async (exportPath: string, options) => {
+      const { importAuth0Command } = await import('./import.command');
+      process.exitCode = await importAuth0Command(exportPath, options, invocationDir());
     });
   program
     .command('secrets')

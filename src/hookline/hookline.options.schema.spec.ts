@@ -11,6 +11,9 @@ describe('validateModuleOptions', () => {
     const options = { config: 'hookline.yaml', concurrency: 4, logger, transport: { type: 'inline' as const, keepDead: 0 } };
     expect(validateModuleOptions(options)).toBe(options);
     expect(validateModuleOptions({ config: { tenants: {} }, logger: false, sandbox: { workers: 2 } })).toBeTruthy();
+    // The documented sandbox.ca (extra CA certificates for hooks' HTTPS requests) and a host's hook storage.
+    expect(validateModuleOptions({ config: 'c.yaml', sandbox: { ca: 'certs/corp-ca.pem' } })).toBeTruthy();
+    expect(validateModuleOptions({ config: 'c.yaml', hookStorage: { read: async () => undefined, write: async () => ({ written: true, version: '1' }) } } as object as HooklineModuleOptions)).toBeTruthy();
   });
 
   it.each([
@@ -21,6 +24,7 @@ describe('validateModuleOptions', () => {
     [{ config: 'c.yaml', transport: { type: 'kafka' } }, 'transport.type: expected "inline" or "bullmq", received "kafka"'],
     [{ config: 'c.yaml', transport: { type: 'inline', keepDead: -1 } }, 'transport.keepDead: expected an integer >= 0'],
     [{ config: 'c.yaml', sandbox: { workers: 'many' } }, 'sandbox: expected a Sandbox (invoke, close) or { workers, workerMaxRssMb, cpuSlots, ca }'],
+    [{ config: 'c.yaml', hookStorage: { read: 1 } }, 'hookStorage: expected a HookStorage (read, write)'],
     [{ config: 'c.yaml', connectors: [{ type: 'x' }] }, 'connectors.0: expected a connector plugin made with defineConnector()'],
     [{ config: 'c.yaml', logger: console.log }, 'logger: expected a Nest LoggerService, or false'],
     [{ config: 'c.yaml', watchConfig: 'yes' }, 'watchConfig: expected true or false, received "yes"'],

@@ -46,6 +46,7 @@ const moduleOptionsSchema = z.looseObject({
       { error: 'a Sandbox (invoke, close) or { workers, workerMaxRssMb, cpuSlots, ca }' },
     )
     .optional(),
+  hookStorage: z.custom((v) => hasMethods(v, 'read', 'write'), { error: 'a HookStorage (read, write)' }).optional(),
   connectors: z
     .array(
       z.custom((v) => hasMethods(v, 'deliver') && typeof (v as { type?: unknown }).type === 'string', {

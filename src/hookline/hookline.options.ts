@@ -6,6 +6,7 @@ import type { InlineTransportOptions } from './delivery/transports/inline.transp
 import type { Sandbox } from './hooks/host/sandbox.types';
 import type { ConfigInput } from './config/config-source';
 import type { TenantStoreOptions } from './tenants/tenant-store.options';
+import type { HookStorage } from './hooks/storage/hook-storage';
 
 export type TransportOptions = InlineTransportOptions | BullmqTransportOptions;
 
@@ -66,6 +67,12 @@ export interface HooklineModuleOptions {
    * @default { workers: min(4, number of cores), workerMaxRssMb: 1536, cpuSlots: 2 }
    */
   sandbox?: Sandbox | { workers?: number; workerMaxRssMb?: number; cpuSlots?: number; ca?: string };
+  /**
+   * Where hooks' `context.webtask.storage` is kept (one JSON document of at most 500 KB per tenant and
+   * hook). Implement {@link HookStorage} to keep it elsewhere. Ignored with a sandbox of your own.
+   * @default in memory with `inline`; in the transport's Redis (under its prefix) with `bullmq`
+   */
+  hookStorage?: HookStorage;
   /** Connector plugins besides the built-ins (`connectors/index.ts`). */
   connectors?: ConnectorPlugin<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   /**

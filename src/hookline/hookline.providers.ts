@@ -34,6 +34,8 @@ import { createHookPlugin } from './hooks/hook.plugin';
 import { SandboxLifecycle, createSandbox } from './sandbox.lifecycle';
 import type { Sandbox } from './hooks/host/sandbox.types';
 import { Redactor } from './core/logging/redactor';
+import { MemoryHookStorage } from './hooks/storage/memory-hook-storage';
+import { RedisHookStorage } from './hooks/storage/redis-hook-storage';
 import { DestinationGuard } from './delivery/executor/destination-guard';
 import { MemoryCircuitStore } from './delivery/executor/circuit-breaker';
 import { RedisCircuitStore } from './delivery/transports/redis-circuit-store';
@@ -51,8 +53,10 @@ export const hooklineProviders: Provider[] = [
   },
   {
     provide: HOOKLINE_SANDBOX,
-    inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER, { token: EventEmitter2, optional: true }],
-    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger, events: EventEmitter2 | undefined) => createSandbox(o.sandbox, logger, events),
+    // Hook storage: the host's, else the bullmq transport's Redis, else this process's memory.
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER, HOOKLINE_BULLMQ, { token: EventEmitter2, optional: true }],
+    useFactory: (o: HooklineModuleOptions, logger: HooklineLogger, bullmq: BullmqConnections | null, events: EventEmitter2 | undefined) =>
+      createSandbox(o.sandbox, logger, events, o.hookStorage ?? (bullmq ? new RedisHookStorage(bullmq.redis, bullmq.options.prefix) : new MemoryHookStorage())),
   },
   SandboxLifecycle,
   {

@@ -40,6 +40,10 @@ export { OptionsInvalidError } from './core/errors/options-invalid.error';
 export { TransportUnavailableError } from './core/errors/transport-unavailable.error';
 export { HOOKLINE_SANDBOX } from './hookline.tokens';
 export { SandboxPool, type SandboxPoolOptions } from './hooks/host/sandbox.pool';
+export type { HookStorage, HookStorageKey, HookStorageCondition, HookStorageWrite, StoredHookData } from './hooks/storage/hook-storage';
+export { HOOK_STORAGE_LIMITS } from './hooks/storage/hook-storage';
+export { MemoryHookStorage } from './hooks/storage/memory-hook-storage';
+export { RedisHookStorage } from './hooks/storage/redis-hook-storage';
 export type {
   Sandbox,
   HookInvocation,

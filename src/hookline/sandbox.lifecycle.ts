@@ -6,13 +6,14 @@ import { HOOKLINE_SANDBOX } from './hookline.tokens';
 import type { HooklineLogger } from './core/logging/hookline.logger';
 import { SandboxPool } from './hooks/host/sandbox.pool';
 import type { Sandbox } from './hooks/host/sandbox.types';
+import type { HookStorage } from './hooks/storage/hook-storage';
 import { emitOperatorEvent, OPERATOR_EVENTS, type OperatorEventSink } from './core/events/operator.events';
 
 /**
  * The sandbox the module uses: the host's own, or a pool of worker processes sized by the options. A
  * tenant held back for its CPU budget is reported as `hookline.tenant.throttled` on the host's emitter.
  */
-export function createSandbox(option: HooklineModuleOptions['sandbox'], logger: HooklineLogger, events?: OperatorEventSink): Sandbox {
+export function createSandbox(option: HooklineModuleOptions['sandbox'], logger: HooklineLogger, events?: OperatorEventSink, storage?: HookStorage): Sandbox {
   if (option && 'invoke' in option && typeof option.invoke === 'function') return option;
   const settings = (option ?? {}) as { workers?: number; workerMaxRssMb?: number; cpuSlots?: number; ca?: string };
   return new SandboxPool({
@@ -20,6 +21,7 @@ export function createSandbox(option: HooklineModuleOptions['sandbox'], logger: 
     workerMaxRssMb: settings.workerMaxRssMb,
     cpuSlots: settings.cpuSlots,
     ca: settings.ca,
+    storage,
     log: (level, message, fields) => logger[level](message, fields),
     onThrottled: ({ tenant, hookId, reason }) =>
       emitOperatorEvent(events, OPERATOR_EVENTS.tenantThrottled, {

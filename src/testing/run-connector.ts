@@ -4,6 +4,7 @@ import { ConnectorRequestError, DeliveryTimeoutError } from '../hookline/core/er
 import { createUserRegisteredEvent, type UserRegisteredEvent } from '../hookline/core/events/user-registered.event';
 import { classifyError, messageOf } from '../hookline/delivery/executor/error-classifier';
 import { deliveryIdFor } from '../hookline/delivery/records/delivery';
+import { MemorySharedValues } from '../hookline/delivery/executor/shared-values';
 
 export interface RunConnectorOptions {
   /** @default a user.registered event of tenant `acme` for ada@example.com */
@@ -52,6 +53,7 @@ export async function runConnector<TConfig>(plugin: ConnectorPlugin<TConfig>, co
         timeoutMs,
         log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
         http: createHttpClient(controller.signal),
+        shared: new MemorySharedValues(),
         delivery: { id: deliveryIdFor(event.id, consumerId), eventId: event.id, tenant: event.tenant, consumerId, attempt: 1 },
       }),
       // A connector that ignores its signal times out all the same.

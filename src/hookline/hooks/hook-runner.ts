@@ -5,6 +5,7 @@ import { HookScriptError, readHookScript } from './compat/hook-script';
 import { eventFromPayload, toHookInput } from './hook-input';
 import { SandboxPool } from './host/sandbox.pool';
 import type { HookLogEntry, HookRequestEntry, HookScript, InvocationResult, ScriptWarning } from './host/sandbox.types';
+import type { HookStorage } from './storage/hook-storage';
 
 /** What one Runner run answers (`hookline run --json` and the admin API's `POST runner`): a stable contract. */
 export interface RunnerOutput {
@@ -57,10 +58,19 @@ export function isRunnerOutput(value: HookScript | RunnerOutput): value is Runne
   return 'status' in value;
 }
 
-/** Runs a hook once on a payload, in a sandbox pool of its own, and collects every log line until it ends. */
-export async function runHookOnce(script: HookScript, hookId: string, payload: Record<string, unknown>, limits: RunnerLimits): Promise<RunnerOutput> {
+/**
+ * Runs a hook once on a payload, in a sandbox pool of its own, and collects every log line until it ends.
+ * Its `context.webtask.storage` is `options.storage` (default: empty, in memory, for this run only).
+ */
+export async function runHookOnce(
+  script: HookScript,
+  hookId: string,
+  payload: Record<string, unknown>,
+  limits: RunnerLimits,
+  options: { storage?: HookStorage } = {},
+): Promise<RunnerOutput> {
   const event = eventFromPayload(payload);
-  const pool = new SandboxPool({ size: 1 });
+  const pool = new SandboxPool({ size: 1, storage: options.storage });
   // Every line, including those written by work the hook left running after cb() (until its timeout).
   const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
   const requests: HookRequestEntry[] = [];

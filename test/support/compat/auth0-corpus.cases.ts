@@ -1,6 +1,7 @@
 // The Auth0 corpus (test/auth0-corpus/) as one table: what each script must send and how it must end.
 // Run by two specs: auth0-corpus.spec.ts (a bare isolate with a stand-in fetch) and
 // test/auth0-corpus.e2e-spec.ts (the Runner: worker process, isolate, policy-checked fetch bridge).
+import { createHash, createHmac, generateKeyPairSync, verify as verifySignature } from 'node:crypto';
 import { join } from 'node:path';
 import type { Receiver, ReceivedRequest } from '../receiver';
 
@@ -13,9 +14,33 @@ export const CORPUS_USER = {
 };
 export const CORPUS_CONNECTION = { id: 'con_1', name: 'Username-Password-Authentication', tenant: 'acme' };
 
+/** The RS256 key of the corpus's JWT Action (made once per test run). */
+const RSA = generateKeyPairSync('rsa', { modulusLength: 2048 });
+export const CORPUS_PRIVATE_KEY = RSA.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
 /** The secrets every script gets, given the receiver's URL and a URL where nothing listens. */
 export function corpusSecrets(baseUrl: string, deadUrl: string): Record<string, string> {
-  return { BASE_URL: baseUrl, SLACK_URL: baseUrl + '/slack/T000/B000/XXX', TOKEN: 'tok-123', API_KEY: 'key-456', DEAD_URL: deadUrl };
+  return {
+    BASE_URL: baseUrl,
+    SLACK_URL: baseUrl + '/slack/T000/B000/XXX',
+    TOKEN: 'tok-123',
+    API_KEY: 'key-456',
+    DEAD_URL: deadUrl,
+    AUTH0_DOMAIN: new URL(baseUrl).host,
+    PRIVATE_KEY: CORPUS_PRIVATE_KEY,
+  };
+}
+
+/** A JWT's header and claims, once its signature checks (HS256 with a secret, RS256 with the corpus key). */
+function verifyJwt(authorization: string | undefined, key?: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
+  const [h, p, sig] = String(authorization).replace(/^Bearer /, '').split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+  const ok =
+    header.alg === 'HS256'
+      ? createHmac('sha256', key!).update(`${h}.${p}`).digest('base64url') === sig
+      : verifySignature('RSA-SHA256', Buffer.from(`${h}.${p}`), RSA.publicKey, Buffer.from(sig, 'base64url'));
+  if (!ok) throw new Error(`the ${header.alg} signature does not verify`);
+  return { header, claims: JSON.parse(Buffer.from(p, 'base64url').toString()) };
 }
 
 /** How a run ended, as both paths can report it. `code` only where the path keeps it (not the Runner's JSON). */
@@ -35,6 +60,10 @@ export interface CorpusCase {
   file: string;
   title: string;
   kind?: 'hook' | 'action';
+  /** Needs what only the production path has (bundled npm packages, host-side crypto, storage): not run by the stand-in. */
+  runnerOnly?: boolean;
+  /** The client only speaks HTTPS (as the real API does): run against the private-CA receiver only. */
+  httpsOnly?: boolean;
   check(outcome: CorpusOutcome, receiver: Receiver, path: CorpusPath): void | Promise<void>;
 }
 
@@ -327,6 +356,163 @@ export const CORPUS_CASES: CorpusCase[] = [
       const [req] = await receiver.waitFor(1);
       expect(req).toMatchObject({ method: 'POST', path: '/slow/audit', body: '{"email":"ada@example.com"}' });
       if (path === 'runner') expect(logText(outcome)).toContain('log: audit done 200');
+    },
+  },
+  {
+    file: '26-jsonwebtoken-hs256.js',
+    title: 'jsonwebtoken HS256: sign, verify, send as a bearer token',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome).toMatchObject({ status: 'ok', response: 200 });
+      expect(logText(outcome)).toContain('log: verified u-1001 urn:acme:hooks');
+      const [req] = receiver.requests;
+      expect(req).toMatchObject({ method: 'POST', path: '/jwt/hs256' });
+      const { header, claims } = verifyJwt(req.headers.authorization, 'key-456');
+      expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+      expect(claims).toMatchObject({ sub: 'u-1001', email: 'ada@example.com', iss: 'urn:acme:hooks', aud: 'crm' });
+      expect((claims.exp as number) - (claims.iat as number)).toBe(600);
+    },
+  },
+  {
+    file: '27-jsonwebtoken-rs256-action.js',
+    kind: 'action',
+    title: 'jsonwebtoken RS256 from an Action, with a key id',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome.status).toBe('ok');
+      expect(logText(outcome)).toContain('log: rs256 200 hook-key-1');
+      const { header, claims } = verifyJwt(receiver.requests[0].headers.authorization);
+      expect(header).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'hook-key-1' });
+      expect(claims).toMatchObject({ sub: expect.stringMatching(/u-1001$/), email: 'ada@example.com' });
+    },
+  },
+  {
+    file: '28-hmac-signed-webhook.js',
+    title: 'an HMAC-SHA256 signed webhook (timestamp.body)',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome.status).toBe('ok');
+      const [req] = receiver.requests;
+      const expected = createHmac('sha256', 'key-456').update(`${req.headers['x-timestamp']}.${req.body}`).digest('hex');
+      expect(req.headers['x-signature']).toBe(`sha256=${expected}`);
+      expect(Math.abs(Number(req.headers['x-timestamp']) - Date.now() / 1000)).toBeLessThan(300);
+      expect(json(req)).toEqual({ event: 'user.registered', id: 'u-1001', email: 'ada@example.com' });
+    },
+  },
+  {
+    file: '29-https-request.js',
+    title: "Node's https.request (http for a plain URL) with data/end events",
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome).toMatchObject({ status: 'ok', response: { status: 200, id: 'abc' } });
+      const [req] = receiver.requests;
+      expect(req).toMatchObject({ method: 'POST', path: '/node/contacts?src=hook', body: '{"email":"ada@example.com"}' });
+      expect(req.headers).toMatchObject({ authorization: 'Bearer tok-123', 'content-type': 'application/json', 'content-length': '27' });
+    },
+  },
+  {
+    file: '30-buffer-basic-auth.js',
+    title: 'Basic auth from Buffer.from(...).toString("base64")',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome).toMatchObject({ status: 'ok', response: 200 });
+      expect(receiver.requests[0].headers.authorization).toBe('Basic ' + Buffer.from('api:key-456').toString('base64'));
+      expect(json(receiver.requests[0])).toEqual({ email: 'ada@example.com' });
+    },
+  },
+  {
+    file: '31-supabase-insert.js',
+    title: '@supabase/supabase-js: insert a row through PostgREST',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome.status).toBe('ok');
+      expect(logText(outcome)).toContain('log: inserted u-1001');
+      const [req] = receiver.requests;
+      expect(req).toMatchObject({ method: 'POST', path: '/supabase/rest/v1/profiles?select=*' });
+      expect(req.headers).toMatchObject({ apikey: 'key-456', authorization: 'Bearer key-456', prefer: 'return=representation' });
+      expect(json(req)).toEqual({ id: 'u-1001', email: 'ada@example.com', plan: 'full' });
+    },
+  },
+  {
+    file: '32-auth0-management-client.js',
+    title: 'the auth0 Management API client: client credentials, then PATCH the user',
+    runnerOnly: true,
+    httpsOnly: true,
+    check(outcome, receiver) {
+      expect(outcome.status).toBe('ok');
+      expect(logText(outcome)).toContain('log: app_metadata updated');
+      const [token, update] = receiver.requests;
+      expect(token).toMatchObject({ method: 'POST', path: '/oauth/token' });
+      expect(new URLSearchParams(token.body).get('grant_type') ?? json(token).grant_type).toBe('client_credentials');
+      expect(update).toMatchObject({ method: 'PATCH', path: '/api/v2/users/auth0%7Cu-1001' });
+      expect(update.headers.authorization).toBe('Bearer mgmt-token-1');
+      expect(json(update)).toEqual({ app_metadata: { crm_synced: true } });
+    },
+  },
+  {
+    file: '33-xml-legacy-crm.js',
+    title: 'fast-xml-parser: build an XML request, parse the XML answer',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome).toMatchObject({ status: 'ok', response: 42 });
+      const [req] = receiver.requests;
+      expect(req.headers['content-type']).toBe('application/xml');
+      expect(req.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Contact source="auth0"><Email>ada@example.com</Email><Plan>full</Plan></Contact>');
+    },
+  },
+  {
+    file: '34-webtask-storage-counter.js',
+    title: 'context.webtask.storage: a counter with a retry on conflict',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome).toMatchObject({ status: 'ok', response: 1 });
+      expect(json(receiver.requests[0])).toEqual({ signups: 1, last: 'ada@example.com' });
+    },
+  },
+  {
+    file: '35-optional-require.js',
+    title: 'a try-guarded optional require: a warning before, a catchable MODULE_NOT_FOUND at run time',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome).toMatchObject({ status: 'ok', response: 200 });
+      expect(logText(outcome)).toContain('log: newrelic unavailable: MODULE_NOT_FOUND');
+      expect(logText(outcome)).toMatch(/warn: \[hookline\] .*35-optional-require\.js:4:14: Cannot require "newrelic"/);
+      expect(receiver.requests[0]).toMatchObject({ path: '/events/optional', body: '{"id":"u-1001"}' });
+    },
+  },
+  {
+    file: '36-util-promisify-form.js',
+    title: 'util.promisify(request.post) with a querystring form and util.format',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome.status).toBe('ok');
+      expect(logText(outcome)).toContain('log: subscribed ada@example.com: 200');
+      expect(receiver.requests[0]).toMatchObject({ method: 'POST', path: '/form/subscribe', body: 'email=ada%40example.com&list=signups' });
+      expect(receiver.requests[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
+    },
+  },
+  {
+    file: '37-aws4-signed-sns.js',
+    title: 'aws-sdk v2 migrated: an SNS Publish signed with aws4 (SigV4) over fetch',
+    runnerOnly: true,
+    check(outcome, receiver) {
+      expect(outcome).toMatchObject({ status: 'ok', response: 'msg-123' });
+      const [req] = receiver.requests;
+      expect(req).toMatchObject({ method: 'POST', path: '/sns/' });
+      const params = new URLSearchParams(req.body);
+      expect(params.get('Action')).toBe('Publish');
+      expect(JSON.parse(params.get('Message')!)).toEqual({ email: 'ada@example.com' });
+      // SigV4 as AWS checks it: the signature over the canonical request, recomputed here with node:crypto.
+      const date = String(req.headers['x-amz-date']);
+      const auth = String(req.headers.authorization);
+      expect(auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAHOOKLINE\/\d{8}\/eu-west-1\/sns\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$/);
+      const signedHeaders = /SignedHeaders=([^,]+)/.exec(auth)![1].split(';');
+      const canonical = ['POST', '/sns/', '', ...signedHeaders.map((h) => `${h}:${String(req.headers[h]).trim()}`), '', signedHeaders.join(';'), createHash('sha256').update(req.body).digest('hex')].join('\n');
+      const scope = `${date.slice(0, 8)}/eu-west-1/sns/aws4_request`;
+      const toSign = ['AWS4-HMAC-SHA256', date, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+      let key: Buffer = Buffer.from('AWS4key-456');
+      for (const part of [date.slice(0, 8), 'eu-west-1', 'sns', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+      expect(auth.endsWith(`Signature=${createHmac('sha256', key).update(toSign).digest('hex')}`)).toBe(true);
     },
   },
 ];

@@ -89,6 +89,13 @@ export class DeliveryLanes<E extends LaneEntry> {
     entry.defer(retryInMs, `PACED: ${lane.pending.length} deliveries ahead in the destination's pace; not attempted yet`);
   }
 
+  /** Deliveries held in every lane, waiting for their batch or their rate-limit turn. */
+  private get waiting(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.pending.length;
+    return n;
+  }
+
   private async run(key: string, lane: Lane<E>): Promise<void> {
     lane.running = true;
     try {

@@ -146,7 +146,7 @@ function analyseSyntaxChecked(source: string, filename: string, options: Paramet
  * (node:vm only parses here: no code of the script runs in the app; a stray `}` cannot close the
  * wrapper); the other forms Auth0 accepted (a bare function, an ES module) are parsed as such.
  */
-function checkSyntax(source: string, filename: string): void {
+export function checkSyntax(source: string, filename: string): void {
   try {
     compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
   } catch (error) {

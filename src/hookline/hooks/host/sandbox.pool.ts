@@ -9,6 +9,9 @@ import { sandboxWorkerEntry } from './sandbox-worker.entry';
 import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
 import type { CpuBudget, HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
 import { evictOldest } from '../../core/util/bounded-map';
+import type { HookStorage } from '../storage/hook-storage';
+import { MemoryHookStorage } from '../storage/memory-hook-storage';
+import { serveStorage, type StorageSession } from '../storage/storage-broker';
 
 export interface SandboxPoolOptions {
   /**
@@ -36,6 +39,11 @@ export interface SandboxPoolOptions {
   cpuSlots?: number;
   /** Called when a tenant past its CPU budget is held back for another tenant's hook: at most once per tenant per budget window. */
   onThrottled?(throttle: SandboxThrottle): void;
+  /**
+   * Where `context.webtask.storage` keeps each tenant's hooks' data.
+   * @default a MemoryHookStorage of this pool (the module passes a RedisHookStorage with the bullmq transport)
+   */
+  storage?: HookStorage;
   /** Where the pool reports crashes and restarts. */
   log?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
@@ -61,6 +69,8 @@ interface Pending {
   /** Runs from its start: none while it waits in the worker for its turn. */
   graceTimer?: NodeJS.Timeout;
   unlisten(): void;
+  /** The version of its storage the invocation last read or wrote. */
+  storage: StorageSession;
 }
 
 interface Worker {
@@ -108,8 +118,10 @@ export class SandboxPool implements Sandbox {
   private readonly ca?: string;
   /** When each tenant was last reported throttled: once per tenant per window, whichever worker saw it. */
   private readonly throttledAt = new Map<string, number>();
+  private readonly storage: HookStorage;
 
   constructor(private readonly options: SandboxPoolOptions = {}) {
+    this.storage = options.storage ?? new MemoryHookStorage();
     const size = options.size ?? Math.min(4, availableParallelism());
     if (!Number.isInteger(size) || size < 1) throw new TypeError(`SandboxPool: size must be a positive integer, received ${size}`);
     this.workers = new Array(size).fill(undefined);
@@ -172,6 +184,7 @@ export class SandboxPool implements Sandbox {
         startedAt,
         logs: [],
         resolve,
+        storage: {},
         unlisten: () => invocation.signal?.removeEventListener('abort', onAbort),
       };
       this.armGrace(worker, id, pending);
@@ -326,6 +339,7 @@ export class SandboxPool implements Sandbox {
       return;
     }
     if (message.t === 'start') return this.armGrace(worker, message.id, pending);
+    if (message.t === 'storage') return this.serveStorage(worker, pending, message.id, message.sid, message.request);
     if (message.t === 'log') {
       const entry = { level: message.level, message: message.message };
       if (!pending.result) pending.logs.push(entry);
@@ -340,6 +354,19 @@ export class SandboxPool implements Sandbox {
     } else if (message.t === 'end') {
       this.forget(worker, message.id);
     }
+  }
+
+  /** A storage call of a hook: served from the pool's storage, answered to the worker (an outage is the hook's error). */
+  private serveStorage(worker: Worker, pending: Pending, id: number, sid: number, request: string): void {
+    const { tenant, hookId } = pending.invocation;
+    void serveStorage(this.storage, { tenant, hook: hookId }, pending.storage, request)
+      .catch((error: Error) => {
+        this.options.log?.('error', 'hook storage failed', { tenant, hook: hookId, error: error.message });
+        return { error: 'storage: the storage is unavailable; try again later', code: 'STORAGE_UNAVAILABLE' };
+      })
+      .then((outcome) => {
+        if (worker.pending.has(id)) this.send(worker, { t: 'storage', id, sid, outcome: JSON.stringify(outcome) });
+      });
   }
 
   private settle(pending: Pending, result: InvocationResult): void {

@@ -29,7 +29,11 @@ export interface InvokeMessage {
   cpuBudget?: CpuBudget;
 }
 
-export type ToWorker = InvokeMessage | { t: 'cancel'; id: number; reason: string };
+export type ToWorker =
+  | InvokeMessage
+  | { t: 'cancel'; id: number; reason: string }
+  /** The answer to a storage call (`sid`) of invocation `id`: JSON text for the hook's context. */
+  | { t: 'storage'; id: number; sid: number; outcome: string };
 
 export type FromWorker =
   | { t: 'log'; id: number; level: LogLevel; message: string }
@@ -45,6 +49,8 @@ export type FromWorker =
       /** The invocation is over too (no `end` follows). */
       ended?: boolean;
     }
+  /** A `context.webtask.storage` call of invocation `id`, served by the app (`request`: JSON text, untrusted). */
+  | { t: 'storage'; id: number; sid: number; request: string }
   /** The invocation is over: no more log lines will come for it. */
   | { t: 'end'; id: number }
   /** It waits for its tenant's turn (its timeout has not started)... */

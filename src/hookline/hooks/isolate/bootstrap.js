@@ -42,6 +42,7 @@ function hooklineBootstrap(hostRef, limits) {
   let current = 0;
   let nextTimer = 0;
   let nextFetch = 0;
+  let nextStorage = 0;
   let hook = null;
   let form = null;
   let webtaskTemplate = '{}';
@@ -136,7 +137,7 @@ function hooklineBootstrap(hostRef, limits) {
     const ids = JSONparse(idsJson);
     for (let i = 0; i < ids.length; i++) {
       const inv = invs.get(ids[i]);
-      if (!inv || inv.timers.size > 0 || inv.fetches.size > 0) continue;
+      if (!inv || inv.timers.size > 0 || inv.fetches.size > 0 || inv.storage.size > 0) continue;
       inv.ended = true;
       invs.delete(ids[i]);
     }
@@ -224,6 +225,79 @@ function hooklineBootstrap(hostRef, limits) {
     });
   }
 
+  /**
+   * Auth0's context.webtask.storage for one invocation: get(cb) and set(data, { force }, cb), answered
+   * by the app (which keeps the data and the version this run read) through the worker. Callbacks run
+   * later, as Webtask's did; without a callback the call returns a promise.
+   */
+  function makeStorage(id) {
+    function call(request, cb, map) {
+      const inv = invs.get(id);
+      let resolve;
+      let reject;
+      const promise = typeof cb === 'function' ? undefined : new PromiseC(function (res, rej) { resolve = res; reject = rej; });
+      function done(error, value) {
+        if (typeof cb === 'function') return reflectApply(cb, undefined, error ? [error] : [null, value]);
+        if (error) reject(error); else resolve(value);
+      }
+      if (!inv || inv.ended) {
+        done(new ErrorC('storage: the invocation is over'));
+        return promise;
+      }
+      const sid = ++nextStorage;
+      inv.storage.set(sid, { done: done, map: map });
+      send('storage', id, sid, request);
+      return promise;
+    }
+    function fail(message, code, cb) {
+      const error = new ErrorC(message);
+      error.code = code;
+      if (typeof cb !== 'function') return new PromiseC(function (_resolve, reject) { reject(error); });
+      reflectApply(promiseThen, promiseResolve(), [function () { cb(error); }]);
+    }
+    return {
+      get: function get(options, cb) {
+        if (typeof options === 'function') cb = options;
+        return call('{"op":"get"}', cb, function (r) { return r.data === null ? undefined : JSONparse(r.data); });
+      },
+      set: function set(data, options, cb) {
+        if (typeof options === 'function') { cb = options; options = undefined; }
+        let text;
+        try {
+          text = JSONstringify(data);
+        } catch (error) {
+          return fail('storage.set: the data cannot be serialised to JSON: ' + StringC(error && error.message), 400, cb);
+        }
+        if (text === undefined) return fail('storage.set: the data must be a JSON value (an object, usually)', 400, cb);
+        const force = !!(options && options.force);
+        return call(JSONstringify({ op: 'set', data: text, force: force }), cb, function () { return undefined; });
+      },
+    };
+  }
+
+  function settleStorage(id, sid, outcome) {
+    const inv = invs.get(id);
+    const pending = inv && inv.storage.get(sid);
+    if (!pending) return;
+    inv.storage.delete(sid);
+    current = id;
+    const result = JSONparse(outcome);
+    let error = null;
+    let value;
+    if (result.error !== undefined) {
+      error = new ErrorC(StringC(result.error));
+      error.code = result.code;
+    } else {
+      try { value = pending.map(result); } catch (e) { error = e; }
+    }
+    try {
+      pending.done(error, value);
+    } catch (thrown) {
+      if (!inv.completed) complete(id, inv, thrown);
+      else send('log', id, 'error', '[hookline] uncaught error in a storage callback after the hook completed: ' + JSONparse(describeError(thrown)).message);
+    }
+  }
+
   function makeApi() {
     return {
       cache: {
@@ -268,8 +342,9 @@ function hooklineBootstrap(hostRef, limits) {
   }
 
   /** Auth0's context.webtask for one invocation: its secrets (also as data, as Webtask merged them), meta, headers. */
-  function webtaskFor(secrets, eventId) {
+  function webtaskFor(id, secrets, eventId) {
     const webtask = JSONparse(webtaskTemplate);
+    webtask.storage = makeStorage(id);
     webtask.secrets = secrets;
     webtask.data = objectAssign({}, secrets);
     if (typeof eventId === 'string') webtask.headers['x-hookline-event-id'] = eventId;
@@ -281,7 +356,7 @@ function hooklineBootstrap(hostRef, limits) {
     const p = JSONparse(payload);
     let settle;
     const outcome = new PromiseC(function (resolve) { settle = resolve; });
-    const inv = { timers: new MapC(), fetches: new MapC(), completed: false, ended: false, settle: settle };
+    const inv = { timers: new MapC(), fetches: new MapC(), storage: new MapC(), completed: false, ended: false, settle: settle };
     invs.set(id, inv);
     run(id, inv, p);
     return outcome;
@@ -296,7 +371,7 @@ function hooklineBootstrap(hostRef, limits) {
         return settle(id, inv, reflectApply(promiseThen, promiseResolve(hook(event, makeApi())), [function () { return undefined; }]));
       }
       const context = p.input.context;
-      context.webtask = webtaskFor(secrets, p.input.eventId);
+      context.webtask = webtaskFor(id, secrets, p.input.eventId);
       context.secrets = secrets;
       if (form === 'async') return settle(id, inv, hook(p.input.user, context));
       const cb = function (error, response) { complete(id, inv, error, response); };
@@ -354,6 +429,11 @@ function hooklineBootstrap(hostRef, limits) {
     inv.ended = true;
     inv.timers.clear();
     for (const pending of inv.fetches.values()) pending.reject(new TypeErrorC('fetch: cancelled, the invocation is over'));
+    const storage = inv.storage;
+    inv.storage = new MapC();
+    for (const pending of storage.values()) {
+      try { pending.done(new ErrorC('storage: cancelled, the invocation is over')); } catch { /* the invocation is over */ }
+    }
     invs.delete(id);
   }
 
@@ -383,6 +463,7 @@ function hooklineBootstrap(hostRef, limits) {
     if (kind === 'invoke') return invoke(id, a);
     if (kind === 'timer') return fireTimer(id, a);
     if (kind === 'fetch') return settleFetch(id, a, b);
+    if (kind === 'storage') return settleStorage(id, a, b);
     if (kind === 'idle') return idle(a);
     if (kind === 'end') return end(id);
     if (kind === 'load') return load(id, a, b);

@@ -8,6 +8,7 @@ import 'fast-text-encoding';
 import { AbortController, AbortSignal } from 'abort-controller/dist/abort-controller.mjs';
 import { FormData } from './form-data.js';
 import { abortError, createFetch } from './fetch-adapter.js';
+import { hostCall } from './node/host.js';
 
 const g = globalThis;
 
@@ -89,6 +90,39 @@ install('AbortSignal', AbortSignal);
 installLazy(['Headers'], () => ({ Headers: loadHeaders() }));
 install('FormData', FormData);
 install('global', g);
+
+// SDKs such as Supabase's look for a WebSocket class when their client is created, and connect only when
+// asked to subscribe: the class is there, and connecting fails with a clear error (a hook has no sockets).
+class WebSocket {
+  constructor(url) {
+    const error = new Error(`WebSocket connections are not available in a Hookline hook (${String(url).slice(0, 100)}); use HTTP requests instead`);
+    error.code = 'ERR_HOOKLINE_NO_WEBSOCKET';
+    throw error;
+  }
+}
+Object.assign(WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+install('WebSocket', WebSocket);
+
+// Web Crypto's random half, as browsers and Node have it as the global crypto (uuid's browser build and
+// the auth0 SDK use it): bytes from the host, as node:crypto's randomBytes. crypto.subtle is not provided.
+const MAX_RANDOM_BYTES = 65536;
+install('crypto', {
+  getRandomValues(array) {
+    if (!ArrayBuffer.isView(array) || array instanceof DataView || array instanceof Float32Array || array instanceof Float64Array) {
+      throw Object.assign(new TypeError('crypto.getRandomValues: expected an integer TypedArray'), { name: 'TypeMismatchError' });
+    }
+    if (array.byteLength > MAX_RANDOM_BYTES) {
+      throw Object.assign(new RangeError(`crypto.getRandomValues: ${array.byteLength} bytes asked, at most ${MAX_RANDOM_BYTES}`), { name: 'QuotaExceededError' });
+    }
+    const text = g.atob(hostCall('crypto', 'randomBytes', { size: array.byteLength }));
+    const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = text.charCodeAt(i);
+    return array;
+  },
+  randomUUID() {
+    return hostCall('crypto', 'randomUUID', {});
+  },
+});
 
 const primitive = g.fetch;
 if (typeof primitive === 'function' && !primitive.hooklinePrimitive) {

@@ -4,6 +4,8 @@ import { parseAllowHost, type AllowHostRule } from './host-policy';
 import { SANDBOX_LIMITS } from '../host/sandbox.limits';
 import { TrustStore } from './tls-trust';
 import { hostCrypto } from './host-crypto';
+import { HOOK_STORAGE_LIMITS } from '../storage/hook-storage';
+import { storageTooLarge } from '../storage/storage-broker';
 import { TenantIsolates, type HookContext, type ScriptSource, type TenantIsolate } from './tenant-isolates';
 import { FairShare } from './fair-share';
 import type { FromWorker, InvokeMessage } from '../host/sandbox.protocol';
@@ -21,6 +23,9 @@ interface Invocation {
   timers: Map<number, NodeJS.Timeout>;
   fetches: Map<number, AbortController>;
   fetchCount: number;
+  /** context.webtask.storage calls waiting for the app's answer, and how many were made. */
+  storageCalls: Set<number>;
+  storageCount: number;
   completed: boolean;
   ended: boolean;
   logLines: number;
@@ -113,6 +118,8 @@ export class IsolateRuntime {
       timers: new Map(),
       fetches: new Map(),
       fetchCount: 0,
+      storageCalls: new Set(),
+      storageCount: 0,
       completed: false,
       ended: false,
       logLines: 0,
@@ -169,6 +176,13 @@ export class IsolateRuntime {
     if (!inv) return;
     this.finish(inv, 'error', undefined, { name: 'AbortError', message: reason });
     this.end(inv);
+  }
+
+  /** The app answered a storage call: the hook's callback runs in its context. */
+  answerStorage(id: number, sid: number, outcome: string): void {
+    const inv = this.invocations.get(id);
+    if (!inv || inv.ended || !inv.storageCalls.delete(sid)) return;
+    this.enterLater(inv, ['storage', inv.id, sid, outcome]);
   }
 
   /** Disposes isolates idle for longer than `idleMs`. */
@@ -273,7 +287,7 @@ export class IsolateRuntime {
   }
 
   private idle(inv: Invocation): boolean {
-    return inv.timers.size === 0 && inv.fetches.size === 0 && inv.entriesInFlight === 0;
+    return inv.timers.size === 0 && inv.fetches.size === 0 && inv.storageCalls.size === 0 && inv.entriesInFlight === 0;
   }
 
   /** Called by the isolate through the bridge reference. Everything here is untrusted input. */
@@ -293,6 +307,26 @@ export class IsolateRuntime {
       return this.maybeEnd(inv);
     }
     if (kind === 'fetch' && typeof a === 'number' && typeof b === 'string') return this.startFetch(inv, a, b);
+    if (kind === 'storage' && typeof a === 'number' && typeof b === 'string') return this.startStorage(inv, a, b);
+  }
+
+  /** Passes a storage call on to the app (which keeps the data), within the per-invocation and size limits. */
+  private startStorage(inv: Invocation, sid: number, request: string): void {
+    inv.usedAsync = true;
+    const answer = (outcome: object) => this.enterLater(inv, ['storage', inv.id, sid, JSON.stringify(outcome)]);
+    if (++inv.storageCount > HOOK_STORAGE_LIMITS.maxCallsPerInvocation) {
+      return answer({ error: `storage: more than ${HOOK_STORAGE_LIMITS.maxCallsPerInvocation} calls in one invocation`, code: 429 });
+    }
+    // Too large is refused here, before anything crosses to the app (the app checks the data again). The
+    // data travels as JSON text inside the request's JSON: escaping at most doubles it.
+    const requestBytes = Buffer.byteLength(request);
+    if (requestBytes > 2 * HOOK_STORAGE_LIMITS.maxBytes + 1024) return answer(storageTooLarge(requestBytes));
+    if (requestBytes > HOOK_STORAGE_LIMITS.maxBytes) {
+      const bytes = Buffer.byteLength(storageData(request));
+      if (bytes > HOOK_STORAGE_LIMITS.maxBytes) return answer(storageTooLarge(bytes));
+    }
+    inv.storageCalls.add(sid);
+    this.emit({ t: 'storage', id: inv.id, sid, request });
   }
 
   private onResult(inv: Invocation, status: unknown, payload: unknown): void {
@@ -577,6 +611,7 @@ export class IsolateRuntime {
     for (const controller of inv.fetches.values()) controller.abort();
     inv.timers.clear();
     inv.fetches.clear();
+    inv.storageCalls.clear();
     const hook = inv.hook;
     const isolateHoldsState = inv.usedAsync || !inv.completedByHook;
     if (hook && isolateHoldsState && !hook.owner.isolate.isDisposed) {
@@ -607,6 +642,16 @@ export class IsolateRuntime {
       this.recycleRequested = true;
       this.emit({ t: 'recycle', rssMb: Math.round(rssMb) });
     }
+  }
+}
+
+/** The data of a storage.set request (JSON text inside the request's JSON), or '' if it has none. */
+function storageData(request: string): string {
+  try {
+    const data = (JSON.parse(request) as { data?: unknown }).data;
+    return typeof data === 'string' ? data : '';
+  } catch {
+    return '';
   }
 }
 

@@ -42,6 +42,7 @@ function main(): void {
     for (const message of batch) {
       if (message.t === 'invoke') void runtime.invoke(message);
       else if (message.t === 'cancel') runtime.cancel(message.id, message.reason);
+      else if (message.t === 'storage') runtime.answerStorage(message.id, message.sid, message.outcome);
     }
   });
   process.on('disconnect', () => process.exit(0));

@@ -63,7 +63,8 @@ export function promisify(original) {
   if (original[promisifyCustom]) return original[promisifyCustom];
   function promisified(...args) {
     return new Promise((resolve, reject) => {
-      original.call(this, ...args, (error, ...values) => (error ? reject(error) : resolve(values.length > 1 ? values : values[0])));
+      // As Node does: the first value after the error (request's (err, response, body) resolves the response).
+      original.call(this, ...args, (error, value) => (error ? reject(error) : resolve(value)));
     });
   }
   Object.setPrototypeOf(promisified, Object.getPrototypeOf(original));

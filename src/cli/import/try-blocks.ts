@@ -1,0 +1,43 @@
+import { parse, type Node } from 'acorn';
+import { normalizeHookSource } from '../../hookline/hooks/compat/hook-source';
+
+/** Where a block starts and ends (1-based lines, 1-based columns). */
+export interface Span {
+  start: { line: number; column: number };
+  end: { line: number; column: number };
+}
+
+/** The `try { … }` blocks of a script: a require there is guarded (its failure is the script's to catch). */
+export function tryBlocks(source: string, filename: string): Span[] {
+  const options = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true, locations: true } as const;
+  let ast: unknown;
+  try {
+    ast = parse(source, { ...options, sourceType: 'script' });
+  } catch {
+    try {
+      ast = parse(source, { ...options, sourceType: 'module' });
+    } catch {
+      ast = parse(normalizeHookSource(source, filename).body, { ...options, sourceType: 'script' });
+    }
+  }
+  const spans: Span[] = [];
+  walk(ast, spans);
+  return spans;
+}
+
+export function within(span: Span, line: number, column: number): boolean {
+  const after = line > span.start.line || (line === span.start.line && column >= span.start.column);
+  const before = line < span.end.line || (line === span.end.line && column <= span.end.column);
+  return after && before;
+}
+
+function walk(node: unknown, out: Span[]): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) return node.forEach((child) => walk(child, out));
+  const n = node as Node & Record<string, unknown>;
+  if (n.type === 'TryStatement') {
+    const loc = (n.block as Node).loc!;
+    out.push({ start: { line: loc.start.line, column: loc.start.column + 1 }, end: { line: loc.end.line, column: loc.end.column + 1 } });
+  }
+  for (const key of Object.keys(n)) if (key !== 'loc') walk(n[key], out);
+}
