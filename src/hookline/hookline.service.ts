@@ -24,23 +24,11 @@ import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
 import type { HooklineLogger } from './core/logging/hookline.logger';
+import type { AdminConsumerSummary as ConsumerSummary, AdminReplayResult as ReplayResult } from './admin/admin-backend';
 import type { CircuitView } from './delivery/executor/destination-guard';
 
-/** What `replay` did: only a dead delivery still held by the transport is replayed. */
-export type ReplayResult =
-  | { status: 'replayed'; delivery: DeliveryRecord }
-  | { status: 'not-found' }
-  | { status: 'not-dead'; delivery: DeliveryRecord }
-  | { status: 'gone'; delivery: DeliveryRecord };
-
-export interface ConsumerSummary {
-  id: string;
-  tenant: string;
-  kind: string;
-  type: string;
-  name: string;
-  summary: Record<string, unknown>;
-}
+/** What `replay` did (only a dead delivery still held by the transport is replayed), and a consumer as listed: the admin port's types. */
+export type { AdminReplayResult as ReplayResult, AdminConsumerSummary as ConsumerSummary } from './admin/admin-backend';
 
 /** Hookline's public service: publish with a guarantee, read deliveries. Also owns the lifecycle. */
 @Injectable()
