@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { HOOKLINE_ADMIN_BACKEND, type AdminBackend } from './admin/admin-backend';
+import { HOOKLINE_ADMIN_BACKEND } from './admin/admin-backend';
 import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
 import { hooklineProviders } from './hookline.providers';
@@ -21,7 +21,9 @@ import { HooklineTenants } from './tenants/hookline-tenants';
     HooklineService,
     HooklineListener,
     // What HooklineAdminModule reads of this instance (found by token, so this module need not be global).
-    { provide: HOOKLINE_ADMIN_BACKEND, inject: [HooklineService], useFactory: (service: HooklineService): AdminBackend => service },
+    // An alias, not a factory returning the service: Nest runs lifecycle hooks on every factory's value, so
+    // a factory would start (and stop) the service twice — two queue workers, one never drained.
+    { provide: HOOKLINE_ADMIN_BACKEND, useExisting: HooklineService },
   ],
   exports: [HooklineService, HooklineTenants],
 })

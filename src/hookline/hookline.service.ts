@@ -24,7 +24,7 @@ import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
 import type { HooklineLogger } from './core/logging/hookline.logger';
-import type { AdminConsumerSummary as ConsumerSummary, AdminReplayResult as ReplayResult } from './admin/admin-backend';
+import type { AdminBackend, AdminConsumerSummary as ConsumerSummary, AdminReplayResult as ReplayResult } from './admin/admin-backend';
 import type { CircuitView } from './delivery/executor/destination-guard';
 
 /** What `replay` did (only a dead delivery still held by the transport is replayed), and a consumer as listed: the admin port's types. */
@@ -32,7 +32,7 @@ export type { AdminReplayResult as ReplayResult, AdminConsumerSummary as Consume
 
 /** Hookline's public service: publish with a guarantee, read deliveries. Also owns the lifecycle. */
 @Injectable()
-export class HooklineService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
+export class HooklineService implements AdminBackend, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private closed = false;
 
   constructor(

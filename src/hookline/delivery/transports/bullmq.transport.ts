@@ -90,7 +90,7 @@ export class BullmqTransport implements Transport {
   }
 
   async start(): Promise<void> {
-    if (this.options.worker) this.worker = this.createWorker();
+    if (this.options.worker && !this.worker) this.worker = this.createWorker();
     const ready = await orAfter(this.queue.waitUntilReady().then(() => true), START_WAIT_MS, false).catch(() => false);
     if (ready) this.outage.up();
     else this.outage.down(new Error(`no answer within ${START_WAIT_MS} ms`));
