@@ -1,5 +1,5 @@
-import { parse, type Node } from 'acorn';
-import { normalizeHookSource } from '../../hookline/hooks/compat/hook-source';
+import type { Node } from 'acorn';
+import { parseHookScript } from '../../hookline/hooks/compat/require-check';
 
 /** Where a block starts and ends (1-based lines, 1-based columns). */
 export interface Span {
@@ -9,19 +9,8 @@ export interface Span {
 
 /** The `try { … }` blocks of a script: a require there is guarded (its failure is the script's to catch). */
 export function tryBlocks(source: string, filename: string): Span[] {
-  const options = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true, locations: true } as const;
-  let ast: unknown;
-  try {
-    ast = parse(source, { ...options, sourceType: 'script' });
-  } catch {
-    try {
-      ast = parse(source, { ...options, sourceType: 'module' });
-    } catch {
-      ast = parse(normalizeHookSource(source, filename).body, { ...options, sourceType: 'script' });
-    }
-  }
   const spans: Span[] = [];
-  walk(ast, spans);
+  walk(parseHookScript(source, filename), spans);
   return spans;
 }
 

@@ -72,22 +72,27 @@ function collect(node: unknown, out: RequireRef[], conditional: boolean): void {
   for (const key of Object.keys(n)) if (key !== 'loc') collect(n[key], out, inner);
 }
 
-/** Every require('…') and import of a hook script, in source order, with 1-based line and column. */
-export function listRequires(source: string, filename = 'hook.js'): RequireRef[] {
+/**
+ * A hook script's syntax tree, with locations: as a script, else as a module, else (a bare function
+ * expression) what the loader will run, with the same line numbers. Throws the loader's syntax error.
+ */
+export function parseHookScript(source: string, filename = 'hook.js'): Node {
   const options = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true, locations: true } as const;
-  let ast: unknown;
   try {
-    ast = parse(source, { ...options, sourceType: 'script' });
+    return parse(source, { ...options, sourceType: 'script' });
   } catch {
     try {
-      ast = parse(source, { ...options, sourceType: 'module' });
+      return parse(source, { ...options, sourceType: 'module' });
     } catch {
-      // A bare function expression: parse what the loader will run (same line numbers), or throw its syntax error.
-      ast = parse(normalizeHookSource(source, filename).body, { ...options, sourceType: 'script' });
+      return parse(normalizeHookSource(source, filename).body, { ...options, sourceType: 'script' });
     }
   }
+}
+
+/** Every require('…') and import of a hook script, in source order, with 1-based line and column. */
+export function listRequires(source: string, filename = 'hook.js'): RequireRef[] {
   const out: RequireRef[] = [];
-  collect(ast, out, false);
+  collect(parseHookScript(source, filename), out, false);
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
