@@ -5,6 +5,7 @@ import { createUserRegisteredEvent, OPERATOR_EVENTS, type OperatorEvent, type Us
 import { HooklineTestApp } from './support/hookline-test-app';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
+import { until } from './support/until';
 import { WEBHOOK_SECRET } from './support/webhook-fixtures';
 
 const redisUrl = redisUrlOrSkip('bullmq: two instances sharing circuits and destination caps');
@@ -50,14 +51,6 @@ function events(tenant: string, n: number): UserRegisteredEvent[] {
     seq++;
     return createUserRegisteredEvent({ tenant, user: { id: `s${seq}`, email: `s${seq}@example.com` } });
   });
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 function operatorEvents(apps: HooklineTestApp[]): Array<{ name: string; payload: OperatorEvent }> {

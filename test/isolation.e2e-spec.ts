@@ -1,17 +1,17 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { createUserRegisteredEvent, OPERATOR_EVENTS, type OperatorEvent, type TransportOptions, type UserRegisteredEvent } from 'hookline';
+import { OPERATOR_EVENTS, type OperatorEvent } from 'hookline';
 import { SlackFake } from './fakes/slack.fake';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { Receiver } from './support/receiver';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
+import { signUps as events, transportsUnderTest, until } from './support/until';
 import { WEBHOOK_SECRET } from './support/webhook-fixtures';
 
 const redisUrl = redisUrlOrSkip('isolation (bullmq half)');
 jest.setTimeout(90_000);
 
-const transports: [string, (prefix: string) => TransportOptions][] = [['inline', () => ({ type: 'inline' })]];
-if (redisUrl) transports.push(['bullmq', (prefix) => ({ type: 'bullmq', url: redisUrl, prefix })]);
+const transports = transportsUnderTest(redisUrl);
 
 const webhook = (name: string, url: string, extra: Record<string, unknown> = {}) => ({
   type: 'webhook',
@@ -20,22 +20,6 @@ const webhook = (name: string, url: string, extra: Record<string, unknown> = {})
   secret: WEBHOOK_SECRET,
   ...extra,
 });
-
-let seq = 0;
-function events(tenant: string, n: number): UserRegisteredEvent[] {
-  return Array.from({ length: n }, () => {
-    seq++;
-    return createUserRegisteredEvent({ tenant, user: { id: `u${seq}`, email: `u${seq}@example.com` } });
-  });
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Collects every operator event the app emits. */
 function operatorEvents(app: HooklineTestApp): Array<{ name: string; payload: OperatorEvent }> {

@@ -1,15 +1,15 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { createUserRegisteredEvent, OPERATOR_EVENTS, type DeliveryRecord, type OperatorEvent, type TransportOptions, type UserRegisteredEvent } from 'hookline';
+import { OPERATOR_EVENTS, type DeliveryRecord, type OperatorEvent } from 'hookline';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
+import { signUps as events, transportsUnderTest, until } from './support/until';
 
 // Real worker processes, real isolates. Bounds are generous: the machine is shared.
 const redisUrl = redisUrlOrSkip('sandbox fair share (bullmq half)');
 jest.setTimeout(90_000);
 
-const transports: [string, (prefix: string) => TransportOptions][] = [['inline', () => ({ type: 'inline' })]];
-if (redisUrl) transports.push(['bullmq', (prefix) => ({ type: 'bullmq', url: redisUrl, prefix })]);
+const transports = transportsUnderTest(redisUrl);
 
 /** A hook that keeps its isolate's thread busy for `ms` (wall clock, so it lasts as long on a loaded machine). */
 const burn = (name: string, ms: number, extra: Record<string, unknown> = {}) => ({
@@ -19,22 +19,6 @@ const burn = (name: string, ms: number, extra: Record<string, unknown> = {}) => 
   ...extra,
 });
 const quick = (name: string) => ({ name, source: `module.exports = async function (user) { console.log('hello', user.email); };` });
-
-let seq = 0;
-function events(tenant: string, n: number): UserRegisteredEvent[] {
-  return Array.from({ length: n }, () => {
-    seq++;
-    return createUserRegisteredEvent({ tenant, user: { id: `u${seq}`, email: `u${seq}@example.com` } });
-  });
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function deliveriesOf(app: HooklineTestApp, tenant: string): Promise<DeliveryRecord[]> {
   return (await app.hookline.listDeliveries({ tenant, limit: 500 })).items;
