@@ -124,7 +124,7 @@ describe('graceful shutdown', () => {
     const lost = logger.matching(/delivery not finished at shutdown/);
     // One was sending, one waiting for the only request slot: each is reported once, with its ids.
     expect(lost).toHaveLength(2);
-    for (const line of lost) expect(line.message).toMatch(/: it was still \w+ tenant=acme consumer=acme\/webhook\/webhook eventId=\S+ deliveryId=dlv_/);
+    for (const line of lost) expect(line.message).toMatch(/: it was still \w+ tenant=acme consumerId=acme\/webhook\/webhook eventId=\S+ deliveryId=dlv_/);
     expect(new Set(lost.map((l) => /deliveryId=(\S+)/.exec(l.message)![1])).size).toBe(2);
     const { items } = await hookline.listDeliveries({});
     expect(items.map((d) => d.status)).toEqual(['failed', 'failed']);

@@ -36,7 +36,7 @@ export class ConfigRegistry {
 
   /** What the plugins found worth a warning (a hook's conditional require of a module the sandbox lacks). */
   private logWarnings(): void {
-    for (const w of this.current.warnings ?? []) this.logger.warn(`config warning at ${w.path}: ${w.message}`, { consumer: w.consumerId });
+    for (const w of this.current.warnings ?? []) this.logger.warn(`config warning at ${w.path}: ${w.message}`, { consumerId: w.consumerId });
   }
 
   /** Builds a registry whose source may be read asynchronously (an async factory). */

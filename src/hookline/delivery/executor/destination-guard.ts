@@ -71,7 +71,7 @@ export class DestinationGuard {
     try {
       return await this.leases.acquire(destinationKey(consumer), deliveryId, consumer.slots.maxInFlight);
     } catch (error) {
-      this.logger.warn('shared destination slots unavailable; capping per instance', { consumer: consumer.id, error: messageOf(error) });
+      this.logger.warn('shared destination slots unavailable; capping per instance', { consumerId: consumer.id, error: messageOf(error) });
       return 'unshared';
     }
   }
@@ -108,7 +108,7 @@ export class DestinationGuard {
       return await this.store.admit(destinationKey(consumer), consumer.circuit, Date.now(), consumer.timeoutMs + PROBE_GRACE_MS);
     } catch (error) {
       // The store is down (Redis): deliver rather than stall; the transport has its own outage handling.
-      this.logger.warn('circuit state unavailable; delivering without it', { consumer: consumer.id, error: messageOf(error) });
+      this.logger.warn('circuit state unavailable; delivering without it', { consumerId: consumer.id, error: messageOf(error) });
       return { kind: 'go' };
     }
   }
@@ -120,7 +120,7 @@ export class DestinationGuard {
     try {
       change = await this.store.record(key, verdict, consumer.circuit, Date.now(), probe);
     } catch (error) {
-      this.logger.warn('circuit state not stored', { consumer: consumer.id, error: messageOf(error) });
+      this.logger.warn('circuit state not stored', { consumerId: consumer.id, error: messageOf(error) });
       return;
     }
     const payload = { tenant: consumer.tenant, consumerId: consumer.id, destination: consumer.destination, deliveryId: job.deliveryId, eventId: job.event.id };
@@ -213,5 +213,5 @@ export function verdictOf(errors: Array<DeliveryError | undefined>): RequestVerd
 }
 
 function fieldsOf(consumer: Consumer) {
-  return { tenant: consumer.tenant, consumer: consumer.id, destination: consumer.destination };
+  return { tenant: consumer.tenant, consumerId: consumer.id, destination: consumer.destination };
 }

@@ -213,7 +213,7 @@ export class BullmqTransport implements Transport {
       // The executor logs its own verdicts; this catches anything else the processor threw. (A job failed for
       // stalling more than maxStalledCount times shows in the delivery log as dead, with BullMQ's reason.)
       if (job && !(error instanceof UnrecoverableError) && !(error instanceof RetryLater) && !(error instanceof DelayedError)) {
-        this.logger.error('delivery dead', { ...fieldsOf(job), error: error.message });
+        this.logger.error('delivery dead', { ...fieldsOf(job), outcome: 'dead', error: error.message });
       }
     });
     return worker;
@@ -255,7 +255,7 @@ function retryDelayFor(attemptsMade: number, error: Error | undefined): number {
 function fieldsOf(job: Job<DeliveryJobData>) {
   return {
     tenant: job.data?.event?.tenant,
-    consumer: job.data?.consumerId,
+    consumerId: job.data?.consumerId,
     eventId: job.data?.event?.id,
     deliveryId: job.id,
   };

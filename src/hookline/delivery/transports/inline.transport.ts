@@ -88,7 +88,7 @@ export class InlineTransport implements Transport {
     this.queue.push(job).catch((error) =>
       this.logger.error('delivery attempt could not run', {
         tenant: job.event.tenant,
-        consumer: job.consumerId,
+        consumerId: job.consumerId,
         eventId: job.event.id,
         deliveryId: job.deliveryId,
         error: (error as Error)?.message ?? String(error),
@@ -153,7 +153,7 @@ export class InlineTransport implements Transport {
     this.abandoned.add(job.deliveryId);
     this.logger.error(`delivery not finished at shutdown: ${why}`, {
       tenant: job.event.tenant,
-      consumer: job.consumerId,
+      consumerId: job.consumerId,
       eventId: job.event.id,
       deliveryId: job.deliveryId,
       attempts: job.attempts,

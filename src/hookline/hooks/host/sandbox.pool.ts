@@ -222,9 +222,9 @@ export class SandboxPool implements Sandbox {
     evictOldest(this.throttledAt, PREPARED_SCRIPTS);
     const budget = { cpuMs: message.cpuMs, windowMs: message.windowMs };
     const reason = `used ${message.usedMs} ms of sandbox CPU in the last ${budget.windowMs} ms, over its budget of ${budget.cpuMs} ms; its hooks wait while other tenants' hooks run`;
-    this.options.log?.('warn', 'tenant over its sandbox CPU budget; its hooks yield to other tenants', { tenant: message.tenant, hookId: message.hookId, usedMs: message.usedMs, cpuMs: budget.cpuMs, windowMs: budget.windowMs });
+    this.options.log?.('warn', 'tenant over its sandbox CPU budget; its hooks yield to other tenants', { tenant: message.tenant, consumerId: message.hookId, usedMs: message.usedMs, cpuMs: budget.cpuMs, windowMs: budget.windowMs });
     try {
-      this.options.onThrottled?.({ tenant: message.tenant, hookId: message.hookId, usedMs: message.usedMs, budget, reason });
+      this.options.onThrottled?.({ tenant: message.tenant, consumerId: message.hookId, usedMs: message.usedMs, budget, reason });
     } catch {
       // A listener's failure never reaches the sandbox.
     }
@@ -361,7 +361,7 @@ export class SandboxPool implements Sandbox {
     const { tenant, hookId } = pending.invocation;
     void serveStorage(this.storage, { tenant, hook: hookId }, pending.storage, request)
       .catch((error: Error) => {
-        this.options.log?.('error', 'hook storage failed', { tenant, hook: hookId, error: error.message });
+        this.options.log?.('error', 'hook storage failed', { tenant, consumerId: hookId, error: error.message });
         return { error: 'storage: the storage is unavailable; try again later', code: 'STORAGE_UNAVAILABLE' };
       })
       .then((outcome) => {
