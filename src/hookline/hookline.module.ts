@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { HOOKLINE_ADMIN_BACKEND, type AdminBackend } from './admin/admin-backend';
 import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
+import { HooklineHealth } from './health/hookline-health';
 import { hooklineProviders } from './hookline.providers';
 import { HooklineService } from './hookline.service';
 import { HooklineTenants } from './tenants/hookline-tenants';
@@ -20,9 +21,10 @@ import { HooklineTenants } from './tenants/hookline-tenants';
     ...hooklineProviders,
     HooklineService,
     HooklineListener,
+    HooklineHealth,
     // What HooklineAdminModule reads of this instance (found by token, so this module need not be global).
     { provide: HOOKLINE_ADMIN_BACKEND, inject: [HooklineService], useFactory: (service: HooklineService): AdminBackend => service },
   ],
-  exports: [HooklineService, HooklineTenants],
+  exports: [HooklineService, HooklineTenants, HooklineHealth],
 })
 export class HooklineModule extends HooklineConfigurableModule {}

@@ -184,6 +184,16 @@ export class DestinationGuard {
     if (ids.length > 0) this.waker(key, ids);
   }
 
+  /**
+   * Destinations of these consumers whose circuit is not closed (open, or half open while a probe is out),
+   * each destination counted once. Rejects when the circuits cannot be read (their Redis is down).
+   */
+  async openCircuits(consumers: Iterable<Pick<Consumer, 'tenant' | 'destination'>>): Promise<number> {
+    const keys = new Set([...consumers].map(destinationKey));
+    const records = await Promise.all([...keys].map((key) => this.store.read(key)));
+    return records.filter((r) => r !== null && r.state !== 'closed').length;
+  }
+
   async view(consumer: Consumer, waitingElsewhere: number): Promise<CircuitView> {
     const record = await this.store.read(destinationKey(consumer));
     const queued = this.leases ? await this.leases.waiting(destinationKey(consumer)).catch(() => 0) : 0;

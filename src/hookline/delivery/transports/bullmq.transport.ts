@@ -101,6 +101,11 @@ export class BullmqTransport implements Transport {
    * queue's FIFO, where it would sit in front of other tenants' jobs: it is added delayed, then queued in
    * its destination's waiting list, and promoted when a slot is handed to it (the delay is the fallback).
    */
+  async waiting(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
     if (!this.accepting) throw new Error(messages.transportClosed());
     const held = await this.heldBack(jobs);

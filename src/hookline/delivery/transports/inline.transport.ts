@@ -131,6 +131,10 @@ export class InlineTransport implements Transport {
     }
   }
 
+  async waiting(): Promise<number> {
+    return this.queue.length() + this.retries.size;
+  }
+
   async close(drainMs: number): Promise<void> {
     this.accepting = false;
     for (const [timer, job] of this.retries) {
