@@ -31,6 +31,15 @@ describe('start-up', () => {
     await app.close();
   });
 
+  it('starts once: one "Hookline ready" line (the service is also provided to the admin module)', async () => {
+    const harness = await HooklineTestApp.start({ config: { tenants: {} } });
+    try {
+      expect(harness.logger.matching(/^Hookline ready/)).toHaveLength(1);
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('fails naming the file and the path when the config is invalid', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hookline-')), 'hookline.yaml');
     writeFileSync(file, 'tenants:\n  acme:\n    connectors:\n      - { type: webhook, url: 42 }\n');

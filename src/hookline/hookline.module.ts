@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { HOOKLINE_ADMIN_BACKEND, type AdminBackend } from './admin/admin-backend';
+import { HOOKLINE_ADMIN_BACKEND } from './admin/admin-backend';
 import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
 import { HooklineHealth } from './health/hookline-health';
@@ -23,7 +23,8 @@ import { HooklineTenants } from './tenants/hookline-tenants';
     HooklineListener,
     HooklineHealth,
     // What HooklineAdminModule reads of this instance (found by token, so this module need not be global).
-    { provide: HOOKLINE_ADMIN_BACKEND, inject: [HooklineService], useFactory: (service: HooklineService): AdminBackend => service },
+    // An alias: a factory returning the service would have Nest run its lifecycle hooks twice (two starts).
+    { provide: HOOKLINE_ADMIN_BACKEND, useExisting: HooklineService },
   ],
   exports: [HooklineService, HooklineTenants, HooklineHealth],
 })
