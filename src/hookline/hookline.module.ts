@@ -2,10 +2,10 @@ import { Module } from '@nestjs/common';
 import { HOOKLINE_ADMIN_BACKEND } from './admin/admin-backend';
 import { HooklineListener } from './hookline.listener';
 import { HooklineConfigurableModule } from './hookline.module-definition';
-import { HooklineHealth } from './health/hookline-health';
 import { hooklineProviders } from './hookline.providers';
 import { HooklineService } from './hookline.service';
 import { HooklineTenants } from './tenants/hookline-tenants';
+import { HooklineHealth } from './health/hookline-health';
 
 /**
  * Delivers `user.registered` events to each tenant's hooks and connectors.
@@ -21,7 +21,6 @@ import { HooklineTenants } from './tenants/hookline-tenants';
     ...hooklineProviders,
     HooklineService,
     HooklineListener,
-    HooklineHealth,
     // What HooklineAdminModule reads of this instance (found by token, so this module need not be global).
     // An alias: a factory returning the service would have Nest run its lifecycle hooks twice (two starts).
     { provide: HOOKLINE_ADMIN_BACKEND, useExisting: HooklineService },

@@ -11,7 +11,8 @@ import { HooklineHealth } from './hookline-health';
 describe('HooklineHealth', () => {
   const logger = new HooklineLogger(false, new Redactor());
   const transport: Transport = { name: 'inline', start: async () => undefined, enqueue: async () => undefined, replay: async () => false, close: async () => undefined };
-  const health = (config: ConfigRegistry) => new HooklineHealth({ config: {} }, transport, null, new SandboxPool({ size: 1 }), logger, config, new DestinationGuard(logger));
+  const health = (config: ConfigRegistry) =>
+    new HooklineHealth({ transport, bullmq: null, sandbox: new SandboxPool({ size: 1 }), config, guard: new DestinationGuard(logger), redactor: logger.redactor, failOnTransportDown: false });
   const registry = (deferLoad: boolean) =>
     new ConfigRegistry({ tenants: {} }, { registry: new ConnectorRegistry([]), defaults: { retry: DEFAULT_RETRY, timeoutMs: 1_000 } }, logger, deferLoad);
 

@@ -1,15 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigRegistry } from '../config/config.registry';
+import type { ConfigRegistry } from '../config/config.registry';
 import { messageOf } from '../delivery/executor/error-classifier';
-import { DestinationGuard } from '../delivery/executor/destination-guard';
+import type { DestinationGuard } from '../delivery/executor/destination-guard';
 import type { BullmqConnections } from '../delivery/transports/bullmq.connections';
 import type { Transport } from '../delivery/transports/transport';
 import type { Sandbox, SandboxStatus } from '../hooks/host/sandbox.types';
 import { SANDBOX_LIMITS } from '../hooks/host/sandbox.limits';
-import { HOOKLINE_OPTIONS } from '../hookline.module-definition';
-import type { HooklineModuleOptions } from '../hookline.options';
-import { HOOKLINE_BULLMQ, HOOKLINE_LOGGER, HOOKLINE_SANDBOX, HOOKLINE_TRANSPORT } from '../hookline.tokens';
-import type { HooklineLogger } from '../core/logging/hookline.logger';
+import type { Redactor } from '../core/logging/redactor';
 import { orAfter } from '../core/util/timeout';
 
 /** How long a health check waits for Redis to answer a PING. */
@@ -39,6 +35,19 @@ export interface HooklineHealthReport {
   openCircuits: number | null;
 }
 
+/** What a check looks at: the module's parts (wired in hookline.providers.ts). */
+export interface HealthParts {
+  transport: Transport;
+  /** The bullmq transport's Redis, or null with `inline`. */
+  bullmq: BullmqConnections | null;
+  sandbox: Sandbox;
+  config: ConfigRegistry;
+  guard: DestinationGuard;
+  redactor: Redactor;
+  /** The module option `health.failOnTransportDown`. */
+  failOnTransportDown: boolean;
+}
+
 /**
  * The health of this Hookline instance, for a load balancer's check (through `HooklineHealthIndicator`
  * of `hookline/health`, or a route of the host's own). It is `down` only when this instance cannot deliver
@@ -46,28 +55,20 @@ export interface HooklineHealthReport {
  * restarts. Redis unreachable, a rejected config change and open circuits make it `degraded`, unless
  * `health.failOnTransportDown` makes an unreachable Redis `down`.
  */
-@Injectable()
 export class HooklineHealth {
-  constructor(
-    @Inject(HOOKLINE_OPTIONS) private readonly options: HooklineModuleOptions,
-    @Inject(HOOKLINE_TRANSPORT) private readonly transport: Transport,
-    @Inject(HOOKLINE_BULLMQ) private readonly bullmq: BullmqConnections | null,
-    @Inject(HOOKLINE_SANDBOX) private readonly sandbox: Sandbox,
-    @Inject(HOOKLINE_LOGGER) private readonly logger: HooklineLogger,
-    private readonly config: ConfigRegistry,
-    private readonly guard: DestinationGuard,
-  ) {}
+  constructor(private readonly parts: HealthParts) {}
 
   async check(): Promise<HooklineHealthReport> {
-    const loaded = this.config.loaded;
-    const consumers = loaded ? [...this.config.config.consumers.values()] : [];
+    const { config, transport, guard } = this.parts;
+    const loaded = config.loaded;
+    const consumers = loaded ? [...config.config.consumers.values()] : [];
     const [redis, waiting, openCircuits] = await Promise.all([
       this.pingRedis(),
-      this.transport.waiting ? this.transport.waiting().catch(() => null) : Promise.resolve(null),
-      loaded ? this.guard.openCircuits(consumers).catch(() => null) : Promise.resolve(null),
+      transport.waiting ? transport.waiting().catch(() => null) : Promise.resolve(null),
+      loaded ? guard.openCircuits(consumers).catch(() => null) : Promise.resolve(null),
     ]);
-    const sandbox = consumers.some((c) => c.kind === 'hook') ? this.sandbox.status?.() : undefined;
-    const rejected = this.config.lastRejected;
+    const sandbox = consumers.some((c) => c.kind === 'hook') ? this.parts.sandbox.status?.() : undefined;
+    const rejected = config.lastRejected;
 
     const fatal: string[] = [];
     const impaired: string[] = [];
@@ -77,7 +78,7 @@ export class HooklineHealth {
     }
     if (redis && redis !== 'up') {
       const problem = `Redis does not answer (${redis}): deliveries wait, publishing fails`;
-      (this.options.health?.failOnTransportDown ? fatal : impaired).push(problem);
+      (this.parts.failOnTransportDown ? fatal : impaired).push(problem);
     }
     if (rejected) impaired.push(`the config change of ${rejected.at} was rejected; the last good config stays`);
     if (openCircuits) impaired.push(`${openCircuits} destination circuit(s) open: their deliveries wait`);
@@ -85,7 +86,7 @@ export class HooklineHealth {
     return {
       status: fatal.length ? 'down' : impaired.length ? 'degraded' : 'up',
       problems: [...fatal, ...impaired],
-      transport: this.transport.name,
+      transport: transport.name,
       ...(redis ? { redis: redis === 'up' ? 'up' : 'down' } : {}),
       config: { loaded, lastRejectedAt: rejected?.at ?? null },
       ...(sandbox ? { sandbox } : {}),
@@ -96,12 +97,13 @@ export class HooklineHealth {
 
   /** `up`, the reason Redis did not answer, or undefined without Redis (inline). */
   private async pingRedis(): Promise<string | undefined> {
-    if (!this.bullmq) return undefined;
+    const { bullmq, redactor } = this.parts;
+    if (!bullmq) return undefined;
     try {
-      const answer = await orAfter(this.bullmq.redis.ping(), PING_TIMEOUT_MS, null);
+      const answer = await orAfter(bullmq.redis.ping(), PING_TIMEOUT_MS, null);
       return answer === null ? `no answer within ${PING_TIMEOUT_MS} ms` : 'up';
     } catch (error) {
-      return this.logger.redactor.redact(messageOf(error));
+      return redactor.redact(messageOf(error));
     }
   }
 }
