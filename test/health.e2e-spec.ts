@@ -86,7 +86,8 @@ describe('GET /health with HooklineHealthIndicator (terminus)', () => {
       await app.get(HooklineService).publish(anEvent());
       await down.until(() => down.requests.length >= 1, 10_000, 'one failed request');
       writeFileSync(file.path, '{ "tenants": { "acme": { "connectors": [{ "type": "webhook" }] } } }');
-      const res = await pollBody(app, (b) => b.details?.hookline?.openCircuits === 1 && b.details.hookline.config.lastRejectedAt !== null);
+      // Polled until the retry is parked behind the circuit (between two attempts it is briefly in neither count).
+      const res = await pollBody(app, (b) => b.details?.hookline?.openCircuits === 1 && b.details.hookline.waiting === 1 && b.details.hookline.config.lastRejectedAt !== null);
       expect(res.status).toBe(200);
       expect(res.body.status).toBe('degraded');
       expect(res.body.details.hookline).toMatchObject({
