@@ -18,6 +18,7 @@ const moduleNameMapper = {
   '^hookline$': '<rootDir>/src/index.ts',
   '^hookline/sdk$': '<rootDir>/src/hookline/connectors/sdk/index.ts',
   '^hookline/testing$': '<rootDir>/src/testing/index.ts',
+  '^hookline/health$': '<rootDir>/src/hookline/health/index.ts',
 };
 const common = { transform, moduleNameMapper, testEnvironment: 'node', testTimeout: 30_000, moduleFileExtensions: ['ts', 'js', 'json', 'node'] };
 

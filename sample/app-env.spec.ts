@@ -1,4 +1,4 @@
-import { adminFromEnv, EnvInvalidError, storeFromEnv, transportFromEnv } from './app-env';
+import { adminFromEnv, EnvInvalidError, logFormatFromEnv, storeFromEnv, transportFromEnv } from './app-env';
 
 describe('transportFromEnv', () => {
   it('is inline by default', () => {
@@ -60,5 +60,17 @@ describe('adminFromEnv', () => {
   it('takes HOOKLINE_ADMIN_TOKEN as one unscoped token, and HOOKLINE_ADMIN_PATH as the path', () => {
     expect(adminFromEnv({ HOOKLINE_ADMIN_TOKEN: 'dev-token' })).toEqual({ tokens: ['dev-token'] });
     expect(adminFromEnv({ HOOKLINE_ADMIN_PATH: 'ops/hookline' })).toEqual({ path: 'ops/hookline' });
+  });
+});
+
+describe('logFormatFromEnv', () => {
+  it('is text by default, json on request', () => {
+    expect(logFormatFromEnv({})).toBe('text');
+    expect(logFormatFromEnv({ HOOKLINE_LOG_FORMAT: 'json' })).toBe('json');
+  });
+
+  it('rejects any other value, naming the variable and the choices', () => {
+    expect(() => logFormatFromEnv({ HOOKLINE_LOG_FORMAT: 'pretty' })).toThrow(EnvInvalidError);
+    expect(() => logFormatFromEnv({ HOOKLINE_LOG_FORMAT: 'pretty' })).toThrow('HOOKLINE_LOG_FORMAT must be "text" or "json", received "pretty".');
   });
 });

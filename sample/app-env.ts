@@ -44,6 +44,15 @@ export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineModu
   return { url, schema: env.HOOKLINE_STORE_SCHEMA || undefined, allowPrivateHosts };
 }
 
+/** How the example app prints its logs: `HOOKLINE_LOG_FORMAT=text` (the default) or `json` (one object per line). */
+export function logFormatFromEnv(env: NodeJS.ProcessEnv = process.env): 'text' | 'json' {
+  const format = env.HOOKLINE_LOG_FORMAT || 'text';
+  if (format !== 'text' && format !== 'json') {
+    throw new EnvInvalidError(`HOOKLINE_LOG_FORMAT must be "text" or "json", received ${JSON.stringify(format)}.`);
+  }
+  return format;
+}
+
 /**
  * The admin API and console, mounted when `HOOKLINE_ADMIN_TOKEN` (one unscoped token) or
  * `HOOKLINE_ADMIN_PATH` (where to serve it, default `hookline`; tokens then come from the config file's

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TerminusModule } from '@nestjs/terminus';
+import { HooklineHealthModule } from 'hookline/health';
+import { HealthController } from './health/health.controller';
 import { adminFromEnv, storeFromEnv, transportFromEnv } from './app-env';
 import { HooklineAdminModule, HooklineModule } from 'hookline';
 import { UsersController } from './users/users.controller';
@@ -25,8 +28,11 @@ function adminModules() {
     }),
     // The admin API and the console under /hookline (HOOKLINE_ADMIN_TOKEN, HOOKLINE_ADMIN_PATH).
     ...adminModules(),
+    // GET /health (HealthController): terminus' check with Hookline's indicator.
+    TerminusModule,
+    HooklineHealthModule,
   ],
-  controllers: [UsersController],
+  controllers: [UsersController, HealthController],
   providers: [UsersService],
 })
 export class AppModule {}

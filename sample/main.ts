@@ -1,8 +1,8 @@
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EnvInvalidError } from './app-env';
+import { EnvInvalidError, logFormatFromEnv } from './app-env';
 import { AppModule } from './app.module';
 import { HooklineError } from 'hookline';
 
@@ -10,7 +10,10 @@ import { HooklineError } from 'hookline';
 export const BODY_LIMIT = '16kb';
 
 export async function createApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
+  // HOOKLINE_LOG_FORMAT=json: every line (Nest's and Hookline's, fields included) as one JSON object.
+  const logger = logFormatFromEnv() === 'json' ? new ConsoleLogger({ json: true }) : undefined;
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    ...(logger ? { logger } : {}),
     ...options,
     bodyParser: false,
     // Errors reach the caller (main prints a bad config's message alone) instead of aborting the process.

@@ -70,7 +70,21 @@ describe('delivery of user.registered to a signed webhook', () => {
     expect(d.lastError).toMatch(/answered 400: bad request/);
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver.requests).toHaveLength(1);
-    expect(harness.logger.matching(/delivery dead/)[0].message).toMatch(/consumer=acme\/webhook\/crm .*attempt=1/);
+    expect(harness.logger.matching(/delivery dead/)[0].message).toMatch(/consumerId=acme\/webhook\/crm .*attempt=1/);
+    // The same line as a JSON logger gets it: one field each.
+    expect(harness.logger.matching(/delivery dead/)[0].fields).toEqual({
+      msg: 'delivery dead',
+      tenant: 'acme',
+      consumerId: 'acme/webhook/crm',
+      eventId: d.eventId,
+      deliveryId: d.id,
+      attempt: 1,
+      outcome: 'dead',
+      durationMs: expect.any(Number),
+      error: expect.stringMatching(/answered 400/),
+      retryable: false,
+      maxAttempts: 3,
+    });
   });
 
   it('gives up after maxAttempts of 5xx and marks the delivery dead', async () => {

@@ -90,7 +90,7 @@ describe('hooks in the Nest module (e2e)', () => {
     const dead = await waitForDelivery(service, failsId, 'dead');
     expect(dead).toMatchObject({ attempts: 1, lastError: 'HOOK_FAILED: Error: no thanks' });
     const logged = logger.lines.map((l) => l.message).find((m) => m.startsWith('created crm_42'));
-    expect(logged).toContain('consumer=acme/hook/crm');
+    expect(logged).toContain('consumerId=acme/hook/crm');
     expect(logged).toContain(`eventId=${event.id}`);
     expect(logger.text()).not.toContain('tok_supersecret');
   });

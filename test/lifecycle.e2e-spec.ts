@@ -31,6 +31,15 @@ describe('start-up', () => {
     await app.close();
   });
 
+  it('starts once: one "Hookline ready" line (the service is also provided to the admin module)', async () => {
+    const harness = await HooklineTestApp.start({ config: { tenants: {} } });
+    try {
+      expect(harness.logger.matching(/^Hookline ready/)).toHaveLength(1);
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('fails naming the file and the path when the config is invalid', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hookline-')), 'hookline.yaml');
     writeFileSync(file, 'tenants:\n  acme:\n    connectors:\n      - { type: webhook, url: 42 }\n');
@@ -124,7 +133,7 @@ describe('graceful shutdown', () => {
     const lost = logger.matching(/delivery not finished at shutdown/);
     // One was sending, one waiting for the only request slot: each is reported once, with its ids.
     expect(lost).toHaveLength(2);
-    for (const line of lost) expect(line.message).toMatch(/: it was still \w+ tenant=acme consumer=acme\/webhook\/webhook eventId=\S+ deliveryId=dlv_/);
+    for (const line of lost) expect(line.message).toMatch(/: it was still \w+ tenant=acme consumerId=acme\/webhook\/webhook eventId=\S+ deliveryId=dlv_/);
     expect(new Set(lost.map((l) => /deliveryId=(\S+)/.exec(l.message)![1])).size).toBe(2);
     const { items } = await hookline.listDeliveries({});
     expect(items.map((d) => d.status)).toEqual(['failed', 'failed']);

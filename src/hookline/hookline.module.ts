@@ -5,6 +5,7 @@ import { HooklineConfigurableModule } from './hookline.module-definition';
 import { hooklineProviders } from './hookline.providers';
 import { HooklineService } from './hookline.service';
 import { HooklineTenants } from './tenants/hookline-tenants';
+import { HooklineHealth } from './health/hookline-health';
 
 /**
  * Delivers `user.registered` events to each tenant's hooks and connectors.
@@ -25,6 +26,6 @@ import { HooklineTenants } from './tenants/hookline-tenants';
     // a factory would start (and stop) the service twice — two queue workers, one never drained.
     { provide: HOOKLINE_ADMIN_BACKEND, useExisting: HooklineService },
   ],
-  exports: [HooklineService, HooklineTenants],
+  exports: [HooklineService, HooklineTenants, HooklineHealth],
 })
 export class HooklineModule extends HooklineConfigurableModule {}

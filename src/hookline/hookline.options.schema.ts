@@ -60,6 +60,12 @@ const moduleOptionsSchema = z.looseObject({
       error: 'a Nest LoggerService, or false',
     })
     .optional(),
+  health: z
+    .strictObject(
+      { failOnTransportDown: z.boolean({ error: 'true or false' }).optional() },
+      { error: '{ failOnTransportDown?: boolean }' },
+    )
+    .optional(),
   deliveryLog: z
     .custom((v) => hasMethods(v, 'get', 'list'), { error: 'a DeliveryLog' })
     .optional(),

@@ -81,6 +81,13 @@ export interface HooklineModuleOptions {
    */
   logger?: LoggerService | false;
   /**
+   * What health checks (`HooklineHealth`, and `HooklineHealthIndicator` of `hookline/health`) report.
+   * By default an unreachable Redis makes them `degraded`, not `down`: sign-ups never wait on delivery,
+   * so a load balancer should keep sending them. `failOnTransportDown: true` makes it `down` (HTTP 503).
+   * @default { failOnTransportDown: false }
+   */
+  health?: { failOnTransportDown?: boolean };
+  /**
    * Where delivery records are kept.
    * @default new MemoryDeliveryLog(10000) with `inline`; the queue's own job state with `bullmq`
    */

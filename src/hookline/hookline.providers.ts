@@ -41,6 +41,7 @@ import { MemoryCircuitStore } from './delivery/executor/circuit-breaker';
 import { RedisCircuitStore } from './delivery/transports/redis-circuit-store';
 import { RedisDestinationLeases } from './delivery/transports/redis-destination-leases';
 import { MemorySharedValues, RedisSharedValues } from './delivery/executor/shared-values';
+import { HooklineHealth } from './health/hookline-health';
 
 /** The wiring of the module, kept apart from its declaration. Plain factories: every part is testable alone. */
 export const hooklineProviders: Provider[] = [
@@ -197,6 +198,13 @@ export const hooklineProviders: Provider[] = [
     inject: [ConfigRegistry, DeliveryRecords, HOOKLINE_TRANSPORT, HOOKLINE_LOGGER],
     useFactory: (config: ConfigRegistry, records: DeliveryRecords, transport: Transport, logger: HooklineLogger) =>
       new Dispatcher(config, records, transport, logger),
+  },
+  {
+    // Health checks (the `hookline/health` indicator, or a host's own route) read these parts.
+    provide: HooklineHealth,
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_TRANSPORT, HOOKLINE_BULLMQ, HOOKLINE_SANDBOX, HOOKLINE_LOGGER, ConfigRegistry, DestinationGuard],
+    useFactory: (o: HooklineModuleOptions, transport: Transport, bullmq: BullmqConnections | null, sandbox: Sandbox, logger: HooklineLogger, config: ConfigRegistry, guard: DestinationGuard) =>
+      new HooklineHealth({ transport, bullmq, sandbox, config, guard, redactor: logger.redactor, failOnTransportDown: o.health?.failOnTransportDown ?? false }),
   },
 ];
 

@@ -153,7 +153,7 @@ export class HooklineService implements AdminBackend, OnModuleInit, OnApplicatio
     if (!(await this.transport.replay(id))) return { status: 'gone', delivery: record };
     this.logger.info('delivery replayed', {
       tenant: record.tenant,
-      consumer: record.consumer,
+      consumerId: record.consumer,
       eventId: record.eventId,
       deliveryId: id,
     });

@@ -7,6 +7,7 @@ export { isHooklineAdminRoute } from './admin/api/admin-route.decorator';
 export { ADMIN_ACTION_EVENT, type AdminActionEvent } from './core/events/operator.events';
 export type { HooklineModuleOptions, TransportOptions } from './hookline.options';
 export { HooklineService, type ReplayResult } from './hookline.service';
+export { HooklineHealth, type HooklineHealthReport, type HooklineHealthStatus } from './health/hookline-health';
 export type { InlineTransportOptions } from './delivery/transports/inline.transport';
 export type { BullmqTransportOptions, RetentionOptions } from './delivery/transports/bullmq.options';
 export {
@@ -52,6 +53,7 @@ export type {
   HookLogEntry,
   InvocationResult,
   InvocationStatus,
+  SandboxStatus,
 } from './hooks/host/sandbox.types';
 export { HooklineTenants, type TenantView, type TenantWriteResult, type ConsumerRef, type SecretWriteOptions } from './tenants/hookline-tenants';
 export type { TenantStoreOptions } from './tenants/tenant-store.options';

@@ -138,6 +138,7 @@ describePackage('the packed package in a scratch Nest app', () => {
     expect(paths).toContain('dist/console/index.html');
     expect(paths).toContain('dist/src/hookline/hooks/isolate/shims/os.js');
     expect(paths).toEqual(expect.arrayContaining(['dist/src/testing/index.js', 'dist/src/testing/index.d.ts']));
+    expect(paths).toEqual(expect.arrayContaining(['dist/src/hookline/health/index.js', 'dist/src/hookline/health/index.d.ts']));
     expect(paths.filter((p) => !p.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json', 'CHANGELOG.md'].includes(p))).toEqual([]);
     expect(paths.filter((p) => /(^|\/)(test|bench|sample)\/|\.spec\.|\.map$/.test(p))).toEqual([]);
   });
@@ -175,6 +176,27 @@ describePackage('the packed package in a scratch Nest app', () => {
     );
     expect(JSON.parse(ran.stdout)).toMatchObject({ status: 'ok', response: { sent: true }, error: null });
     expect(receiver.requests.slice(before).map((r) => r.headers.authorization)).toEqual([`Bearer ${HOOK_TOKEN}`]);
+  }, 120_000);
+
+  it('checks health through `hookline/health` and terminus from the app', async () => {
+    const script = [
+      "require('reflect-metadata');",
+      "const { Module } = require('@nestjs/common');",
+      "const { NestFactory } = require('@nestjs/core');",
+      "const { EventEmitterModule } = require('@nestjs/event-emitter');",
+      "const { TerminusModule, HealthCheckService } = require('@nestjs/terminus');",
+      "const { HooklineModule } = require('hookline');",
+      "const { HooklineHealthModule, HooklineHealthIndicator } = require('hookline/health');",
+      'class AppModule {}',
+      "Module({ imports: [EventEmitterModule.forRoot(), HooklineModule.forRoot({ config: 'hookline.yaml', watchConfig: false, logger: false }), TerminusModule, HooklineHealthModule] })(AppModule);",
+      'NestFactory.createApplicationContext(AppModule, { logger: false }).then(async (app) => {',
+      '  const result = await app.get(HealthCheckService).check([() => app.get(HooklineHealthIndicator).isHealthy()]);',
+      '  process.stdout.write(JSON.stringify(result));',
+      '  await app.close();',
+      '});',
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: app, env: env(), timeout: 60_000 });
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'ok', details: { hookline: { status: 'up', transport: 'inline', config: { loaded: true } } } });
   }, 120_000);
 
   it('runs the hook through `hookline/testing` from the app', async () => {

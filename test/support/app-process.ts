@@ -14,6 +14,8 @@ const MAIN = join(ROOT, 'sample/main.ts');
  */
 export class AppProcess {
   private output = '';
+  private stdout = '';
+  private stderr = '';
   private exited: Promise<Exit>;
 
   private constructor(
@@ -21,8 +23,8 @@ export class AppProcess {
     readonly port: number,
     private readonly child: ChildProcess,
   ) {
-    child.stdout!.on('data', (chunk) => (this.output += chunk));
-    child.stderr!.on('data', (chunk) => (this.output += chunk));
+    child.stdout!.on('data', (chunk) => ((this.output += chunk), (this.stdout += chunk)));
+    child.stderr!.on('data', (chunk) => ((this.output += chunk), (this.stderr += chunk)));
     this.exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
   }
 
@@ -88,6 +90,11 @@ export class AppProcess {
 
   logs(): string {
     return this.output;
+  }
+
+  /** What the app wrote to one of its streams alone (each line whole, unlike {@link logs}, which interleaves them). */
+  stream(name: 'stdout' | 'stderr'): string {
+    return name === 'stdout' ? this.stdout : this.stderr;
   }
 }
 

@@ -1,8 +1,12 @@
+import { inspect } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
 
 export interface CapturedLine {
   level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+  /** The line as a text logger prints it (Hookline's records: `message key=value …`). */
   message: string;
+  /** The fields of a structured line (an object message, as Hookline writes), as a JSON logger keeps them. */
+  fields?: Record<string, unknown>;
 }
 
 /** A LoggerService that keeps every line, for assertions on what was logged (and what was not). */
@@ -37,6 +41,9 @@ export class CaptureLogger implements LoggerService {
   }
 
   private push(level: CapturedLine['level'], message: unknown): void {
-    this.lines.push({ level, message: typeof message === 'string' ? message : JSON.stringify(message) });
+    if (typeof message === 'string') return void this.lines.push({ level, message });
+    // An object is kept as JSON loggers keep it, and shown as Nest's text logger prints it (inspect).
+    const fields = message && typeof message === 'object' ? (JSON.parse(JSON.stringify(message)) as Record<string, unknown>) : undefined;
+    this.lines.push({ level, message: inspect(message, { breakLength: Infinity, compact: true }), ...(fields ? { fields } : {}) });
   }
 }

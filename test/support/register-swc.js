@@ -10,6 +10,7 @@ const ENTRIES = {
   hookline: join(ROOT, 'src', 'index.ts'),
   'hookline/sdk': join(ROOT, 'src', 'hookline', 'connectors', 'sdk', 'index.ts'),
   'hookline/testing': join(ROOT, 'src', 'testing', 'index.ts'),
+  'hookline/health': join(ROOT, 'src', 'hookline', 'health', 'index.ts'),
 };
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {

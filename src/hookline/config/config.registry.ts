@@ -18,6 +18,7 @@ export class ConfigRegistry {
   private rawDefaults: unknown;
   private readonly source: ConfigSource;
   private tenantSource?: TenantSource;
+  private rejected: { at: string; message: string } | null = null;
 
   constructor(
     source: ConfigInput,
@@ -36,7 +37,7 @@ export class ConfigRegistry {
 
   /** What the plugins found worth a warning (a hook's conditional require of a module the sandbox lacks). */
   private logWarnings(): void {
-    for (const w of this.current.warnings ?? []) this.logger.warn(`config warning at ${w.path}: ${w.message}`, { consumer: w.consumerId });
+    for (const w of this.current.warnings ?? []) this.logger.warn(`config warning at ${w.path}: ${w.message}`, { consumerId: w.consumerId });
   }
 
   /** Builds a registry whose source may be read asynchronously (an async factory). */
@@ -47,6 +48,16 @@ export class ConfigRegistry {
     registry.logger.redactor.setSecrets(registry.current.secretValues);
     registry.logWarnings();
     return registry;
+  }
+
+  /** Whether a config was ever loaded (health checks report `down` until one is). */
+  get loaded(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The last config change refused (the last good config stays), until a valid one replaces it; null otherwise. */
+  get lastRejected(): { at: string; message: string } | null {
+    return this.rejected;
   }
 
   /** The static config (file or code). Tenants of a tenant source are not in it. */
@@ -101,9 +112,11 @@ export class ConfigRegistry {
       const clash = this.tenantSource ? await this.tenantSource.defined(next.tenantIds) : [];
       if (clash.length > 0) throw new ConfigInvalidError(next.source, clash.map((id) => conflictIssue(id, this.tenantSource!.name)));
       this.current = next;
+      this.rejected = null;
     } catch (error) {
       if (!(error instanceof ConfigInvalidError)) throw error;
       this.logger.error(`config change rejected, keeping the last good config\n${error.message}`);
+      this.rejected = { at: new Date().toISOString(), message: this.logger.redactor.redact(error.message) };
       return false;
     }
     // Added, not replaced: a delivery in flight may still carry a secret the edit rotated out.

@@ -1,13 +1,16 @@
 import type { LoggerService } from '@nestjs/common';
+import { LogRecord, type LogFields } from './log-record';
 import { Redactor } from './redactor';
 
-export type LogFields = Record<string, unknown>;
+export type { LogFields } from './log-record';
 type Level = 'debug' | 'log' | 'warn' | 'error';
 
 /**
- * One structured line per event: a message and `key=value` fields (logfmt), secrets redacted.
- * Writes through a Nest LoggerService (by default `new Logger('Hookline')`), so the host decides format
- * and destination.
+ * One structured line per event: a message and fields, secrets redacted (in the message and in every
+ * field value, nested ones too). Writes a {@link LogRecord} through a Nest LoggerService (by default
+ * `new Logger('Hookline')`), so the host decides format and destination: JSON loggers keep every field,
+ * text loggers print `message key=value …`. Field names used across the module: `tenant`, `consumerId`,
+ * `eventId`, `deliveryId`, `attempt`, `outcome`, `durationMs`, `error`.
  */
 export class HooklineLogger {
   constructor(
@@ -30,20 +33,8 @@ export class HooklineLogger {
 
   private write(level: Level, message: string, fields?: LogFields): void {
     if (!this.target) return;
-    const line = this.redactor.redact(fields ? `${message} ${formatFields(fields)}` : message);
+    const record = new LogRecord(this.redactor.redact(message), fields ? (this.redactor.redactValue(fields) as LogFields) : undefined);
     const write = this.target[level] ?? this.target.log;
-    write.call(this.target, line);
+    write.call(this.target, record);
   }
-}
-
-function formatFields(fields: LogFields): string {
-  return Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${formatValue(v)}`)
-    .join(' ');
-}
-
-function formatValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return /^[\w.:/@+-]+$/.test(text ?? '') ? text : JSON.stringify(text);
 }

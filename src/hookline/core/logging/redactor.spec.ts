@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+import { ConsoleLogger } from '@nestjs/common';
 import { HooklineLogger } from './hookline.logger';
 import { Redactor } from './redactor';
 
@@ -9,13 +11,53 @@ describe('Redactor and HooklineLogger', () => {
     expect(r.redact('abcd')).toBe('abcd');
   });
 
-  it('writes one logfmt line with fields, secrets redacted', () => {
-    const lines: string[] = [];
-    const logger = new HooklineLogger({ log: (m: string) => lines.push(m), warn: (m: string) => lines.push(`W ${m}`), error: () => undefined }, new Redactor(['s3cret-token']));
-    logger.warn('delivery failed', { tenant: 'acme', error: 'bad token s3cret-token', attempt: 2 });
-    expect(lines).toEqual(['W delivery failed tenant=acme error="bad token [REDACTED]" attempt=2']);
+  it('writes one structured record per line: msg and fields, secrets redacted, text as logfmt', () => {
+    const lines: Array<[string, unknown]> = [];
+    const target = { log: (m: unknown) => lines.push(['log', m]), warn: (m: unknown) => lines.push(['warn', m]), error: () => undefined };
+    const logger = new HooklineLogger(target, new Redactor(['s3cret-token']));
+    logger.warn('delivery failed', { tenant: 'acme', error: 'bad token s3cret-token', attempt: 2, skipped: undefined });
+    const [[level, record]] = lines;
+    expect(level).toBe('warn');
+    // What JSON loggers see: every field, as a plain object would give them.
+    expect(JSON.parse(JSON.stringify(record))).toEqual({ msg: 'delivery failed', tenant: 'acme', error: 'bad token [REDACTED]', attempt: 2 });
+    expect({ ...(record as object) }).toEqual({ msg: 'delivery failed', tenant: 'acme', error: 'bad token [REDACTED]', attempt: 2 });
+    // What text loggers print (Nest's ConsoleLogger inspects it): one logfmt line.
+    expect(String(record)).toBe('delivery failed tenant=acme error="bad token [REDACTED]" attempt=2');
+    expect(inspect(record)).toBe(String(record));
+  });
+
+  it('redacts secrets inside nested fields, errors and arrays, and in the message', () => {
+    const records: unknown[] = [];
+    const logger = new HooklineLogger({ log: (m: unknown) => records.push(m), warn: () => undefined, error: (m: unknown) => records.push(m) }, new Redactor(['tok_abcdef']));
+    logger.error('failed with tok_abcdef', { details: { url: 'https://x.test/?t=tok_abcdef', list: ['tok_abcdef', 3] }, error: new Error('401 for tok_abcdef') });
+    expect(JSON.stringify(records)).not.toContain('tok_abcdef');
+    expect(JSON.parse(JSON.stringify(records[0]))).toEqual({
+      msg: 'failed with [REDACTED]',
+      details: { url: 'https://x.test/?t=[REDACTED]', list: ['[REDACTED]', 3] },
+      error: '401 for [REDACTED]',
+    });
+  });
+
+  it('prints through Nest\'s ConsoleLogger as one text line, and as one JSON object with every field', () => {
+    const text = captureStdout(() => new HooklineLogger(new ConsoleLogger('Hookline', { colors: false }), new Redactor()).info('delivery succeeded', { tenant: 'acme', consumerId: 'acme/webhook/crm', attempt: 1 }));
+    expect(text).toMatch(/LOG \[Hookline\] delivery succeeded tenant=acme consumerId=acme\/webhook\/crm attempt=1\n$/);
+    expect(text.split('\n').filter(Boolean)).toHaveLength(1);
+    const json = captureStdout(() => new HooklineLogger(new ConsoleLogger('Hookline', { json: true }), new Redactor()).info('delivery succeeded', { tenant: 'acme', attempt: 1 }));
+    expect(JSON.parse(json)).toMatchObject({ level: 'log', context: 'Hookline', message: { msg: 'delivery succeeded', tenant: 'acme', attempt: 1 } });
   });
 });
+
+function captureStdout(run: () => void): string {
+  const write = process.stdout.write;
+  let out = '';
+  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
+  try {
+    run();
+  } finally {
+    process.stdout.write = write;
+  }
+  return out;
+}
 
 describe('Redactor across reloads and escaping', () => {
   it('keeps secrets a reload removed, and catches JSON-escaped forms', () => {

@@ -1,5 +1,7 @@
 /** Most distinct secret values remembered; past it the oldest go first. */
 const MAX_SECRETS = 10_000;
+/** Nesting of log field values redacted; deeper values are written as `[Truncated]`. */
+const MAX_DEPTH = 8;
 
 /**
  * Replaces every known secret value in a text, as written and as JSON would escape it (a log field
@@ -33,6 +35,22 @@ export class Redactor {
   redact(text: string): string {
     if (this.dirty) this.build();
     return this.pattern ? text.replace(this.pattern, '[REDACTED]') : text;
+  }
+
+  /**
+   * A copy of a value with every string in it redacted, inside objects and arrays too (log fields).
+   * An Error becomes its redacted message; numbers, booleans and null are kept as they are.
+   */
+  redactValue(value: unknown, depth = 0): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (value instanceof Error) return this.redact(value.message);
+    if (value === null || typeof value !== 'object') return typeof value === 'bigint' || typeof value === 'symbol' ? String(value) : value;
+    if (depth >= MAX_DEPTH) return '[Truncated]';
+    if (Array.isArray(value)) return value.map((item) => this.redactValue(item, depth + 1));
+    if (value instanceof Date) return value.toISOString();
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) if (typeof item !== 'function') out[key] = this.redactValue(item, depth + 1);
+    return out;
   }
 
   private dirty = false;

@@ -159,7 +159,7 @@ export class DeliveryExecutor {
     } catch (error) {
       // The tenant store cannot be read: not the consumer's failure, so no attempt is used.
       const reason = this.logger.redactor.redact(`STORE_UNAVAILABLE: ${messageOf(error)}`);
-      this.logger.warn('consumer lookup failed', { ...fields, error: reason });
+      this.logger.warn('consumer lookup failed', { ...fields, outcome: 'deferred', error: reason });
       return { status: 'deferred', retryInMs: STORE_RETRY_MS, error: reason };
     }
     if (!consumer) {
@@ -211,7 +211,7 @@ export class DeliveryExecutor {
     if (outcome.kind === 'error') return this.fail(job, attempt, fields, outcome.error, startedAt, consumer);
     const durationMs = Date.now() - startedAt;
     await this.records.succeeded(job.deliveryId, attempt, durationMs, outcome.detail);
-    this.logger.debug('delivery succeeded', { ...fields, durationMs });
+    this.logger.debug('delivery succeeded', { ...fields, outcome: 'succeeded', durationMs });
     return outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
   }
 
@@ -397,7 +397,7 @@ export class DeliveryExecutor {
     const now = Date.now();
     const error = this.logger.redactor.redact(reason);
     await this.records.deferred(job.deliveryId, error, retryInMs, now);
-    this.logger.debug('delivery deferred, not attempted', { ...fields, retryInMs, reason: error });
+    this.logger.debug('delivery deferred, not attempted', { ...fields, outcome: 'deferred', retryInMs, error });
     return destination ? { status: 'deferred', retryInMs, error, destination } : { status: 'deferred', retryInMs, error };
   }
 
@@ -431,7 +431,7 @@ export class DeliveryExecutor {
   private async deadUnattempted(job: DeliveryJob, fields: LogFields, consumer: Consumer, reason: string): Promise<AttemptResult> {
     const error = this.logger.redactor.redact(reason);
     await this.records.dead(job.deliveryId, { attempts: job.attempts, lastError: error });
-    this.logger.error('delivery dead', { ...fields, error });
+    this.logger.error('delivery dead', { ...fields, outcome: 'dead', error });
     this.guard.dead(consumer, job, error);
     return { status: 'dead', error };
   }
@@ -443,7 +443,7 @@ export class DeliveryExecutor {
   private async interrupted(job: DeliveryJob, fields: LogFields): Promise<AttemptResult> {
     const error = 'SHUTDOWN: the app shut down during the attempt; it runs again, not counted as an attempt';
     await this.records.interrupted(job.deliveryId, job.attempts, error);
-    this.logger.warn('delivery interrupted by shutdown', fields);
+    this.logger.warn('delivery interrupted by shutdown', { ...fields, outcome: 'deferred' });
     return { status: 'deferred', retryInMs: 0, error };
   }
 
@@ -463,16 +463,16 @@ export class DeliveryExecutor {
     await (retryInMs === null ? this.records.dead(job.deliveryId, failure) : this.records.retrying(job.deliveryId, { ...failure, retryInMs }));
     const line = { ...fields, durationMs, error: lastError, retryable: error.retryable };
     if (retryInMs === null) {
-      this.logger.error('delivery dead', { ...line, maxAttempts: consumer?.retry.maxAttempts });
+      this.logger.error('delivery dead', { ...line, outcome: 'dead', maxAttempts: consumer?.retry.maxAttempts });
       this.guard.dead(consumer, job, lastError);
       return { status: 'dead', error: lastError };
     }
-    this.logger.warn('delivery attempt failed', { ...line, retryInMs });
+    this.logger.warn('delivery attempt failed', { ...line, outcome: 'failed', retryInMs });
     return { status: 'failed', retryInMs, error: lastError };
   }
 
   private consumerLogger(consumer: Consumer, job: DeliveryJob): ConnectorLogger {
-    const base = { tenant: consumer.tenant, consumer: consumer.id, eventId: job.event.id };
+    const base = { tenant: consumer.tenant, consumerId: consumer.id, eventId: job.event.id, deliveryId: job.deliveryId };
     return {
       debug: (m, f) => this.logger.debug(m, { ...base, ...f }),
       info: (m, f) => this.logger.info(m, { ...base, ...f }),
@@ -513,5 +513,5 @@ function deliveryInfo(entry: Pending) {
 }
 
 function logFields(job: DeliveryJob, attempt: number): LogFields {
-  return { tenant: job.event.tenant, consumer: job.consumerId, eventId: job.event.id, deliveryId: job.deliveryId, attempt };
+  return { tenant: job.event.tenant, consumerId: job.consumerId, eventId: job.event.id, deliveryId: job.deliveryId, attempt };
 }

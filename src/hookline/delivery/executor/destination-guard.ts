@@ -71,7 +71,7 @@ export class DestinationGuard {
     try {
       return await this.leases.acquire(destinationKey(consumer), deliveryId, consumer.slots.maxInFlight);
     } catch (error) {
-      this.logger.warn('shared destination slots unavailable; capping per instance', { consumer: consumer.id, error: messageOf(error) });
+      this.logger.warn('shared destination slots unavailable; capping per instance', { consumerId: consumer.id, error: messageOf(error) });
       return 'unshared';
     }
   }
@@ -108,7 +108,7 @@ export class DestinationGuard {
       return await this.store.admit(destinationKey(consumer), consumer.circuit, Date.now(), consumer.timeoutMs + PROBE_GRACE_MS);
     } catch (error) {
       // The store is down (Redis): deliver rather than stall; the transport has its own outage handling.
-      this.logger.warn('circuit state unavailable; delivering without it', { consumer: consumer.id, error: messageOf(error) });
+      this.logger.warn('circuit state unavailable; delivering without it', { consumerId: consumer.id, error: messageOf(error) });
       return { kind: 'go' };
     }
   }
@@ -120,7 +120,7 @@ export class DestinationGuard {
     try {
       change = await this.store.record(key, verdict, consumer.circuit, Date.now(), probe);
     } catch (error) {
-      this.logger.warn('circuit state not stored', { consumer: consumer.id, error: messageOf(error) });
+      this.logger.warn('circuit state not stored', { consumerId: consumer.id, error: messageOf(error) });
       return;
     }
     const payload = { tenant: consumer.tenant, consumerId: consumer.id, destination: consumer.destination, deliveryId: job.deliveryId, eventId: job.event.id };
@@ -184,6 +184,16 @@ export class DestinationGuard {
     if (ids.length > 0) this.waker(key, ids);
   }
 
+  /**
+   * Destinations of these consumers whose circuit is not closed (open, or half open while a probe is out),
+   * each destination counted once. Rejects when the circuits cannot be read (their Redis is down).
+   */
+  async openCircuits(consumers: Iterable<Pick<Consumer, 'tenant' | 'destination'>>): Promise<number> {
+    const keys = new Set([...consumers].map(destinationKey));
+    const records = await Promise.all([...keys].map((key) => this.store.read(key)));
+    return records.filter((r) => r !== null && r.state !== 'closed').length;
+  }
+
   async view(consumer: Consumer, waitingElsewhere: number): Promise<CircuitView> {
     const record = await this.store.read(destinationKey(consumer));
     const queued = this.leases ? await this.leases.waiting(destinationKey(consumer)).catch(() => 0) : 0;
@@ -213,5 +223,5 @@ export function verdictOf(errors: Array<DeliveryError | undefined>): RequestVerd
 }
 
 function fieldsOf(consumer: Consumer) {
-  return { tenant: consumer.tenant, consumer: consumer.id, destination: consumer.destination };
+  return { tenant: consumer.tenant, consumerId: consumer.id, destination: consumer.destination };
 }

@@ -101,6 +101,11 @@ export class BullmqTransport implements Transport {
    * queue's FIFO, where it would sit in front of other tenants' jobs: it is added delayed, then queued in
    * its destination's waiting list, and promoted when a slot is handed to it (the delay is the fallback).
    */
+  async waiting(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
     if (!this.accepting) throw new Error(messages.transportClosed());
     const held = await this.heldBack(jobs);
@@ -213,7 +218,7 @@ export class BullmqTransport implements Transport {
       // The executor logs its own verdicts; this catches anything else the processor threw. (A job failed for
       // stalling more than maxStalledCount times shows in the delivery log as dead, with BullMQ's reason.)
       if (job && !(error instanceof UnrecoverableError) && !(error instanceof RetryLater) && !(error instanceof DelayedError)) {
-        this.logger.error('delivery dead', { ...fieldsOf(job), error: error.message });
+        this.logger.error('delivery dead', { ...fieldsOf(job), outcome: 'dead', error: error.message });
       }
     });
     return worker;
@@ -255,7 +260,7 @@ function retryDelayFor(attemptsMade: number, error: Error | undefined): number {
 function fieldsOf(job: Job<DeliveryJobData>) {
   return {
     tenant: job.data?.event?.tenant,
-    consumer: job.data?.consumerId,
+    consumerId: job.data?.consumerId,
     eventId: job.data?.event?.id,
     deliveryId: job.id,
   };

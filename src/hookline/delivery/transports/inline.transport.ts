@@ -88,7 +88,7 @@ export class InlineTransport implements Transport {
     this.queue.push(job).catch((error) =>
       this.logger.error('delivery attempt could not run', {
         tenant: job.event.tenant,
-        consumer: job.consumerId,
+        consumerId: job.consumerId,
         eventId: job.event.id,
         deliveryId: job.deliveryId,
         error: (error as Error)?.message ?? String(error),
@@ -131,6 +131,10 @@ export class InlineTransport implements Transport {
     }
   }
 
+  async waiting(): Promise<number> {
+    return this.queue.length() + this.retries.size;
+  }
+
   async close(drainMs: number): Promise<void> {
     this.accepting = false;
     for (const [timer, job] of this.retries) {
@@ -153,7 +157,7 @@ export class InlineTransport implements Transport {
     this.abandoned.add(job.deliveryId);
     this.logger.error(`delivery not finished at shutdown: ${why}`, {
       tenant: job.event.tenant,
-      consumer: job.consumerId,
+      consumerId: job.consumerId,
       eventId: job.event.id,
       deliveryId: job.deliveryId,
       attempts: job.attempts,

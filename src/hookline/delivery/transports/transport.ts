@@ -15,6 +15,11 @@ export interface Transport {
    * (`inline` keeps the last dead ones in memory; `bullmq` keeps them as long as its retention says).
    */
   replay(deliveryId: string): Promise<boolean>;
+  /**
+   * Deliveries waiting for an attempt: queued, or scheduled for a retry or for their destination (in this
+   * process for `inline`; in Redis, for every instance, for durable ones). Rejects when that cannot be read.
+   */
+  waiting?(): Promise<number>;
   /** Stops taking work, waits up to `drainMs` for what is in flight, and logs whatever could not finish. */
   close(drainMs: number): Promise<void>;
 }

@@ -30,6 +30,11 @@ export const SANDBOX_LIMITS = {
   /** Tenant isolates kept per worker (least recently used evicted first), and how long an idle one lives. */
   maxIsolatesPerWorker: 200,
   isolateIdleMs: 5 * 60_000,
+  /**
+   * Workers in a row that may exit before they ever answer (a broken install, bad runtime flags) and still
+   * be started again at once; past it, the next invocation tries, and health checks report the sandbox down.
+   */
+  workerStartAttempts: 3,
   /** A worker whose resident memory passes this is replaced once its invocations are done. */
   workerMaxRssMb: 1536,
   /**

@@ -7,7 +7,7 @@ import { SANDBOX_LIMITS } from './sandbox.limits';
 import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
 import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
-import type { CpuBudget, HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox } from './sandbox.types';
+import type { CpuBudget, HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox, SandboxStatus } from './sandbox.types';
 import { evictOldest } from '../../core/util/bounded-map';
 import type { HookStorage } from '../storage/hook-storage';
 import { MemoryHookStorage } from '../storage/memory-hook-storage';
@@ -119,6 +119,8 @@ export class SandboxPool implements Sandbox {
   /** When each tenant was last reported throttled: once per tenant per window, whichever worker saw it. */
   private readonly throttledAt = new Map<string, number>();
   private readonly storage: HookStorage;
+  /** Workers in a row that exited before they ever answered. */
+  private failedStarts = 0;
 
   constructor(private readonly options: SandboxPoolOptions = {}) {
     this.storage = options.storage ?? new MemoryHookStorage();
@@ -128,6 +130,12 @@ export class SandboxPool implements Sandbox {
     if (options.ca !== undefined) this.ca = readCaOption(options.ca, process.cwd());
     const slots = options.cpuSlots;
     if (slots !== undefined && (!Number.isInteger(slots) || slots < 1)) throw new TypeError(`SandboxPool: cpuSlots must be a positive integer, received ${slots}`);
+  }
+
+  /** Workers running and answering, and failed starts in a row (see {@link SandboxStatus}). */
+  status(): SandboxStatus {
+    const workers = this.workers.filter((w) => w && w.answered && !w.retired && !w.killing).length;
+    return { workers, failedStarts: this.failedStarts };
   }
 
   /** Starts every worker now rather than on first use. */
@@ -222,7 +230,7 @@ export class SandboxPool implements Sandbox {
     evictOldest(this.throttledAt, PREPARED_SCRIPTS);
     const budget = { cpuMs: message.cpuMs, windowMs: message.windowMs };
     const reason = `used ${message.usedMs} ms of sandbox CPU in the last ${budget.windowMs} ms, over its budget of ${budget.cpuMs} ms; its hooks wait while other tenants' hooks run`;
-    this.options.log?.('warn', 'tenant over its sandbox CPU budget; its hooks yield to other tenants', { tenant: message.tenant, hookId: message.hookId, usedMs: message.usedMs, cpuMs: budget.cpuMs, windowMs: budget.windowMs });
+    this.options.log?.('warn', 'tenant over its sandbox CPU budget; its hooks yield to other tenants', { tenant: message.tenant, consumerId: message.hookId, usedMs: message.usedMs, cpuMs: budget.cpuMs, windowMs: budget.windowMs });
     try {
       this.options.onThrottled?.({ tenant: message.tenant, hookId: message.hookId, usedMs: message.usedMs, budget, reason });
     } catch {
@@ -319,6 +327,7 @@ export class SandboxPool implements Sandbox {
   }
 
   private onBatch(worker: Worker, batch: FromWorker[]): void {
+    if (!worker.answered) this.failedStarts = 0;
     worker.answered = true;
     for (const message of batch) this.onMessage(worker, message);
   }
@@ -361,7 +370,7 @@ export class SandboxPool implements Sandbox {
     const { tenant, hookId } = pending.invocation;
     void serveStorage(this.storage, { tenant, hook: hookId }, pending.storage, request)
       .catch((error: Error) => {
-        this.options.log?.('error', 'hook storage failed', { tenant, hook: hookId, error: error.message });
+        this.options.log?.('error', 'hook storage failed', { tenant, consumerId: hookId, error: error.message });
         return { error: 'storage: the storage is unavailable; try again later', code: 'STORAGE_UNAVAILABLE' };
       })
       .then((outcome) => {
@@ -418,16 +427,17 @@ export class SandboxPool implements Sandbox {
           : failure('error', 'SandboxCrashError', `the sandbox worker crashed (${cause})${others}; it was restarted`, elapsed(pending.startedAt), true);
       this.settle(pending, result);
     }
-    // A worker that dies before it ever answers cannot start (a broken install): no restart loop, the
-    // next invocation tries again.
+    // A worker that dies before it ever answers cannot start (a broken install): started again a few
+    // times in a row at most, then the next invocation tries again (no restart loop).
     const neverStarted = !worker.answered && Date.now() - worker.startedAt < 2_000;
+    if (neverStarted) this.failedStarts++;
     this.options.log?.('error', neverStarted ? 'sandbox worker could not start' : 'sandbox worker crashed; restarting it', {
       worker: worker.index,
       cause,
       inFlight: unfinished.length,
       ...(neverStarted ? { stderr: worker.stderrTail.trim().split('\n').slice(-3).join(' | ') } : {}),
     });
-    if (!neverStarted) this.workerAt(worker.index);
+    if (!neverStarted || this.failedStarts < SANDBOX_LIMITS.workerStartAttempts) this.workerAt(worker.index);
   }
 
   /** Kills a worker that cannot be trusted to exit; `onExit` settles its invocations and restarts it. */

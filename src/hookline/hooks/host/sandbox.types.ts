@@ -101,6 +101,14 @@ export interface InvocationResult {
   crashed?: boolean;
 }
 
+/** How a sandbox's workers are doing, for health checks. */
+export interface SandboxStatus {
+  /** Worker processes running and answering. */
+  workers: number;
+  /** Workers in a row that exited before they ever answered (0 once one answers): a sandbox that cannot start. */
+  failedStarts: number;
+}
+
 /**
  * Runs hook scripts in isolation. Behind a token so hosts and tests can swap it. It enforces each
  * invocation's `timeoutMs` itself (the delivery executor sets no timer on hook attempts), counted from
@@ -110,4 +118,6 @@ export interface Sandbox {
   invoke(invocation: HookInvocation): Promise<InvocationResult>;
   /** Ends every worker. In-flight invocations end with status `error`. */
   close(): Promise<void>;
+  /** Its workers' state, for health checks; a sandbox without it counts as able to run hooks. */
+  status?(): SandboxStatus;
 }
