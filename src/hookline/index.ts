@@ -6,7 +6,7 @@ export { AdminSetupError } from './admin/admin-setup.error';
 export { isHooklineAdminRoute } from './admin/api/admin-route.decorator';
 export { ADMIN_ACTION_EVENT, type AdminActionEvent } from './core/events/operator.events';
 export type { HooklineModuleOptions, TransportOptions } from './hookline.options';
-export { HooklineService, type ReplayResult } from './hookline.service';
+export { HooklineService, type ReplayResult, type TestSendResult } from './hookline.service';
 export type { InlineTransportOptions } from './delivery/transports/inline.transport';
 export type { BullmqTransportOptions, RetentionOptions } from './delivery/transports/bullmq.options';
 export {

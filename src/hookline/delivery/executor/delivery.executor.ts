@@ -215,6 +215,25 @@ export class DeliveryExecutor {
     return outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
   }
 
+  /**
+   * A connector's own connection test (`plugin.test`), for the admin API's test send: under the consumer's
+   * timeout, with a delivery's context; no record, no retry, no lane and no effect on its circuit.
+   */
+  async test(consumer: Consumer, job: DeliveryJob): Promise<{ status: 'succeeded'; detail?: Record<string, unknown> } | { status: 'failed'; error: string }> {
+    const check = consumer.plugin.test;
+    if (!check) throw new TypeError(`${consumer.type} has no test`);
+    const delivery = { id: job.deliveryId, eventId: job.event.id, tenant: job.event.tenant, consumerId: consumer.id, attempt: 1 };
+    try {
+      const outcome = await this.underTimeout(consumer.timeoutMs, (signal) =>
+        check(consumer.config, { signal, timeoutMs: consumer.timeoutMs, log: this.consumerLogger(consumer, job), http: createHttpClient(signal), delivery, shared: this.shared }),
+      );
+      return outcome?.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
+    } catch (thrown) {
+      const error = classifyError(thrown);
+      return { status: 'failed', error: this.logger.redactor.redact(`${error.code}: ${messageOf(error)}`) };
+    }
+  }
+
   /** Stops pacing timers. The transport calls it after its drain (the module does, at shutdown). */
   close(): void {
     this.limiter.close();
