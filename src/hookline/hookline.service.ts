@@ -150,6 +150,19 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
     }
   }
 
+  /**
+   * Erases a user's data (a GDPR request): every delivery of an event about `userId` (within `tenants` when
+   * given), waiting or recorded. A waiting delivery is cancelled (nothing is sent; a request already in
+   * flight completes), and its record and payload are removed, as are finished ones' and those kept for
+   * replay; on `bullmq`, from Redis. Answers how many deliveries were erased. A delivery log of the host's
+   * own without `eraseUser` keeps its records.
+   */
+  async eraseUserData(userId: string, tenants?: readonly string[]): Promise<{ erased: number }> {
+    const cancelled = (await this.transport.eraseUser?.(userId, tenants)) ?? [];
+    const forgotten = (await this.deliveries.eraseUser?.(userId, tenants)) ?? [];
+    return { erased: new Set([...cancelled, ...forgotten]).size };
+  }
+
   getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     return Promise.resolve(this.deliveries.get(id));
   }

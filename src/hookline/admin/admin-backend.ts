@@ -39,6 +39,7 @@ export interface AdminBackend {
   listConsumers(): AdminConsumerSummary[];
   circuitOf(tenant: string, consumerId: string): Promise<CircuitView | null>;
   sendTestEvent(consumerId: string): Promise<AdminTestResult | undefined>;
+  eraseUserData(userId: string, tenants?: readonly string[]): Promise<{ erased: number }>;
   tenantIds(): readonly string[];
   consumer(id: string): Consumer | undefined;
   auditAdminAction(principal: string, action: string, details?: { tenant?: string; target?: string; [field: string]: unknown }): void;

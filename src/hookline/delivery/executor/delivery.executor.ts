@@ -13,6 +13,7 @@ import {
 } from '../../core/errors/delivery.errors';
 import type { HooklineLogger, LogFields } from '../../core/logging/hookline.logger';
 import type { DeliveryJob } from '../records/delivery';
+import type { UserRegisteredEvent } from '../../core/events/user-registered.event';
 import type { DeliveryRecords } from '../records/delivery-records';
 import { DeliveryLanes, type LaneEntry, type LaneSettings } from '../scheduler/delivery-lanes';
 import { classifyError, messageOf } from './error-classifier';
@@ -106,6 +107,8 @@ export class DeliveryExecutor {
   private readonly lanes: DeliveryLanes<Pending>;
   private readonly holdInMemory: boolean;
   readonly guard: DestinationGuard;
+  /** Events whose user's data was erased while their deliveries waited in this process. */
+  private readonly erased = new WeakSet<UserRegisteredEvent>();
 
   constructor(
     private readonly config: ConfigRegistry,
@@ -234,6 +237,27 @@ export class DeliveryExecutor {
     }
   }
 
+  /**
+   * The user's data was erased: deliveries of this event still waiting here (for a batch, a rate-limit turn
+   * or a request slot) end without a request. One whose request is in flight completes.
+   */
+  erase(event: UserRegisteredEvent): void {
+    this.erased.add(event);
+  }
+
+  isErased(event: UserRegisteredEvent): boolean {
+    return this.erased.has(event);
+  }
+
+  /** Settles the entries whose event was erased (as dead, without a request), and answers the others. */
+  private withoutErased(entries: Pending[]): Pending[] {
+    const live = entries.filter((e) => !this.erased.has(e.job.event));
+    if (live.length === entries.length) return entries;
+    const error = new PermanentError("the user's data was erased; not sent", { code: 'ERASED' });
+    for (const entry of entries) if (this.erased.has(entry.job.event)) entry.settle({ kind: 'error', error });
+    return live;
+  }
+
   /** Stops pacing timers. The transport calls it after its drain (the module does, at shutdown). */
   close(): void {
     this.limiter.close();
@@ -285,7 +309,7 @@ export class DeliveryExecutor {
 
   /** One request for one delivery or one batch. Settles every entry; never throws. */
   private async send(entries: Pending[], rate: RateLimitSpec | undefined): Promise<void> {
-    const first = entries[0];
+    let first = entries[0];
     let release: () => void;
     try {
       release = await this.slots.acquire(this.slotRequest(first.consumer));
@@ -293,6 +317,9 @@ export class DeliveryExecutor {
       for (const entry of entries) entry.fail(error);
       return;
     }
+    entries = this.withoutErased(entries);
+    if (entries.length === 0) return release();
+    first = entries[0];
     // The circuit may have opened while this waited for its slot (a probe already holds its turn).
     if (!entries.some((e) => e.probe)) {
       const admission = await this.guard.admit(first.consumer);

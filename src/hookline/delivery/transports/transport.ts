@@ -15,6 +15,12 @@ export interface Transport {
    * (`inline` keeps the last dead ones in memory; `bullmq` keeps them as long as its retention says).
    */
   replay(deliveryId: string): Promise<boolean>;
+  /**
+   * Erases a user's waiting deliveries (within `tenants` when given): each is cancelled, nothing is sent,
+   * and the payload it held is dropped, as are those kept for replay. Answers their delivery ids. A transport
+   * that keeps its deliveries in the delivery log erases them there (`DeliveryLog.eraseUser`) instead.
+   */
+  eraseUser?(userId: string, tenants?: readonly string[]): string[] | Promise<string[]>;
   /** Stops taking work, waits up to `drainMs` for what is in flight, and logs whatever could not finish. */
   close(drainMs: number): Promise<void>;
 }

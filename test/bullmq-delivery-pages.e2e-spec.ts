@@ -1,0 +1,83 @@
+import { createUserRegisteredEvent, type DeliveryRecord } from 'hookline';
+import { HooklineTestApp } from './support/hookline-test-app';
+import { deleteKeys, uniquePrefix } from './support/redis';
+import { redisUrlOrSkip } from './support/services';
+import { WEBHOOK_SECRET } from './support/webhook-fixtures';
+
+const redisUrl = redisUrlOrSkip('bullmq: delivery listing and its cursor');
+jest.setTimeout(120_000);
+
+const NOISY = 2_100;
+
+/**
+ * The bullmq delivery log lists from its own index in Redis: a quiet tenant's deliveries, older than
+ * thousands of a noisy tenant's, are found; paging through everything returns each delivery exactly once.
+ */
+(redisUrl ? describe : describe.skip)('bullmq delivery log: listing and cursors', () => {
+  const prefix = uniquePrefix('pages');
+  let app: HooklineTestApp;
+  const quietIds: string[] = [];
+
+  const hook = () => ({ connectors: [{ type: 'webhook', name: 'crm', url: 'http://127.0.0.1:9/unused', secret: WEBHOOK_SECRET }] });
+  const publish = (tenant: string, n: number) =>
+    app.hookline.publish(createUserRegisteredEvent({ tenant, id: `${tenant}-${n}`, user: { id: `${tenant}-user-${n}`, email: `${tenant}${n}@example.com` } }));
+
+  beforeAll(async () => {
+    // No worker: every delivery stays waiting, as a backlog does, so none leaves the listing by finishing.
+    app = await HooklineTestApp.start({
+      config: { tenants: { quiet: hook(), noisy: hook() } },
+      transport: { type: 'bullmq', url: redisUrl!, prefix, worker: false },
+    });
+    for (let n = 0; n < 3; n++) quietIds.push(...(await publish('quiet', n)).deliveryIds);
+    await new Promise((r) => setTimeout(r, 5)); // the noisy tenant's deliveries are all newer
+    for (let n = 0; n < NOISY; n += 50) await Promise.all(Array.from({ length: 50 }, (_, i) => publish('noisy', n + i)));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await deleteKeys(redisUrl!, prefix);
+  });
+
+  it(`finds the quiet tenant's 3 deliveries behind ${NOISY} newer ones of another tenant`, async () => {
+    const quiet = await app.deliveries('?tenant=quiet');
+    expect(quiet.map((d) => d.id).sort()).toEqual([...quietIds].sort());
+    expect(quiet.every((d) => d.tenant === 'quiet' && d.status === 'pending')).toBe(true);
+    expect((await app.deliveries('?consumer=quiet/webhook/crm')).map((d) => d.id).sort()).toEqual([...quietIds].sort());
+    // And by event id, across every tenant's deliveries.
+    expect((await app.deliveries('?eventId=quiet-1')).map((d) => d.eventId)).toEqual(['quiet-1']);
+  });
+
+  it('pages through every delivery exactly once, newest first, with an opaque cursor', async () => {
+    const seen: DeliveryRecord[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: { body: { items: DeliveryRecord[]; nextCursor: string | null } } = await app.admin(`/hookline/deliveries?limit=500${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      seen.push(...res.body.items);
+      cursor = res.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(seen).toHaveLength(NOISY + 3);
+    expect(new Set(seen.map((d) => d.id)).size).toBe(NOISY + 3);
+    const created = seen.map((d) => Date.parse(d.createdAt));
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+    expect(seen.slice(-3).map((d) => d.tenant)).toEqual(['quiet', 'quiet', 'quiet']);
+  });
+
+  it('pages through one tenant, small pages, without a repeat or a gap', async () => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await app.hookline.listDeliveries({ tenant: 'noisy', limit: 97, cursor });
+      ids.push(...page.items.map((d) => d.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(ids).toHaveLength(NOISY);
+    expect(new Set(ids).size).toBe(NOISY);
+  });
+
+  it("keeps a scoped listing to the scope's tenants", async () => {
+    const page = await app.hookline.listDeliveries({ tenants: ['quiet'], limit: 500 });
+    expect(page.items.map((d) => d.id).sort()).toEqual([...quietIds].sort());
+    expect(page.nextCursor).toBeNull();
+  });
+});
