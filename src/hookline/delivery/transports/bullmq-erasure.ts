@@ -29,11 +29,11 @@ export async function eraseJobs(queue: DeliveryQueue, redis: Redis | Cluster, jo
   return erased;
 }
 
-/** An event with nothing left of its user: its id, tenant and time stay, to end the delivery it belongs to. */
+/** An event with nothing left of its user (nor its id, which the host may derive from the user): only its tenant and time stay. */
 export function tombstoneOf(event: UserRegisteredEvent): UserRegisteredEvent {
   const { tenant } = event;
   return {
-    id: event.id,
+    id: '[erased]',
     occurredAt: event.occurredAt,
     tenant,
     user: { id: '[erased]', tenant, emailVerified: false, phoneNumberVerified: false, user_metadata: {}, app_metadata: {} },
