@@ -63,6 +63,10 @@ type IndexClient = (Redis | Cluster) & {
   hooklineIndexForget(...args: string[]): Promise<number>;
 };
 
+/** Client states before its first connection is up (later outages are `reconnecting`: no wait then). */
+const FIRST_CONNECTION = new Set(['connecting', 'connect']);
+const FIRST_CONNECTION_WAIT_MS = 2_000;
+
 /** Width of the creation time in a member: zero-padded epoch ms, so that members sort by time as strings. */
 const TIME_DIGITS = 15;
 
@@ -93,7 +97,21 @@ export class BullmqDeliveryIndex {
     const user = userKeyOf(delivery.userId);
     const entry = [member, delivery.tenant, delivery.consumer, user].join('\n');
     const keys = [this.ids, jobKey, this.all, this.key('t', delivery.tenant), this.key('c', delivery.consumer), this.key('u', user)];
+    await this.connected();
     await this.client.hooklineIndexAdd(...keys, delivery.id, member, entry);
+  }
+
+  /**
+   * The client fails fast while Redis is down (no offline queue), which a publish wants; but right after
+   * start-up it may still be connecting for the first time: that first connection is waited for, briefly.
+   */
+  private async connected(): Promise<void> {
+    if (!FIRST_CONNECTION.has(this.client.status)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => (clearTimeout(timer), this.client.off('ready', done), resolve());
+      const timer = setTimeout(done, FIRST_CONNECTION_WAIT_MS);
+      this.client.once('ready', done);
+    });
   }
 
   /** Removes deliveries from the index. */
