@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { createUserRegisteredEvent, type DeliveryRecord } from 'hookline';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { deleteKeys, uniquePrefix } from './support/redis';
@@ -79,5 +80,30 @@ const NOISY = 2_100;
     const page = await app.hookline.listDeliveries({ tenants: ['quiet'], limit: 500 });
     expect(page.items.map((d) => d.id).sort()).toEqual([...quietIds].sort());
     expect(page.nextCursor).toBeNull();
+  });
+});
+
+(redisUrl ? describe : describe.skip)('bullmq delivery log: jobs queued before the index existed', () => {
+  const prefix = uniquePrefix('backfill');
+  let app: HooklineTestApp | undefined;
+  afterAll(async () => {
+    await app?.close();
+    await deleteKeys(redisUrl!, prefix);
+  });
+
+  it('indexes them on first use: listed, and erasable', async () => {
+    // Jobs as an earlier version queued them: in the queue, not in the index.
+    const queue = new Queue('hookline-deliveries', { connection: { url: redisUrl! }, prefix });
+    const event = (n: number) => createUserRegisteredEvent({ tenant: 'quiet', id: `old-${n}`, user: { id: `old-user-${n}`, email: `old${n}@example.com` } });
+    await queue.addBulk([0, 1, 2].map((n) => ({ name: 'quiet/webhook/crm', data: { consumerId: 'quiet/webhook/crm', kind: 'connector', event: event(n) }, opts: { jobId: `dlv_old_${n}` } })));
+    await queue.close();
+
+    app = await HooklineTestApp.start({
+      config: { tenants: { quiet: { connectors: [{ type: 'webhook', name: 'crm', url: 'http://127.0.0.1:9/unused', secret: WEBHOOK_SECRET }] } } },
+      transport: { type: 'bullmq', url: redisUrl!, prefix, worker: false },
+    });
+    expect((await app.deliveries('?tenant=quiet')).map((d) => d.id).sort()).toEqual(['dlv_old_0', 'dlv_old_1', 'dlv_old_2']);
+    expect(await app.hookline.eraseUserData('old-user-1')).toEqual({ erased: 1 });
+    expect((await app.deliveries()).map((d) => d.id).sort()).toEqual(['dlv_old_0', 'dlv_old_2']);
   });
 });

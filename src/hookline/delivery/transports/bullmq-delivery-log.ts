@@ -22,6 +22,9 @@ const STALE_AFTER_MS = 60_000;
 /** How often a put sweeps the oldest index entries for jobs that retention removed, and how many it looks at. */
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_SIZE = 500;
+/** Job states read when indexing the jobs an earlier version queued, and how many at a time. */
+const BACKFILL_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
+const BACKFILL_PAGE = 500;
 
 /**
  * The delivery log read from BullMQ's own job state (attempts, failed reason, timings), so every
@@ -32,6 +35,7 @@ const SWEEP_SIZE = 500;
 export class BullmqDeliveryLog implements DeliveryLog {
   private readonly index: BullmqDeliveryIndex;
   private lastSweep = 0;
+  private indexed?: Promise<void>;
 
   constructor(private readonly redis: BullmqConnections) {
     this.index = new BullmqDeliveryIndex(redis.redis, redis.queue.toKey('').replace(/:$/, ''));
@@ -78,6 +82,7 @@ export class BullmqDeliveryLog implements DeliveryLog {
       since: query.since ? Date.parse(query.since) : undefined,
       until: query.until ? Date.parse(query.until) : undefined,
     };
+    await this.backfilled();
     const items: DeliveryRecord[] = [];
     const stale: string[] = [];
     let position: string | undefined;
@@ -113,6 +118,7 @@ export class BullmqDeliveryLog implements DeliveryLog {
    * when given; answers their ids. Index entries without a job yet (one being added) are left to the sweep.
    */
   async eraseUser(userId: string, tenants?: readonly string[]): Promise<string[]> {
+    await this.backfilled();
     const erased: string[] = [];
     let before: string | undefined;
     for (;;) {
@@ -125,6 +131,39 @@ export class BullmqDeliveryLog implements DeliveryLog {
       await this.index.forget(done);
       erased.push(...done);
     }
+  }
+
+  /**
+   * Jobs queued before the index existed (by an earlier version) are indexed once, on the first listing or
+   * erasure; a marker key says it was done. Indexing is idempotent, so instances doing it at once agree.
+   */
+  private backfilled(): Promise<void> {
+    this.indexed ??= this.backfill().catch((error) => {
+      this.indexed = undefined;
+      throw error;
+    });
+    return this.indexed;
+  }
+
+  private async backfill(): Promise<void> {
+    const marker = this.queue.toKey('hl:indexed');
+    if (await this.redis.redis.exists(marker)) return;
+    for (const state of BACKFILL_STATES) {
+      for (let start = 0; ; start += BACKFILL_PAGE) {
+        const jobs = (await this.queue.getJobs([state], start, start + BACKFILL_PAGE - 1, true)) as DeliveryJobRef[];
+        await Promise.all(
+          jobs
+            .filter((job) => job?.data?.event)
+            .map((job) => {
+              const { tenant, user } = job.data.event;
+              const entry = { id: job.id!, tenant, consumer: job.data.consumerId, userId: user?.id ?? '', createdAt: job.timestamp };
+              return this.index.add(entry, this.queue.toKey(job.id!));
+            }),
+        );
+        if (jobs.length < BACKFILL_PAGE) break;
+      }
+    }
+    await this.redis.redis.set(marker, new Date().toISOString());
   }
 
   /** Index entries whose job retention removed: the oldest are looked at, those without a job forgotten. */
