@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { createUserRegisteredEvent, type DeliveryRecord } from 'hookline';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { deleteKeys, uniquePrefix } from './support/redis';
@@ -105,5 +106,26 @@ const NOISY = 2_100;
     expect((await app.deliveries('?tenant=quiet')).map((d) => d.id).sort()).toEqual(['dlv_old_0', 'dlv_old_1', 'dlv_old_2']);
     expect(await app.hookline.eraseUserData('old-user-1')).toEqual({ erased: 1 });
     expect((await app.deliveries()).map((d) => d.id).sort()).toEqual(['dlv_old_0', 'dlv_old_2']);
+  });
+
+  it('sweeps index entries whose job retention removed, at the next publish', async () => {
+    const base = `${prefix}:hookline-deliveries:hl`;
+    const member = `${String(Date.now() - 3_600_000).padStart(15, '0')}:dlv_removed`;
+    const redis = new Redis(redisUrl!);
+    try {
+      // An entry an hour old whose job is gone, as retention leaves it.
+      await redis.hset(`${base}:ids`, 'dlv_removed', `${member}\nquiet\nquiet/webhook/crm\n${'0'.repeat(32)}`);
+      await redis.zadd(`${base}:idx`, 0, member);
+      await redis.zadd(`${base}:idx:t:quiet`, 0, member);
+      await app!.hookline.publish(createUserRegisteredEvent({ tenant: 'quiet', id: 'new-0', user: { id: 'new-user' } }));
+      const deadline = Date.now() + 5_000;
+      while ((await redis.hexists(`${base}:ids`, 'dlv_removed')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(await redis.hexists(`${base}:ids`, 'dlv_removed')).toBe(0);
+      expect(await redis.zscore(`${base}:idx`, member)).toBeNull();
+      expect(await redis.zscore(`${base}:idx:t:quiet`, member)).toBeNull();
+      expect(await redis.hexists(`${base}:ids`, 'dlv_old_0')).toBe(1); // a kept job stays indexed
+    } finally {
+      redis.disconnect();
+    }
   });
 });

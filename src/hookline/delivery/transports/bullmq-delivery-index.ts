@@ -138,9 +138,9 @@ export class BullmqDeliveryIndex {
     return entry ? parseMember(entry.split('\n')[0]).createdAt : undefined;
   }
 
-  /** The oldest members of the whole index, for the sweep of entries whose job is gone. */
-  oldest(count: number): Promise<string[]> {
-    return this.client.zrangebylex(this.all, '-', '+', 'LIMIT', 0, count);
+  /** The oldest members of the whole index after `after` (exclusive), for the sweep of entries whose job is gone. */
+  oldest(count: number, after?: string): Promise<string[]> {
+    return this.client.zrangebylex(this.all, after ? `(${after}` : '-', '+', 'LIMIT', 0, count);
   }
 
   private keysOf(scope: IndexScope): string[] {

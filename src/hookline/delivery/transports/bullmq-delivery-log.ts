@@ -19,9 +19,13 @@ const LIST_BATCH = 200;
 const LIST_BUDGET = 5_000;
 /** An index entry without its job is removed once this old (younger, its job may be being added). */
 const STALE_AFTER_MS = 60_000;
-/** How often a put sweeps the oldest index entries for jobs that retention removed, and how many it looks at. */
+/**
+ * How often a put sweeps the oldest index entries for jobs that retention removed (by age, or by count under
+ * load), how many it reads at a time, and at most in one sweep.
+ */
 const SWEEP_EVERY_MS = 60_000;
-const SWEEP_SIZE = 500;
+const SWEEP_BATCH = 500;
+const SWEEP_MAX = 20_000;
 /** Job states read when indexing the jobs an earlier version queued, and how many at a time. */
 const BACKFILL_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
 const BACKFILL_PAGE = 500;
@@ -89,7 +93,8 @@ export class BullmqDeliveryLog implements DeliveryLog {
     let examined = 0;
     try {
       while (examined < LIST_BUDGET) {
-        const members = await this.index.range(query, bounds, LIST_BATCH);
+        // The first read fits an unfiltered page (and the one after it); later ones read more.
+        const members = await this.index.range(query, bounds, examined === 0 ? Math.min(LIST_BATCH, limit + 1) : LIST_BATCH);
         if (members.length === 0) return { items, nextCursor: null };
         const found = await Promise.all(members.map((m) => this.load(parseMember(m).id)));
         for (let i = 0; i < members.length; i++) {
@@ -166,12 +171,21 @@ export class BullmqDeliveryLog implements DeliveryLog {
     await this.redis.redis.set(marker, new Date().toISOString());
   }
 
-  /** Index entries whose job retention removed: the oldest are looked at, those without a job forgotten. */
+  /**
+   * Forgets index entries whose job retention removed, oldest first, until a batch finds none (the jobs still
+   * kept begin there) or {@link SWEEP_MAX} were read. A job still waiting among old ones does not stop it.
+   */
   private async sweep(): Promise<void> {
-    const members = await this.index.oldest(SWEEP_SIZE);
-    const exists = await Promise.all(members.map((m) => this.queue.getJob(parseMember(m).id)));
-    const gone = members.filter((m, i) => !exists[i] && Date.now() - parseMember(m).createdAt > STALE_AFTER_MS);
-    await this.index.forget(gone.map((m) => parseMember(m).id));
+    let after: string | undefined;
+    for (let read = 0; read < SWEEP_MAX; read += SWEEP_BATCH) {
+      const members = await this.index.oldest(SWEEP_BATCH, after);
+      if (members.length === 0) return;
+      const exists = await Promise.all(members.map((m) => this.redis.redis.exists(this.queue.toKey(parseMember(m).id))));
+      const gone = members.filter((m, i) => !exists[i] && Date.now() - parseMember(m).createdAt > STALE_AFTER_MS);
+      await this.index.forget(gone.map((m) => parseMember(m).id));
+      if (gone.length === 0) return;
+      after = members[members.length - 1];
+    }
   }
 
   private async load(id: string): Promise<{ job: DeliveryJobRef; state: string } | undefined> {
