@@ -63,6 +63,9 @@ const NOISY = 2_100;
     const created = seen.map((d) => Date.parse(d.createdAt));
     expect(created).toEqual([...created].sort((a, b) => b - a));
     expect(seen.slice(-3).map((d) => d.tenant)).toEqual(['quiet', 'quiet', 'quiet']);
+    // A cursor that no page gave is refused, not read as the first page.
+    const forged = await app.admin(`/hookline/deliveries?cursor=${Buffer.from('tampered').toString('base64url')}`).expect(400);
+    expect(forged.body.error.code).toBe('INVALID_CURSOR');
   });
 
   it('pages through one tenant, small pages, without a repeat or a gap', async () => {

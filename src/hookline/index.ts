@@ -35,6 +35,7 @@ export { OPERATOR_EVENTS, type OperatorEvent, type OperatorEventName } from './c
 export { HooklineError } from './core/errors/hookline.error';
 export { ConfigInvalidError, type ConfigIssue } from './core/errors/config-invalid.error';
 export { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';
+export { CursorInvalidError } from './core/errors/cursor-invalid.error';
 export { EventInvalidError } from './core/errors/event-invalid.error';
 export { OptionsInvalidError } from './core/errors/options-invalid.error';
 export { TransportUnavailableError } from './core/errors/transport-unavailable.error';

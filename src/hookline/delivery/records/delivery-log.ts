@@ -1,5 +1,6 @@
 import type { DeliveryRecord, DeliveryStatus } from './delivery';
 import { evictOldest } from '../../core/util/bounded-map';
+import { CursorInvalidError } from '../../core/errors/cursor-invalid.error';
 
 export interface DeliveryQuery {
   tenant?: string;
@@ -95,6 +96,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
   list(query: DeliveryQuery): DeliveryPage {
     this.expire();
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+    if (query.cursor !== undefined && !/^[0-9a-z]{1,12}$/.test(query.cursor)) throw new CursorInvalidError();
     const before = query.cursor ? Number.parseInt(query.cursor, 36) : Number.POSITIVE_INFINITY;
     const entries = [...this.records.values()];
     const items: DeliveryRecord[] = [];

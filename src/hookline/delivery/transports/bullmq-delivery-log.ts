@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { CursorInvalidError } from '../../core/errors/cursor-invalid.error';
 import { TransportUnavailableError } from '../../core/errors/transport-unavailable.error';
 import type { DeliveryRecord, DeliveryStatus } from '../records/delivery';
 import type { DeliveryLog, DeliveryPage, DeliveryQuery, PutOptions } from '../records/delivery-log';
@@ -240,9 +241,10 @@ function encodeCursor(member: string): string {
   return Buffer.from(member).toString('base64url');
 }
 
-function decodeCursor(cursor: string): string | undefined {
+function decodeCursor(cursor: string): string {
   const member = Buffer.from(cursor, 'base64url').toString();
-  return /^\d{15}:/.test(member) ? member : undefined;
+  if (!/^\d{15}:./.test(member)) throw new CursorInvalidError();
+  return member;
 }
 
 function statusOf(state: string, job: DeliveryJobRef): DeliveryStatus {
