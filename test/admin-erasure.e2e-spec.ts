@@ -7,6 +7,7 @@ import { Receiver } from './support/receiver';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
 import { WEBHOOK_SECRET } from './support/webhook-fixtures';
+import { HubSpotFake } from './fakes/hubspot.fake';
 
 const redisUrl = redisUrlOrSkip('admin erasure (bullmq half)');
 jest.setTimeout(60_000);
@@ -17,6 +18,11 @@ const BOB = { id: 'auth0|bob', email: 'bob.builder@example.com' };
 
 const transports: [string, (prefix: string) => TransportOptions][] = [['inline', () => ({ type: 'inline' })]];
 if (redisUrl) transports.push(['bullmq', (prefix) => ({ type: 'bullmq', url: redisUrl, prefix })]);
+
+/** `DELETE /hookline/users/:userId/data`. */
+function eraseUser(app: HooklineTestApp, userId: string, token = ADMIN_TOKEN): request.Test {
+  return request(app.app.getHttpServer()).delete(`/hookline/users/${encodeURIComponent(userId)}/data`).set('authorization', `Bearer ${token}`);
+}
 
 /** Every value stored under the prefix, whatever its type, as text. */
 async function dumpRedis(url: string, prefix: string): Promise<string> {
@@ -58,8 +64,7 @@ describe.each(transports)('admin API: erasing a user on the %s transport', (name
   const prefix = uniquePrefix(`erase-${name}`);
   const eventIds = { ada: `evt-ada-${name}`, bob: `evt-bob-${name}` };
 
-  const erase = (userId: string, token = ADMIN_TOKEN) =>
-    request(app.app.getHttpServer()).delete(`/hookline/users/${encodeURIComponent(userId)}/data`).set('authorization', `Bearer ${token}`);
+  const erase = (userId: string, token = ADMIN_TOKEN) => eraseUser(app, userId, token);
   const recordsOf = async (eventId: string): Promise<DeliveryRecord[]> => (await app.hookline.listDeliveries({ eventId, limit: 500 })).items;
   const sentFor = (eventId: string) => receiver.requests.filter((r) => r.eventId === eventId).length;
 
@@ -144,5 +149,49 @@ describe.each(transports)('admin API: erasing a user on the %s transport', (name
     const doc = (await app.admin('/hookline/openapi.json').expect(200)).body;
     expect(Object.keys(doc.paths['/users/{userId}/data'])).toEqual(['delete']);
     expect(await recordsOf(eventIds.bob)).toHaveLength(3);
+  });
+});
+
+/** A delivery waiting in this instance for its batch is not sent once its user is erased. */
+describe.each(transports)('admin API: erasing a user whose delivery waits for its batch, on the %s transport', (name, transportFor) => {
+  const TOKEN = 'pat-na1-erasure-0000-0000';
+  let hubspot: HubSpotFake;
+  let app: HooklineTestApp;
+  const prefix = uniquePrefix(`erase-batch-${name}`);
+
+  beforeAll(async () => {
+    hubspot = await new HubSpotFake().start();
+    hubspot.addToken(TOKEN);
+    app = await HooklineTestApp.start({
+      config: {
+        tenants: {
+          acme: {
+            connectors: [
+              { type: 'hubspot', accessToken: TOKEN, baseUrl: hubspot.origin, properties: { email: '{{ user.email }}' }, batch: { maxItems: 100, maxWaitMs: 3_000 } },
+            ],
+          },
+        },
+      },
+      transport: transportFor(prefix),
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await hubspot.close();
+    if (redisUrl && name === 'bullmq') await deleteKeys(redisUrl, prefix);
+  });
+
+  it('sends the batch without the erased user', async () => {
+    await app.hookline.publish(createUserRegisteredEvent({ tenant: 'acme', id: `batch-ada-${name}`, user: ADA }));
+    await app.hookline.publish(createUserRegisteredEvent({ tenant: 'acme', id: `batch-bob-${name}`, user: BOB }));
+    await app.waitForDeliveries((d) => d.length === 2 && d.every((x) => x.status === 'pending' || x.status === 'running'));
+    expect((await eraseUser(app, ADA.id).expect(200)).body).toEqual({ erased: 1 });
+
+    await app.waitForDeliveries((d) => d.some((x) => x.eventId === `batch-bob-${name}` && x.status === 'succeeded'));
+    expect(hubspot.all().map((c) => c.properties.email)).toEqual([BOB.email]);
+    expect(hubspot.requests.filter((r) => r.method === 'POST').map((r) => r.inputs)).toEqual([1]);
+    expect((await app.hookline.listDeliveries({ limit: 500 })).items.map((d) => d.eventId)).toEqual([`batch-bob-${name}`]);
+    // The job that was running when erased keeps only a tombstone.
+    if (name === 'bullmq') expect(await dumpRedis(redisUrl!, prefix)).not.toContain(ADA.email);
   });
 });

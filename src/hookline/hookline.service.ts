@@ -160,7 +160,10 @@ export class HooklineService implements OnModuleInit, OnApplicationBootstrap, Be
   async eraseUserData(userId: string, tenants?: readonly string[]): Promise<{ erased: number }> {
     const cancelled = (await this.transport.eraseUser?.(userId, tenants)) ?? [];
     const forgotten = (await this.deliveries.eraseUser?.(userId, tenants)) ?? [];
-    return { erased: new Set([...cancelled, ...forgotten]).size };
+    const erased = [...new Set([...cancelled, ...forgotten])];
+    // Those this instance is running (waiting for a batch or a turn) are not sent either.
+    this.executor.eraseDeliveries(erased);
+    return { erased: erased.length };
   }
 
   getDelivery(id: string): Promise<DeliveryRecord | undefined> {

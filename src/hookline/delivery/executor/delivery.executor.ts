@@ -23,6 +23,7 @@ import { nextRetryDelayMs } from '../../core/retry/retry.policy';
 import { DestinationGuard, destinationKey, verdictOf, type CircuitView } from './destination-guard';
 import type { Admission } from './circuit-breaker';
 import { MemorySharedValues } from './shared-values';
+import { evictOldest } from '../../core/util/bounded-map';
 
 /**
  * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as
@@ -109,6 +110,7 @@ export class DeliveryExecutor {
   readonly guard: DestinationGuard;
   /** Events whose user's data was erased while their deliveries waited in this process. */
   private readonly erased = new WeakSet<UserRegisteredEvent>();
+  private readonly erasedIds = new Map<string, true>();
 
   constructor(
     private readonly config: ConfigRegistry,
@@ -249,12 +251,22 @@ export class DeliveryExecutor {
     return this.erased.has(event);
   }
 
+  /**
+   * The same, by delivery id: for a durable transport, whose running jobs hold their own copy of the event
+   * (this instance's only; another instance's may still be sent once). Bounded: the last 10,000 are kept.
+   */
+  eraseDeliveries(ids: readonly string[]): void {
+    for (const id of ids) this.erasedIds.set(id, true);
+    evictOldest(this.erasedIds, MAX_ERASED_IDS);
+  }
+
   /** Settles the entries whose event was erased (as dead, without a request), and answers the others. */
   private withoutErased(entries: Pending[]): Pending[] {
-    const live = entries.filter((e) => !this.erased.has(e.job.event));
+    const erased = (e: Pending) => this.erased.has(e.job.event) || this.erasedIds.has(e.job.deliveryId);
+    const live = entries.filter((e) => !erased(e));
     if (live.length === entries.length) return entries;
     const error = new PermanentError("the user's data was erased; not sent", { code: 'ERASED' });
-    for (const entry of entries) if (this.erased.has(entry.job.event)) entry.settle({ kind: 'error', error });
+    for (const entry of entries) if (erased(entry)) entry.settle({ kind: 'error', error });
     return live;
   }
 
@@ -527,6 +539,9 @@ export class DeliveryExecutor {
     };
   }
 }
+
+/** Erased delivery ids remembered (see eraseDeliveries). */
+const MAX_ERASED_IDS = 10_000;
 
 /** How long a delivery waits when the tenant store cannot be read. */
 const STORE_RETRY_MS = 5_000;
