@@ -9,6 +9,7 @@ import { WEBHOOK_SECRET } from './support/webhook-fixtures';
 const redisUrl = redisUrlOrSkip('bullmq: delivery listing and its cursor');
 jest.setTimeout(120_000);
 
+/** The noisy tenant's deliveries: 700 events to 3 consumers. */
 const NOISY = 2_100;
 
 /**
@@ -20,19 +21,21 @@ const NOISY = 2_100;
   let app: HooklineTestApp;
   const quietIds: string[] = [];
 
-  const hook = () => ({ connectors: [{ type: 'webhook', name: 'crm', url: 'http://127.0.0.1:9/unused', secret: WEBHOOK_SECRET }] });
+  // Three destinations (ports never contacted), each taking up to 1,000 at once: every delivery is queued as
+  // waiting, none held back delayed, so the quiet tenant's are behind all of the noisy tenant's in one state.
+  const webhook = (name: string, port: number) => ({ type: 'webhook', name, url: `http://127.0.0.1:${port}/unused`, secret: WEBHOOK_SECRET, maxInFlight: 1_000 });
   const publish = (tenant: string, n: number) =>
     app.hookline.publish(createUserRegisteredEvent({ tenant, id: `${tenant}-${n}`, user: { id: `${tenant}-user-${n}`, email: `${tenant}${n}@example.com` } }));
 
   beforeAll(async () => {
     // No worker: every delivery stays waiting, as a backlog does, so none leaves the listing by finishing.
     app = await HooklineTestApp.start({
-      config: { tenants: { quiet: hook(), noisy: hook() } },
+      config: { tenants: { quiet: { connectors: [webhook('crm', 9)] }, noisy: { connectors: [webhook('a', 9), webhook('b', 10), webhook('c', 11)] } } },
       transport: { type: 'bullmq', url: redisUrl!, prefix, worker: false },
     });
     for (let n = 0; n < 3; n++) quietIds.push(...(await publish('quiet', n)).deliveryIds);
     await new Promise((r) => setTimeout(r, 5)); // the noisy tenant's deliveries are all newer
-    for (let n = 0; n < NOISY; n += 50) await Promise.all(Array.from({ length: 50 }, (_, i) => publish('noisy', n + i)));
+    for (let n = 0; n < NOISY / 3; n += 50) await Promise.all(Array.from({ length: 50 }, (_, i) => publish('noisy', n + i)));
   });
   afterAll(async () => {
     await app?.close();
