@@ -47,6 +47,10 @@ const NOISY = 2_100;
     expect(quiet.map((d) => d.id).sort()).toEqual([...quietIds].sort());
     expect(quiet.every((d) => d.tenant === 'quiet' && d.status === 'pending')).toBe(true);
     expect((await app.deliveries('?consumer=quiet/webhook/crm')).map((d) => d.id).sort()).toEqual([...quietIds].sort());
+    expect(await app.deliveries('?tenant=quiet&status=pending')).toHaveLength(3);
+    // A status no delivery has: every entry is examined (within one page's budget), none returned, no next page.
+    const dead = await app.admin('/hookline/deliveries?status=dead').expect(200);
+    expect(dead.body).toEqual({ items: [], nextCursor: null });
     // And by event id, across every tenant's deliveries.
     expect((await app.deliveries('?eventId=quiet-1')).map((d) => d.eventId)).toEqual(['quiet-1']);
   });

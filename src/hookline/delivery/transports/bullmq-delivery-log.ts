@@ -10,6 +10,18 @@ import { eraseJobs } from './bullmq-erasure';
 
 type DeliveryJobRef = Job<DeliveryJobData, DeliveryJobResult>;
 
+/**
+ * Job states that can hold each delivery status. A delayed job is a retry waiting its turn (`failed`), or a
+ * delivery never attempted yet, held back for its destination (`pending`): see {@link statusOf}.
+ */
+const STATES_OF: Record<DeliveryStatus, readonly string[]> = {
+  pending: ['waiting', 'prioritized', 'delayed'],
+  running: ['active'],
+  failed: ['delayed'],
+  succeeded: ['completed'],
+  dead: ['failed'],
+};
+
 /** Index entries read per round trip of a listing. */
 const LIST_BATCH = 200;
 /**
@@ -97,10 +109,11 @@ export class BullmqDeliveryLog implements DeliveryLog {
         // The first read fits an unfiltered page (and the one after it); later ones read more.
         const members = await this.index.range(query, bounds, examined === 0 ? Math.min(LIST_BATCH, limit + 1) : LIST_BATCH);
         if (members.length === 0) return { items, nextCursor: null };
-        const found = await Promise.all(members.map((m) => this.load(parseMember(m).id)));
+        const found = await Promise.all(members.map((m) => this.load(parseMember(m).id, query.status)));
         for (let i = 0; i < members.length; i++) {
           examined++;
           const entry = found[i];
+          if (entry === null) continue;
           if (!entry) {
             if (Date.now() - parseMember(members[i]).createdAt > STALE_AFTER_MS) stale.push(parseMember(members[i]).id);
             continue;
@@ -189,7 +202,16 @@ export class BullmqDeliveryLog implements DeliveryLog {
     }
   }
 
-  private async load(id: string): Promise<{ job: DeliveryJobRef; state: string } | undefined> {
+  /**
+   * The job and its state; undefined when the job is gone. With a status to match, the state is read first,
+   * and a job in a state that cannot have that status is not loaded (null).
+   */
+  private async load(id: string, status?: DeliveryStatus): Promise<{ job: DeliveryJobRef; state: string } | undefined | null> {
+    if (status) {
+      const state = await this.queue.getJobState(id);
+      if (state === 'unknown') return undefined;
+      if (!STATES_OF[status].includes(state)) return null;
+    }
     const job = (await this.queue.getJob(id)) as DeliveryJobRef | undefined;
     if (!job?.data?.event) return undefined;
     const state = await job.getState();
