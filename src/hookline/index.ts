@@ -28,7 +28,7 @@ export {
   type RetrySettings,
 } from './connectors/sdk';
 export type { DeliveryRecord, DeliveryStatus } from './delivery/records/delivery';
-export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage } from './delivery/records/delivery-log';
+export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage, type PutOptions } from './delivery/records/delivery-log';
 export type { CircuitView } from './delivery/executor/destination-guard';
 export type { CircuitState } from './delivery/executor/circuit-breaker';
 export { OPERATOR_EVENTS, type OperatorEvent, type OperatorEventName } from './core/events/operator.events';
