@@ -66,6 +66,9 @@ describe('admin API', () => {
 
     const one = await harness.admin(`/hookline/deliveries/${all[0].id}`).expect(200);
     expect(one.body).toEqual(all[0]);
+    const forged = await harness.admin('/hookline/deliveries?cursor=not-a-cursor').expect(400);
+    expect(forged.body.error).toEqual({ code: 'INVALID_CURSOR', message: 'cursor: expected the nextCursor of a previous page, unchanged' });
+
     const missing = await harness.admin('/hookline/deliveries/dlv_nope').expect(404);
     expect(missing.body).toEqual({ error: { code: 'NOT_FOUND', message: 'no delivery dlv_nope' } });
   });

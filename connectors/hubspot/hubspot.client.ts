@@ -14,21 +14,38 @@ import { Client } from '@hubspot/api-client';
 import type { PromiseConfigurationOptions, RequestContext, ResponseContext } from '@hubspot/api-client/lib/codegen/crm/objects';
 
 export type ObjectsBatchApi = Client['crm']['objects']['batchApi'];
+export type ObjectsBasicApi = Client['crm']['objects']['basicApi'];
 
-const clients = new Map<string, ObjectsBatchApi>();
+interface ObjectsApis {
+  batchApi: ObjectsBatchApi;
+  basicApi: ObjectsBasicApi;
+}
+
+const clients = new Map<string, ObjectsApis>();
 const MAX_CLIENTS = 256;
 
 /** One client per (token, base URL), shared by every consumer that uses them. */
-export function batchApiFor(accessToken: string, basePath: string): ObjectsBatchApi {
+function apisFor(accessToken: string, basePath: string): ObjectsApis {
   const id = `${basePath}\0${accessToken}`;
-  let api = clients.get(id);
-  if (!api) {
+  let apis = clients.get(id);
+  if (!apis) {
     const client = new Client({ accessToken, basePath, numberOfApiCallRetries: 0 });
-    api = client.crm.objects.batchApi;
+    // Both built at once, right after the Client (see above).
+    apis = { batchApi: client.crm.objects.batchApi, basicApi: client.crm.objects.basicApi };
     if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value!);
-    clients.set(id, api);
+    clients.set(id, apis);
   }
-  return api;
+  return apis;
+}
+
+/** The batch API (upserts) of the client for a token. */
+export function batchApiFor(accessToken: string, basePath: string): ObjectsBatchApi {
+  return apisFor(accessToken, basePath).batchApi;
+}
+
+/** The basic API (reads: a connection test) of the client for a token. */
+export function basicApiFor(accessToken: string, basePath: string): ObjectsBasicApi {
+  return apisFor(accessToken, basePath).basicApi;
 }
 
 /** Per-call options: our agent (destroyed when `signal` aborts) and a User-Agent naming Hookline. */

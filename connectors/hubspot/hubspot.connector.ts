@@ -10,7 +10,7 @@ import {
   type BatchItem,
   type BatchItemResult,
 } from 'hookline/sdk';
-import { batchApiFor, callOptions } from './hubspot.client';
+import { basicApiFor, batchApiFor, callOptions } from './hubspot.client';
 import { classifyHubSpotItemError, classifyHubSpotResponse, isSuccess, type ItemVerdict } from './hubspot.errors';
 import { accessGrant, connectionKey, dropGrant, knownAccount } from './hubspot.oauth';
 
@@ -103,6 +103,8 @@ export const hubspotConnector = defineConnector<HubSpotConfig>({
     if (!result.ok) throw result.error;
     return { detail: result.detail };
   },
+  // A test reads one record of the object type with the token: it proves the token and its access, and writes nothing.
+  test: (config, ctx) => readOne(config, ctx),
   batch: {
     key: (c) => `${c.token}|${c.baseUrl}|${c.objectType}|${c.idProperty}`,
     maxItems: (c) => c.batch.maxItems,
@@ -162,6 +164,25 @@ async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext,
     }
   }
   return results;
+}
+
+/** An authenticated read of one record (`GET /crm/v3/objects/:type?limit=1`): the connection test. */
+async function readOne(config: HubSpotConfig, { signal, shared }: Pick<BatchContext, 'signal' | 'shared'>): Promise<{ detail: Record<string, unknown> }> {
+  const grant = config.oauth ? await accessGrant(config.oauth, config.baseUrl, shared) : undefined;
+  const api = basicApiFor(grant?.accessToken ?? config.accessToken!, config.baseUrl);
+  const { options, done } = callOptions(config.baseUrl, signal);
+  try {
+    const page = await api.getPage(config.objectType, 1, undefined, undefined, undefined, undefined, undefined, options);
+    return { detail: { read: config.objectType, records: page.results?.length ?? 0 } };
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    // A refused OAuth access token is dropped, so that the next use fetches a fresh one.
+    if (config.oauth && grant && (error as { code?: unknown }).code === 401) await dropGrant(config.oauth, config.baseUrl, grant, shared);
+    const verdict = classifyHubSpotResponse(error);
+    throw isSuccess(verdict) ? new PermanentError('HubSpot answered the read unexpectedly', { code: 'HUBSPOT_REJECTED' }) : verdict.error;
+  } finally {
+    done();
+  }
 }
 
 function limiterKey(c: HubSpotConfig): string {

@@ -92,6 +92,14 @@ export interface HooklineModuleOptions {
    * @default new MemoryDeliveryLog(10000) with `inline`; the queue's own job state with `bullmq`
    */
   deliveryLog?: DeliveryLog;
+  /**
+   * How long finished deliveries (succeeded or dead) are kept, with their payloads: the records the admin
+   * API lists, the events kept for replay, and on `bullmq` the jobs in Redis (the default age of
+   * `keepSucceeded` and `keepDead`, which can still set their own). Deliveries still waiting are kept
+   * until they finish. A user's data can be erased sooner: `HooklineService.eraseUserData`.
+   * @default { maxAgeSeconds: 604800 } (7 days)
+   */
+  retention?: { maxAgeSeconds?: number };
 }
 
 export const DEFAULTS = {

@@ -4,7 +4,7 @@ import { ConfigRegistry } from './config/config.registry';
 import { builtinConnectors } from './connectors/builtin-connectors';
 import { ConnectorRegistry } from './connectors/connector.registry';
 import { DeliveryExecutor } from './delivery/executor/delivery.executor';
-import { MemoryDeliveryLog, type DeliveryLog } from './delivery/records/delivery-log';
+import { DEFAULT_RETENTION_SECONDS, MemoryDeliveryLog, type DeliveryLog } from './delivery/records/delivery-log';
 import { DeliveryRecords } from './delivery/records/delivery-records';
 import { Dispatcher } from './delivery/dispatcher';
 import { createRateLimiter, type RateLimiter } from './delivery/scheduler/rate-limiter';
@@ -100,13 +100,13 @@ export const hooklineProviders: Provider[] = [
     provide: HOOKLINE_BULLMQ,
     inject: [HOOKLINE_OPTIONS, HOOKLINE_LOGGER],
     useFactory: (o: HooklineModuleOptions, logger: HooklineLogger) =>
-      createBullmqConnections(o.transport, o.concurrency ?? DEFAULTS.concurrency, logger),
+      createBullmqConnections(o.transport, o.concurrency ?? DEFAULTS.concurrency, logger, o.retention?.maxAgeSeconds),
   },
   {
     provide: HOOKLINE_DELIVERY_LOG,
     inject: [HOOKLINE_OPTIONS, HOOKLINE_BULLMQ],
     useFactory: (o: HooklineModuleOptions, bullmq: BullmqConnections | null) =>
-      o.deliveryLog ?? (bullmq ? new BullmqDeliveryLog(bullmq.queue) : new MemoryDeliveryLog()),
+      o.deliveryLog ?? (bullmq ? new BullmqDeliveryLog(bullmq) : new MemoryDeliveryLog(undefined, retentionSecondsOf(o) * 1000)),
   },
   {
     // The one writer of delivery records (the dispatcher, the executor and the transport go through it).
@@ -191,6 +191,7 @@ export const hooklineProviders: Provider[] = [
         records,
         logger,
         shutdown,
+        retentionSeconds: retentionSecondsOf(o),
       }),
   },
   {
@@ -207,6 +208,10 @@ export const hooklineProviders: Provider[] = [
       new HooklineHealth({ transport, bullmq, sandbox, config, guard, redactor: logger.redactor, failOnTransportDown: o.health?.failOnTransportDown ?? false }),
   },
 ];
+
+function retentionSecondsOf(o: HooklineModuleOptions): number {
+  return o.retention?.maxAgeSeconds ?? DEFAULT_RETENTION_SECONDS;
+}
 
 /** Worker slots that batch and rate-limit lanes may hold on the bullmq transport. */
 function lanesShare(workerConcurrency: number, concurrency: number): number {

@@ -6,11 +6,12 @@ import {
   OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ADMIN_ACTION_EVENT, type AdminActionEvent } from './core/events/operator.events';
 import { ConfigRegistry } from './config/config.registry';
-import type { DeliveryRecord } from './delivery/records/delivery';
+import { deliveryIdFor, type DeliveryRecord } from './delivery/records/delivery';
 import type { DeliveryLog, DeliveryPage, DeliveryQuery } from './delivery/records/delivery-log';
 import { DeliveryExecutor } from './delivery/executor/delivery.executor';
 import { Dispatcher, type DispatchResult } from './delivery/dispatcher';
@@ -24,11 +25,11 @@ import { HOOKLINE_OPTIONS } from './hookline.module-definition';
 import { DEFAULTS, type HooklineModuleOptions } from './hookline.options';
 import { HOOKLINE_DELIVERY_LOG, HOOKLINE_LOGGER, HOOKLINE_SHUTDOWN, HOOKLINE_TRANSPORT } from './hookline.tokens';
 import type { HooklineLogger } from './core/logging/hookline.logger';
-import type { AdminBackend, AdminConsumerSummary as ConsumerSummary, AdminReplayResult as ReplayResult } from './admin/admin-backend';
+import type { AdminBackend, AdminConsumerSummary as ConsumerSummary, AdminReplayResult as ReplayResult, AdminTestResult as TestSendResult } from './admin/admin-backend';
 import type { CircuitView } from './delivery/executor/destination-guard';
 
 /** What `replay` did (only a dead delivery still held by the transport is replayed), and a consumer as listed: the admin port's types. */
-export type { AdminReplayResult as ReplayResult, AdminConsumerSummary as ConsumerSummary } from './admin/admin-backend';
+export type { AdminReplayResult as ReplayResult, AdminConsumerSummary as ConsumerSummary, AdminTestResult as TestSendResult } from './admin/admin-backend';
 
 /** Hookline's public service: publish with a guarantee, read deliveries. Also owns the lifecycle. */
 @Injectable()
@@ -84,20 +85,28 @@ export class HooklineService implements AdminBackend, OnModuleInit, OnApplicatio
   }
 
   /**
-   * Sends a test `user.registered` event (user `test_…`, email test@example.com) to one enabled consumer,
-   * once, now: no delivery record, no retry. Undefined for an unknown or disabled consumer.
+   * Sends a test `user.registered` event to one enabled consumer, once, now: no delivery record, no retry.
+   * The event is marked `test: true`, its id and its user's id start with `test_` (email test@example.com).
+   * A connector with its own `test` (HubSpot: an authenticated read) runs that instead of delivering.
+   * Undefined for an unknown or disabled consumer.
    */
-  async sendTestEvent(consumerId: string): Promise<{ status: string; error: string | null; durationMs: number } | undefined> {
+  async sendTestEvent(consumerId: string): Promise<TestSendResult | undefined> {
     const consumer = this.config.config.consumers.get(consumerId);
     if (!consumer) return undefined;
-    const event = createUserRegisteredEvent({
-      tenant: consumer.tenant,
-      user: { id: `test_${Date.now().toString(36)}`, email: 'test@example.com', username: 'hookline-test' },
-    });
+    const event: UserRegisteredEvent = {
+      ...createUserRegisteredEvent({
+        id: `test_${randomUUID()}`,
+        tenant: consumer.tenant,
+        user: { id: `test_${Date.now().toString(36)}`, email: 'test@example.com', username: 'hookline-test' },
+      }),
+      test: true,
+    };
+    const job = { deliveryId: `test_${deliveryIdFor(event.id, consumerId).slice('dlv_'.length)}`, consumerId, kind: consumer.kind, event, attempts: 0 };
     const started = Date.now();
-    const result = await this.executor.attempt({ deliveryId: `test_${event.id}`, consumerId, kind: consumer.kind, event, attempts: 0 });
-    const error = 'error' in result ? result.error : null;
-    return { status: result.status === 'succeeded' ? 'succeeded' : 'failed', error, durationMs: Date.now() - started };
+    const result = consumer.plugin.test ? await this.executor.test(consumer, job) : await this.executor.attempt(job);
+    const durationMs = Date.now() - started;
+    if (result.status === 'succeeded') return { status: 'succeeded', error: null, durationMs, eventId: event.id, ...(result.detail ? { detail: result.detail } : {}) };
+    return { status: 'failed', error: 'error' in result ? result.error : null, durationMs, eventId: event.id };
   }
 
   /**
@@ -139,6 +148,22 @@ export class HooklineService implements AdminBackend, OnModuleInit, OnApplicatio
     } catch {
       // An app's listener must never turn a done action into an error answer.
     }
+  }
+
+  /**
+   * Erases a user's data (a GDPR request): every delivery of an event about `userId` (within `tenants` when
+   * given), waiting or recorded. A waiting delivery is cancelled (nothing is sent; a request already in
+   * flight completes), and its record and payload are removed, as are finished ones' and those kept for
+   * replay; on `bullmq`, from Redis. Answers how many deliveries were erased. A delivery log of the host's
+   * own without `eraseUser` keeps its records.
+   */
+  async eraseUserData(userId: string, tenants?: readonly string[]): Promise<{ erased: number }> {
+    const cancelled = (await this.transport.eraseUser?.(userId, tenants)) ?? [];
+    const forgotten = (await this.deliveries.eraseUser?.(userId, tenants)) ?? [];
+    const erased = [...new Set([...cancelled, ...forgotten])];
+    // Those this instance is running (waiting for a batch or a turn) are not sent either.
+    this.executor.eraseDeliveries(erased);
+    return { erased: erased.length };
   }
 
   getDelivery(id: string): Promise<DeliveryRecord | undefined> {

@@ -6,7 +6,7 @@ export { AdminSetupError } from './admin/admin-setup.error';
 export { isHooklineAdminRoute } from './admin/api/admin-route.decorator';
 export { ADMIN_ACTION_EVENT, type AdminActionEvent } from './core/events/operator.events';
 export type { HooklineModuleOptions, TransportOptions } from './hookline.options';
-export { HooklineService, type ReplayResult } from './hookline.service';
+export { HooklineService, type ReplayResult, type TestSendResult } from './hookline.service';
 export { HooklineHealth, type HooklineHealthReport, type HooklineHealthStatus } from './health/hookline-health';
 export type { InlineTransportOptions } from './delivery/transports/inline.transport';
 export type { BullmqTransportOptions, RetentionOptions } from './delivery/transports/bullmq.options';
@@ -29,13 +29,14 @@ export {
   type RetrySettings,
 } from './connectors/sdk';
 export type { DeliveryRecord, DeliveryStatus } from './delivery/records/delivery';
-export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage } from './delivery/records/delivery-log';
+export { MemoryDeliveryLog, type DeliveryLog, type DeliveryQuery, type DeliveryPage, type PutOptions } from './delivery/records/delivery-log';
 export type { CircuitView } from './delivery/executor/destination-guard';
 export type { CircuitState } from './delivery/executor/circuit-breaker';
 export { OPERATOR_EVENTS, type OperatorEvent, type OperatorEventName } from './core/events/operator.events';
 export { HooklineError } from './core/errors/hookline.error';
 export { ConfigInvalidError, type ConfigIssue } from './core/errors/config-invalid.error';
 export { EventEmitterMissingError } from './core/errors/event-emitter-missing.error';
+export { CursorInvalidError } from './core/errors/cursor-invalid.error';
 export { EventInvalidError } from './core/errors/event-invalid.error';
 export { OptionsInvalidError } from './core/errors/options-invalid.error';
 export { TransportUnavailableError } from './core/errors/transport-unavailable.error';

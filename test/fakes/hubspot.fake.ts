@@ -8,6 +8,7 @@ import { FakeServer, maxInSlidingWindow, type Reply } from './fake-server';
  *   succeed, 207 with `errors[]` naming failing inputs by `context.objectWriteTraceId` and `context.ids`);
  * - `POST /crm/v3/objects/:type` (create: 409 "Contact already exists. Existing ID: N");
  * - `GET /crm/v3/objects/:type/:id?idProperty=` (read back);
+ * - `GET /crm/v3/objects/:type?limit=&after=` (a page: `{ results, paging?: { next: { after, link } } }`, limit 1 to 100);
  * - Bearer private-app tokens: unknown → 401 `INVALID_AUTHENTICATION`, `scopes: false` → 403 `MISSING_SCOPES`;
  * - per-token limits: a *sliding* window (`TEN_SECONDLY_ROLLING`, default 100 per 10 s: the 101st
  *   request inside any 10 s is rejected) and an optional daily quota (`DAILY`), answered 429 with the
@@ -159,6 +160,8 @@ export class HubSpotFake extends FakeServer {
           ? this.create(type, parsed)
           : rest && req.method === 'GET'
             ? this.read(type, rest, url.searchParams.get('idProperty'))
+            : rest === undefined && req.method === 'GET'
+              ? this.page(type, url.searchParams)
             : error(405, 'VALIDATION_ERROR', 'method not allowed');
     return { ...reply, headers: { ...headers, ...reply.headers } };
   }
@@ -328,6 +331,18 @@ export class HubSpotFake extends FakeServer {
     if (existing) return error(409, 'CONFLICT', `Contact already exists. Existing ID: ${existing.id}`);
     const { object } = this.upsertOne(type, 'hs_object_id', String(this.nextId), properties);
     return { status: 201, body: { id: object.id, properties: object.properties, createdAt: object.createdAt, updatedAt: object.updatedAt, archived: false } };
+  }
+
+  /** A page of objects by id, as HubSpot lists them: `after` is the next id to read, `link` the next page's URL. */
+  private page(type: string, query: URLSearchParams): Reply {
+    const limit = Number(query.get('limit') ?? 10);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(400, 'VALIDATION_ERROR', `limit must be between 1 and 100, got ${query.get('limit')}`);
+    const after = Number(query.get('after') ?? 0);
+    const objects = this.all(type).filter((o) => Number(o.id) >= after).sort((a, b) => Number(a.id) - Number(b.id));
+    const results = objects.slice(0, limit).map((o) => ({ id: o.id, properties: o.properties, createdAt: o.createdAt, updatedAt: o.updatedAt, archived: false }));
+    const next = objects[limit];
+    const paging = next ? { next: { after: next.id, link: `${this.origin}/crm/v3/objects/${type}?limit=${limit}&after=${next.id}` } } : undefined;
+    return { status: 200, body: { results, ...(paging ? { paging } : {}) } };
   }
 
   private read(type: string, id: string, idProperty: string | null): Reply {

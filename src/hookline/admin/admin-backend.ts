@@ -19,6 +19,15 @@ export type AdminReplayResult =
   | { status: 'not-dead'; delivery: DeliveryRecord }
   | { status: 'gone'; delivery: DeliveryRecord };
 
+/** A test send's outcome: `eventId` is the test event's (`test_…`), `detail` what the connector reported. */
+export interface AdminTestResult {
+  status: 'succeeded' | 'failed';
+  error: string | null;
+  durationMs: number;
+  eventId: string;
+  detail?: Record<string, unknown>;
+}
+
 /**
  * What the admin API needs of a running Hookline: `HooklineService` provides it under
  * {@link HOOKLINE_ADMIN_BACKEND}, so the admin module depends on this port, not on the module's internals.
@@ -29,7 +38,8 @@ export interface AdminBackend {
   replay(id: string): Promise<AdminReplayResult>;
   listConsumers(): AdminConsumerSummary[];
   circuitOf(tenant: string, consumerId: string): Promise<CircuitView | null>;
-  sendTestEvent(consumerId: string): Promise<{ status: string; error: string | null; durationMs: number } | undefined>;
+  sendTestEvent(consumerId: string): Promise<AdminTestResult | undefined>;
+  eraseUserData(userId: string, tenants?: readonly string[]): Promise<{ erased: number }>;
   tenantIds(): readonly string[];
   consumer(id: string): Consumer | undefined;
   auditAdminAction(principal: string, action: string, details?: { tenant?: string; target?: string; [field: string]: unknown }): void;

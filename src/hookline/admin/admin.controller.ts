@@ -20,7 +20,7 @@ const listQuery = z.strictObject({
   since: isoTime.optional().describe('Last updated at or after this time.'),
   until: isoTime.optional().describe('Last updated before this time.'),
   limit: z.coerce.number().int().min(1).max(500).optional().describe('Page size. Default 50.'),
-  cursor: z.string().regex(/^[0-9a-z]{1,12}$/, 'expected a cursor from a previous page').optional().describe('`nextCursor` of the previous page.'),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'expected a cursor from a previous page').optional().describe('`nextCursor` of the previous page (opaque).'),
 });
 const consumersQuery = z.strictObject({ tenant: tenantId.optional() });
 const deliveryParams = z.object({ id: z.string().max(200) });

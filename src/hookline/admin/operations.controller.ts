@@ -44,7 +44,13 @@ const accessAnswer = z.object({
 });
 
 const testParams = z.object({ tenant: tenantId, type: z.string().max(100), name: z.string().max(100) });
-const testAnswer = z.object({ status: z.enum(['succeeded', 'failed']), error: z.string().nullable(), durationMs: z.number() });
+const testAnswer = z.object({
+  status: z.enum(['succeeded', 'failed']),
+  error: z.string().nullable().describe('The redacted `CODE: message` of a failure.'),
+  durationMs: z.number(),
+  eventId: z.string().describe('The test event\'s id: `test_…`.'),
+  detail: z.record(z.string(), z.unknown()).optional().describe('What the connector reported (HubSpot: the object type it read).'),
+});
 
 const runnerBody = z
   .strictObject({
@@ -113,7 +119,9 @@ export class OperationsController {
   @Post('tenants/:tenant/consumers/:type/:name/test')
   @AdminRoute({
     summary: 'Send a test event to one consumer now',
-    description: 'A sample user marked as a test; no delivery record, no retry.',
+    description:
+      'A sample user (`test_…`, test@example.com) in an event marked `test: true` whose id starts with `test_`; no delivery record, ' +
+      'no retry. A connector with a test of its own runs it instead (HubSpot: an authenticated read, never an upsert).',
     tags: ['consumers'],
     params: testParams,
     response: testAnswer,
@@ -128,8 +136,8 @@ export class OperationsController {
     assertTenantVisible(access, tenant);
     const result = await this.admin.hookline.sendTestEvent(`${tenant}/${type}/${name}`);
     if (!result) throw new AdminApiError(404, 'NOT_FOUND', `tenant ${tenant} has no enabled consumer ${type}/${name}`);
-    this.admin.hookline.auditAdminAction(access.principal, 'consumer.test', { tenant, target: `${tenant}/${type}/${name}`, status: result.status });
-    return result as z.output<typeof testAnswer>;
+    this.admin.hookline.auditAdminAction(access.principal, 'consumer.test', { tenant, target: `${tenant}/${type}/${name}`, status: result.status, eventId: result.eventId });
+    return result;
   }
 
   /** The default Runner event: the `user` and `context` Auth0's Runner simulates. */

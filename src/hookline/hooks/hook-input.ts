@@ -1,12 +1,16 @@
 import type { UserRegisteredEvent } from '../core/events/user-registered.event';
 import type { HookInput } from './host/sandbox.types';
 
-/** Builds what each script form receives from our event: Auth0 Hooks' `user`/`context`, Auth0 Actions' `event`. */
+/**
+ * Builds what each script form receives from our event: Auth0 Hooks' `user`/`context`, Auth0 Actions' `event`.
+ * A test event from the admin API adds `test: true` to `context` (Hooks) and to `event` (Actions).
+ */
 export function toHookInput(event: UserRegisteredEvent): HookInput {
   const { user, context } = event;
+  const test = event.test ? { test: true } : {};
   return {
     user: { ...user },
-    context: { requestLanguage: context.requestLanguage, connection: { ...context.connection } },
+    context: { requestLanguage: context.requestLanguage, connection: { ...context.connection }, ...test },
     actionsEvent: {
       user: {
         user_id: user.id,
@@ -23,6 +27,7 @@ export function toHookInput(event: UserRegisteredEvent): HookInput {
       request: { language: context.requestLanguage },
       tenant: { id: event.tenant },
       transaction: { id: event.id },
+      ...test,
     },
     eventId: event.id,
   };

@@ -208,6 +208,14 @@ export interface ConnectorPlugin<TConfig = unknown> {
   warnings?(config: TConfig): string[];
   /** Delivers one event. Throw a RetryableError/PermanentError (or let `ctx.http` throw) to fail. */
   deliver(event: UserRegisteredEvent, config: TConfig, ctx: ConnectorContext): Promise<DeliveryOutcome | void>;
+  /**
+   * Optional: what a test send from the admin API (`POST <path>/tenants/:tenant/consumers/:type/:name/test`)
+   * does instead of delivering the test event: check the connection without writing anything, such as an
+   * authenticated read (HubSpot reads one record, so a test never creates a contact). Throw as `deliver`
+   * does to fail; the outcome's `detail` is shown to the operator. `ctx.delivery` names the test event
+   * (its id starts with `test_`). Without it, a test sends the test event through `deliver`.
+   */
+  test?(config: TConfig, ctx: ConnectorContext): Promise<DeliveryOutcome | void>;
   /** Optional: deliver many events in one request (a digest, a batch API). See {@link BatchSpec}. */
   readonly batch?: BatchSpec<TConfig>;
   /** Optional: the pace the destination allows for this config. See {@link RateLimitSpec}. */
@@ -231,6 +239,9 @@ export function defineConnector<TConfig>(plugin: ConnectorPlugin<TConfig>): Conn
   }
   if (plugin.destination !== undefined && typeof plugin.destination !== 'function') {
     throw new TypeError(`defineConnector(${plugin.type}): destination must be a function`);
+  }
+  if (plugin.test !== undefined && typeof plugin.test !== 'function') {
+    throw new TypeError(`defineConnector(${plugin.type}): test must be a function`);
   }
   if (plugin.batch && typeof plugin.batch.deliverBatch !== 'function') {
     throw new TypeError(`defineConnector(${plugin.type}): batch.deliverBatch must be a function`);

@@ -42,6 +42,11 @@ export interface UserRegisteredEvent {
   tenant: string;
   user: RegisteredUser;
   context: RegistrationContext;
+  /**
+   * Set on the test events the admin API sends (`POST <path>/tenants/:tenant/consumers/:type/:name/test`,
+   * ids starting `test_`); absent on real registrations.
+   */
+  test?: true;
 }
 
 export interface UserRegisteredInput {

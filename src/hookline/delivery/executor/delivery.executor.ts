@@ -13,6 +13,7 @@ import {
 } from '../../core/errors/delivery.errors';
 import type { HooklineLogger, LogFields } from '../../core/logging/hookline.logger';
 import type { DeliveryJob } from '../records/delivery';
+import type { UserRegisteredEvent } from '../../core/events/user-registered.event';
 import type { DeliveryRecords } from '../records/delivery-records';
 import { DeliveryLanes, type LaneEntry, type LaneSettings } from '../scheduler/delivery-lanes';
 import { classifyError, messageOf } from './error-classifier';
@@ -22,6 +23,7 @@ import { nextRetryDelayMs } from '../../core/retry/retry.policy';
 import { DestinationGuard, destinationKey, verdictOf, type CircuitView } from './destination-guard';
 import type { Admission } from './circuit-breaker';
 import { MemorySharedValues } from './shared-values';
+import { evictOldest } from '../../core/util/bounded-map';
 
 /**
  * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as
@@ -106,6 +108,9 @@ export class DeliveryExecutor {
   private readonly lanes: DeliveryLanes<Pending>;
   private readonly holdInMemory: boolean;
   readonly guard: DestinationGuard;
+  /** Events whose user's data was erased while their deliveries waited in this process. */
+  private readonly erased = new WeakSet<UserRegisteredEvent>();
+  private readonly erasedIds = new Map<string, true>();
 
   constructor(
     private readonly config: ConfigRegistry,
@@ -215,6 +220,56 @@ export class DeliveryExecutor {
     return outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
   }
 
+  /**
+   * A connector's own connection test (`plugin.test`), for the admin API's test send: under the consumer's
+   * timeout, with a delivery's context; no record, no retry, no lane and no effect on its circuit.
+   */
+  async test(consumer: Consumer, job: DeliveryJob): Promise<{ status: 'succeeded'; detail?: Record<string, unknown> } | { status: 'failed'; error: string }> {
+    const check = consumer.plugin.test;
+    if (!check) throw new TypeError(`${consumer.type} has no test`);
+    const delivery = { id: job.deliveryId, eventId: job.event.id, tenant: job.event.tenant, consumerId: consumer.id, attempt: 1 };
+    try {
+      const outcome = await this.underTimeout(consumer.timeoutMs, (signal) =>
+        check(consumer.config, { signal, timeoutMs: consumer.timeoutMs, log: this.consumerLogger(consumer, job), http: createHttpClient(signal), delivery, shared: this.shared }),
+      );
+      return outcome?.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
+    } catch (thrown) {
+      const error = classifyError(thrown);
+      return { status: 'failed', error: this.logger.redactor.redact(`${error.code}: ${messageOf(error)}`) };
+    }
+  }
+
+  /**
+   * The user's data was erased: deliveries of this event still waiting here (for a batch, a rate-limit turn
+   * or a request slot) end without a request. One whose request is in flight completes.
+   */
+  erase(event: UserRegisteredEvent): void {
+    this.erased.add(event);
+  }
+
+  isErased(event: UserRegisteredEvent): boolean {
+    return this.erased.has(event);
+  }
+
+  /**
+   * The same, by delivery id: for a durable transport, whose running jobs hold their own copy of the event
+   * (this instance's only; another instance's may still be sent once). Bounded: the last 10,000 are kept.
+   */
+  eraseDeliveries(ids: readonly string[]): void {
+    for (const id of ids) this.erasedIds.set(id, true);
+    evictOldest(this.erasedIds, MAX_ERASED_IDS);
+  }
+
+  /** Settles the entries whose event was erased (as dead, without a request), and answers the others. */
+  private withoutErased(entries: Pending[]): Pending[] {
+    const erased = (e: Pending) => this.erased.has(e.job.event) || this.erasedIds.has(e.job.deliveryId);
+    const live = entries.filter((e) => !erased(e));
+    if (live.length === entries.length) return entries;
+    const error = new PermanentError("the user's data was erased; not sent", { code: 'ERASED' });
+    for (const entry of entries) if (erased(entry)) entry.settle({ kind: 'error', error });
+    return live;
+  }
+
   /** Stops pacing timers. The transport calls it after its drain (the module does, at shutdown). */
   close(): void {
     this.limiter.close();
@@ -266,7 +321,7 @@ export class DeliveryExecutor {
 
   /** One request for one delivery or one batch. Settles every entry; never throws. */
   private async send(entries: Pending[], rate: RateLimitSpec | undefined): Promise<void> {
-    const first = entries[0];
+    let first = entries[0];
     let release: () => void;
     try {
       release = await this.slots.acquire(this.slotRequest(first.consumer));
@@ -274,6 +329,9 @@ export class DeliveryExecutor {
       for (const entry of entries) entry.fail(error);
       return;
     }
+    entries = this.withoutErased(entries);
+    if (entries.length === 0) return release();
+    first = entries[0];
     // The circuit may have opened while this waited for its slot (a probe already holds its turn).
     if (!entries.some((e) => e.probe)) {
       const admission = await this.guard.admit(first.consumer);
@@ -481,6 +539,9 @@ export class DeliveryExecutor {
     };
   }
 }
+
+/** Erased delivery ids remembered (see eraseDeliveries). */
+const MAX_ERASED_IDS = 10_000;
 
 /** How long a delivery waits when the tenant store cannot be read. */
 const STORE_RETRY_MS = 5_000;

@@ -53,3 +53,28 @@ describe('MemoryDeliveryLog', () => {
     expect(log.get('d1')!.status).toBe('pending');
   });
 });
+
+describe('MemoryDeliveryLog retention and erasure', () => {
+  const DAY = 24 * 3600_000;
+  const at = (ms: number) => new Date(ms).toISOString();
+
+  it('drops finished records past the retention, and keeps one still waiting whatever its age', () => {
+    const now = Date.now();
+    const log = new MemoryDeliveryLog(100, DAY);
+    log.put(record(1, { status: 'succeeded', createdAt: at(now - 3 * DAY), updatedAt: at(now - 3 * DAY) }));
+    log.put(record(2, { status: 'failed', createdAt: at(now - 2 * DAY), updatedAt: at(now - 2 * DAY) }));
+    log.put(record(3, { status: 'dead', createdAt: at(now - 2 * DAY), updatedAt: at(now - 2 * DAY) }));
+    log.put(record(4, { status: 'succeeded', createdAt: at(now - 1_000), updatedAt: at(now - 1_000) }));
+    expect(log.list({}).items.map((r) => r.id)).toEqual(['d4', 'd2']);
+  });
+
+  it("erases a user's records, within the tenants given", () => {
+    const log = new MemoryDeliveryLog();
+    log.put(record(1), { userId: 'ada' });
+    log.put(record(2), { userId: 'ada' });
+    log.put(record(3), { userId: 'bob' });
+    expect(log.eraseUser('ada', ['even'])).toEqual(['d2']);
+    expect(log.eraseUser('ada')).toEqual(['d1']);
+    expect(log.list({}).items.map((r) => r.id)).toEqual(['d3']);
+  });
+});

@@ -1,5 +1,6 @@
 import type { DeliveryRecord, DeliveryStatus } from './delivery';
 import { evictOldest } from '../../core/util/bounded-map';
+import { CursorInvalidError } from '../../core/errors/cursor-invalid.error';
 
 export interface DeliveryQuery {
   tenant?: string;
@@ -23,36 +24,56 @@ export interface DeliveryPage {
   nextCursor: string | null;
 }
 
+export interface PutOptions {
+  /** Refuse to replace a record with the same id (answer false). */
+  ifAbsent?: boolean;
+  /** The user the delivery's event is about: kept beside the record, never shown, so that {@link DeliveryLog.eraseUser} finds it. */
+  userId?: string;
+}
+
 /** Where delivery records are kept. The default keeps a bounded number in memory. */
 export interface DeliveryLog {
   /** Inserts or replaces a record. Returns false when a record with this id already exists and `ifAbsent` is set. */
-  put(record: DeliveryRecord, options?: { ifAbsent?: boolean }): boolean | Promise<boolean>;
+  put(record: DeliveryRecord, options?: PutOptions): boolean | Promise<boolean>;
   update(id: string, patch: Partial<DeliveryRecord>): DeliveryRecord | undefined | Promise<DeliveryRecord | undefined>;
   /** Forgets a record (one whose delivery could not be enqueued, so that publishing again retries it). */
   remove?(id: string): void | Promise<void>;
   get(id: string): DeliveryRecord | undefined | Promise<DeliveryRecord | undefined>;
   /** Newest first. */
   list(query: DeliveryQuery): DeliveryPage | Promise<DeliveryPage>;
+  /**
+   * Forgets every record of a user's deliveries (within `tenants` when given), and any payload kept with
+   * them; answers their ids. A log without it cannot erase: the user's records stay until they age out.
+   */
+  eraseUser?(userId: string, tenants?: readonly string[]): string[] | Promise<string[]>;
 }
 
 const DEFAULT_DELIVERY_LOG_SIZE = 10_000;
 
+/** How long finished delivery records (and payloads) are kept by default: 7 days. */
+export const DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600;
+
 /**
- * In-memory delivery log, bounded: past `maxRecords` the oldest records go first.
- * A Map keeps insertion order, which is creation order, so eviction and newest-first listing are cheap.
+ * In-memory delivery log, bounded: past `maxRecords` the oldest records go first, and a finished record
+ * (succeeded or dead) goes once it is older than `maxAgeMs`. A Map keeps insertion order, which is
+ * creation order, so eviction and newest-first listing are cheap.
  */
 export class MemoryDeliveryLog implements DeliveryLog {
-  private readonly records = new Map<string, { seq: number; record: DeliveryRecord }>();
+  private readonly records = new Map<string, { seq: number; record: DeliveryRecord; userId?: string }>();
   private seq = 0;
 
-  constructor(private readonly maxRecords = DEFAULT_DELIVERY_LOG_SIZE) {}
+  constructor(
+    private readonly maxRecords = DEFAULT_DELIVERY_LOG_SIZE,
+    private readonly maxAgeMs = DEFAULT_RETENTION_SECONDS * 1000,
+  ) {}
 
-  put(record: DeliveryRecord, options: { ifAbsent?: boolean } = {}): boolean {
+  put(record: DeliveryRecord, options: PutOptions = {}): boolean {
     const existing = this.records.get(record.id);
     if (existing && options.ifAbsent) return false;
     if (existing) this.records.delete(record.id);
-    this.records.set(record.id, { seq: ++this.seq, record: { ...record } });
+    this.records.set(record.id, { seq: ++this.seq, record: { ...record }, userId: options.userId });
     evictOldest(this.records, this.maxRecords);
+    this.expire();
     return true;
   }
 
@@ -73,7 +94,9 @@ export class MemoryDeliveryLog implements DeliveryLog {
   }
 
   list(query: DeliveryQuery): DeliveryPage {
+    this.expire();
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+    if (query.cursor !== undefined && !/^[0-9a-z]{1,12}$/.test(query.cursor)) throw new CursorInvalidError();
     const before = query.cursor ? Number.parseInt(query.cursor, 36) : Number.POSITIVE_INFINITY;
     const entries = [...this.records.values()];
     const items: DeliveryRecord[] = [];
@@ -87,6 +110,28 @@ export class MemoryDeliveryLog implements DeliveryLog {
       last = seq;
     }
     return { items, nextCursor: null };
+  }
+
+  eraseUser(userId: string, tenants?: readonly string[]): string[] {
+    const erased: string[] = [];
+    for (const [id, entry] of this.records) {
+      if (entry.userId !== userId || (tenants && !tenants.includes(entry.record.tenant))) continue;
+      this.records.delete(id);
+      erased.push(id);
+    }
+    return erased;
+  }
+
+  /**
+   * Drops finished records past the retention, oldest first. Records are in creation order: the walk stops
+   * at the first one created within the retention (a record still waiting or retrying is kept, whatever its age).
+   */
+  private expire(now = Date.now()): void {
+    const horizon = new Date(now - this.maxAgeMs).toISOString();
+    for (const [id, { record }] of this.records) {
+      if (record.createdAt >= horizon) return;
+      if ((record.status === 'succeeded' || record.status === 'dead') && record.updatedAt < horizon) this.records.delete(id);
+    }
   }
 }
 

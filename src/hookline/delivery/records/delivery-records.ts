@@ -24,7 +24,7 @@ export class DeliveryRecords {
 
   /** A fresh `pending` record for a delivery about to be enqueued; false when it already exists (the event came again). */
   async pending(job: DeliveryJob, now = new Date()): Promise<boolean> {
-    return this.log.put(pendingRecord(job, now), { ifAbsent: true });
+    return this.log.put(pendingRecord(job, now), { ifAbsent: true, userId: job.event.user.id });
   }
 
   /** The transport refused the delivery: forget it, so that publishing the event again enqueues it. */

@@ -16,6 +16,14 @@ describe('the Redis connection', () => {
     expect(resolved.where).toBe(where);
   });
 
+  it("keeps finished jobs 7 days by default, the module's retention when given, and keepSucceeded/keepDead's own age first", () => {
+    const url = 'redis://127.0.0.1:6379';
+    expect(resolve({ url })).toMatchObject({ keepSucceeded: { maxAgeSeconds: 604_800, maxCount: 10_000 }, keepDead: { maxAgeSeconds: 604_800 } });
+    const withRetention = (transport: object) => resolveBullmqOptions({ type: 'bullmq', url, ...transport } as BullmqTransportOptions, 16, 3_600);
+    expect(withRetention({})).toMatchObject({ keepSucceeded: { maxAgeSeconds: 3_600 }, keepDead: { maxAgeSeconds: 3_600 } });
+    expect(withRetention({ keepDead: { maxAgeSeconds: 60 } })).toMatchObject({ keepSucceeded: { maxAgeSeconds: 3_600 }, keepDead: { maxAgeSeconds: 60, maxCount: 10_000 } });
+  });
+
   it('takes ioredis options, an ioredis instance or a Cluster', () => {
     expect(resolve({ connection: { host: 'cache', port: 6380, db: 3 } })).toMatchObject({ connection: { host: 'cache', port: 6380 }, where: 'cache:6380/3' });
     const redis = new Redis({ host: 'cache', port: 6381, lazyConnect: true });

@@ -63,12 +63,12 @@ interface BullmqTransportBase {
   workerConcurrency?: number;
   /**
    * Succeeded deliveries kept.
-   * @default { maxAgeSeconds: 86400, maxCount: 10000 }
+   * @default { maxAgeSeconds: the module's `retention.maxAgeSeconds` (7 days), maxCount: 10000 }
    */
   keepSucceeded?: RetentionOptions;
   /**
    * Dead deliveries kept (they can be replayed while kept).
-   * @default { maxAgeSeconds: 604800, maxCount: 10000 }
+   * @default { maxAgeSeconds: the module's `retention.maxAgeSeconds` (7 days), maxCount: 10000 }
    */
   keepDead?: RetentionOptions;
 }
@@ -102,7 +102,7 @@ export const BULLMQ_DEFAULTS = {
   maxStalledCount: 3,
   worker: true,
   workerConcurrency: 200,
-  keepSucceeded: { maxAgeSeconds: 24 * 3600, maxCount: 10_000 },
+  keepSucceeded: { maxAgeSeconds: 7 * 24 * 3600, maxCount: 10_000 },
   keepDead: { maxAgeSeconds: 7 * 24 * 3600, maxCount: 10_000 },
 } as const;
 
@@ -135,8 +135,11 @@ const bullmqSchema = z.object({
   keepDead: retention.optional(),
 });
 
-/** Validates the options (each error names the option) and fills the defaults. */
-export function resolveBullmqOptions(options: BullmqTransportOptions, concurrency: number): ResolvedBullmqOptions {
+/**
+ * Validates the options (each error names the option) and fills the defaults. `retentionSeconds` (the
+ * module's `retention.maxAgeSeconds`) is the default age of kept succeeded and dead deliveries.
+ */
+export function resolveBullmqOptions(options: BullmqTransportOptions, concurrency: number, retentionSeconds?: number): ResolvedBullmqOptions {
   const o = parseOptions(bullmqSchema, options, 'transport');
   if ((o.url === undefined) === (o.connection === undefined)) {
     const expected = `either url (${REDIS_URL}) or connection (ioredis options, an ioredis instance or a Cluster), not both`;
@@ -153,9 +156,13 @@ export function resolveBullmqOptions(options: BullmqTransportOptions, concurrenc
     maxStalledCount: o.maxStalledCount ?? BULLMQ_DEFAULTS.maxStalledCount,
     worker: o.worker ?? BULLMQ_DEFAULTS.worker,
     workerConcurrency: o.workerConcurrency ?? Math.max(concurrency, BULLMQ_DEFAULTS.workerConcurrency),
-    keepSucceeded: { ...BULLMQ_DEFAULTS.keepSucceeded, ...o.keepSucceeded },
-    keepDead: { ...BULLMQ_DEFAULTS.keepDead, ...o.keepDead },
+    keepSucceeded: { ...BULLMQ_DEFAULTS.keepSucceeded, ...age(retentionSeconds), ...o.keepSucceeded },
+    keepDead: { ...BULLMQ_DEFAULTS.keepDead, ...age(retentionSeconds), ...o.keepDead },
   };
+}
+
+function age(seconds: number | undefined): { maxAgeSeconds?: number } {
+  return seconds === undefined ? {} : { maxAgeSeconds: seconds };
 }
 
 /** `host:port/db` of a URL, for messages: never its user or password. */

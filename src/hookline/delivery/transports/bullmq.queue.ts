@@ -10,6 +10,8 @@ export interface DeliveryJobData {
   consumerId: string;
   kind: ConsumerKind;
   event: UserRegisteredEvent;
+  /** The user's data was erased while the job ran: `event` is a tombstone, and the job ends without another attempt. */
+  erased?: true;
 }
 
 /** A job's return value, kept with the completed job. */

@@ -21,6 +21,9 @@ const HELD_FALLBACK_MS = 300_000;
 const WAKE_RETRY_MS = 50;
 const WAKE_TRIES = 40;
 
+/** Why a job whose user's data was erased while it ran ends as dead. */
+const ERASED = 'ERASED: the user\'s data was erased; not attempted again';
+
 /** The executor asked for another attempt in `retryInMs`: read back by the custom backoff strategy. */
 class RetryLater extends Error {
   constructor(
@@ -225,6 +228,7 @@ export class BullmqTransport implements Transport {
   }
 
   private async process(job: Job<DeliveryJobData, DeliveryJobResult>, token?: string): Promise<DeliveryJobResult> {
+    if (job.data.erased) throw new UnrecoverableError(ERASED);
     const delivery: DeliveryJob = {
       deliveryId: job.id!,
       consumerId: job.data.consumerId,

@@ -31,4 +31,21 @@ describe('DeadLetters', () => {
     expect(dead.take('b')).toBeUndefined();
     expect(dead.take('a')).toBeDefined();
   });
+
+  it('keeps no job past the retention of payloads', () => {
+    const dead = new DeadLetters(10, 1_000);
+    dead.add(job('old'), 0);
+    dead.add(job('new'), 1_500);
+    expect(dead.take('old', 1_600)).toBeUndefined();
+    expect(dead.take('new', 1_600)?.deliveryId).toBe('new');
+  });
+
+  it("drops the jobs a user's erasure picks", () => {
+    const dead = new DeadLetters(10);
+    dead.add(job('a'));
+    dead.add(job('b'));
+    expect(dead.drop((j) => j.deliveryId === 'a')).toEqual(['a']);
+    expect(dead.take('a')).toBeUndefined();
+    expect(dead.size).toBe(1);
+  });
 });

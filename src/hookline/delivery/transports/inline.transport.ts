@@ -46,8 +46,10 @@ export class InlineTransport implements Transport {
     /** Jobs handed to the executor at once; the default is all of them (see above). */
     maxInFlight = Number.POSITIVE_INFINITY,
     keepDead = DEFAULT_KEEP_DEAD,
+    /** How long a dead delivery's event is kept for replay (the retention of payloads). */
+    retentionMs = Number.POSITIVE_INFINITY,
   ) {
-    this.dead = new DeadLetters(keepDead);
+    this.dead = new DeadLetters(keepDead, retentionMs);
     this.queue = fastq.promise(this, this.work, maxInFlight);
     this.queue.pause();
     executor.guard.setWaker((destination, ids) => this.wake(destination, ids));
@@ -105,10 +107,36 @@ export class InlineTransport implements Transport {
     return true;
   }
 
+  /**
+   * Cancels the user's waiting deliveries: scheduled retries and parked ones are dropped, those the executor
+   * holds (waiting for a batch, a rate-limit turn or a slot) end without a request, and dead ones are no
+   * longer kept for replay. A request already in flight completes.
+   */
+  eraseUser(userId: string, tenants?: readonly string[]): string[] {
+    const mine = (job: DeliveryJob) => job.event.user?.id === userId && (!tenants || tenants.includes(job.event.tenant));
+    const erased = this.dead.drop(mine);
+    for (const [timer, job] of this.retries) {
+      if (!mine(job)) continue;
+      clearTimeout(timer);
+      this.retries.delete(timer);
+      for (const [destination, parked] of this.parked) if (parked.get(job.deliveryId) === timer) this.unpark(destination, job.deliveryId, timer);
+      erased.push(job.deliveryId);
+    }
+    for (const job of [...this.running, ...this.queue.getQueue()]) {
+      if (!mine(job)) continue;
+      this.executor.erase(job.event);
+      erased.push(job.deliveryId);
+    }
+    return erased;
+  }
+
   private async work(job: DeliveryJob): Promise<void> {
+    if (this.executor.isErased(job.event)) return;
     this.running.add(job);
     try {
       const result = await this.executor.attempt(job);
+      // Erased while it waited: no retry, and its event is not kept for replay.
+      if (this.executor.isErased(job.event)) return;
       if (result.status === 'dead') this.dead.add(job);
       if (result.status !== 'failed' && result.status !== 'deferred') return;
       // A deferred job was not attempted: it keeps its attempt count.

@@ -20,6 +20,13 @@ export interface Transport {
    * process for `inline`; in Redis, for every instance, for durable ones). Rejects when that cannot be read.
    */
   waiting?(): Promise<number>;
+
+  /**
+   * Erases a user's waiting deliveries (within `tenants` when given): each is cancelled, nothing is sent,
+   * and the payload it held is dropped, as are those kept for replay. Answers their delivery ids. A transport
+   * that keeps its deliveries in the delivery log erases them there (`DeliveryLog.eraseUser`) instead.
+   */
+  eraseUser?(userId: string, tenants?: readonly string[]): string[] | Promise<string[]>;
   /** Stops taking work, waits up to `drainMs` for what is in flight, and logs whatever could not finish. */
   close(drainMs: number): Promise<void>;
 }
