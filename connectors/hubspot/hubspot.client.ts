@@ -31,8 +31,11 @@ export function batchApiFor(accessToken: string, basePath: string): ObjectsBatch
   return api;
 }
 
-/** Per-call options: our agent (destroyed when `signal` aborts) and a User-Agent naming Hookline. */
-export function callOptions(basePath: string, signal: AbortSignal): { options: PromiseConfigurationOptions; done(): void } {
+/**
+ * Per-call options: our agent (destroyed when `signal` aborts), a User-Agent naming Hookline, and
+ * `headers` (the delivery's W3C trace context, from `ctx.http.traceHeaders()`).
+ */
+export function callOptions(basePath: string, signal: AbortSignal, headers: Record<string, string> = {}): { options: PromiseConfigurationOptions; done(): void } {
   const Agent = basePath.startsWith('https:') ? https.Agent : http.Agent;
   const agent = new Agent({ keepAlive: false });
   const onAbort = () => agent.destroy();
@@ -45,6 +48,7 @@ export function callOptions(basePath: string, signal: AbortSignal): { options: P
         pre: async (context: RequestContext) => {
           context.setAgent(agent);
           context.setHeaderParam('User-Agent', 'hookline (hubspot-api-client-nodejs 13.4)');
+          for (const [name, value] of Object.entries(headers)) context.setHeaderParam(name, value);
           return context;
         },
         post: async (context: ResponseContext) => context,

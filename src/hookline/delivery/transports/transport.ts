@@ -15,6 +15,11 @@ export interface Transport {
    * (`inline` keeps the last dead ones in memory; `bullmq` keeps them as long as its retention says).
    */
   replay(deliveryId: string): Promise<boolean>;
+  /**
+   * Deliveries waiting in the transport (queued, delayed for a retry, parked), counted per consumer, for
+   * the `hookline_deliveries_waiting` gauge.
+   */
+  waiting?(): Promise<Array<{ consumerId: string; count: number }>>;
   /** Stops taking work, waits up to `drainMs` for what is in flight, and logs whatever could not finish. */
   close(drainMs: number): Promise<void>;
 }

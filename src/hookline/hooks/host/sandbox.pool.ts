@@ -130,6 +130,11 @@ export class SandboxPool implements Sandbox {
     if (slots !== undefined && (!Number.isInteger(slots) || slots < 1)) throw new TypeError(`SandboxPool: cpuSlots must be a positive integer, received ${slots}`);
   }
 
+  /** Worker processes running, those finishing their last invocations before a replacement included. */
+  get workerCount(): number {
+    return this.workers.filter((w) => w !== undefined).length + this.draining.size;
+  }
+
   /** Starts every worker now rather than on first use. */
   warmUp(): void {
     for (let i = 0; i < this.workers.length; i++) this.workerAt(i);

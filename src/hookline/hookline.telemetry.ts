@@ -1,0 +1,24 @@
+import type { ConfigRegistry } from './config/config.registry';
+import type { TelemetrySources } from './core/telemetry/hookline-telemetry';
+import { destinationKey, type DestinationGuard } from './delivery/executor/destination-guard';
+import type { Transport } from './delivery/transports/transport';
+import { SandboxPool } from './hooks/host/sandbox.pool';
+import type { Sandbox } from './hooks/host/sandbox.types';
+
+/**
+ * What the gauges read at each collection: the transport's waiting deliveries, the sandbox pool's workers
+ * (none for a host's own sandbox), and the circuits of the configured consumers' destinations (in Redis
+ * with bullmq: one read per destination, at collection time only).
+ */
+export function telemetrySources(transport: Transport, sandbox: Sandbox, config: ConfigRegistry, guard: DestinationGuard): TelemetrySources {
+  return {
+    ...(transport.waiting ? { waiting: () => transport.waiting!() } : {}),
+    ...(sandbox instanceof SandboxPool ? { sandboxWorkers: () => sandbox.workerCount } : {}),
+    openCircuits: async () => {
+      const destinations = new Map<string, string>();
+      for (const consumer of config.config.consumers.values()) destinations.set(destinationKey(consumer), consumer.tenant);
+      const states = await Promise.all([...destinations].map(async ([key, tenant]) => ({ tenant, record: await guard.store.read(key) })));
+      return states.filter((s) => s.record !== null && s.record.state !== 'closed').map((s) => s.tenant);
+    },
+  };
+}
