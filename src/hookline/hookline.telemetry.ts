@@ -12,7 +12,11 @@ import type { Sandbox } from './hooks/host/sandbox.types';
  */
 export function telemetrySources(transport: Transport, sandbox: Sandbox, config: ConfigRegistry, guard: DestinationGuard): TelemetrySources {
   return {
-    ...(transport.waiting ? { waiting: () => transport.waiting!() } : {}),
+    // Every configured consumer counts, with 0 when none waits: a drained backlog shows as 0, not as a gap.
+    waiting: async () => [
+      ...[...config.config.consumers.values()].map((c) => ({ consumerId: c.id, count: 0 })),
+      ...((await transport.waiting?.()) ?? []),
+    ],
     ...(sandbox instanceof SandboxPool ? { sandboxWorkers: () => sandbox.workerCount } : {}),
     openCircuits: async () => {
       const destinations = new Map<string, string>();
