@@ -4,10 +4,18 @@ import { adminFromEnv, storeFromEnv, transportFromEnv } from './app-env';
 import { HooklineAdminModule, HooklineModule } from 'hookline';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+import { MetricsModule } from './metrics/metrics.module';
+import { metricsFromEnv, prometheusExporter } from './metrics/prometheus';
 
 function adminModules() {
   const admin = adminFromEnv();
   return admin ? [HooklineAdminModule.forRoot(admin)] : [];
+}
+
+/** `GET /metrics` with HOOKLINE_METRICS=prometheus. */
+function metricsModules() {
+  const exporter = prometheusExporter();
+  return exporter ? [MetricsModule.forRoot(exporter)] : [];
 }
 
 /** The example host app: user registration, with Hookline delivering `user.registered`. */
@@ -21,10 +29,13 @@ function adminModules() {
         transport: transportFromEnv(),
         // HOOKLINE_STORE_URL (with HOOKLINE_SECRETS_KEY): tenants written at run time through the admin API.
         store: storeFromEnv(),
+        // HOOKLINE_METRICS=prometheus: Hookline's metrics on the MeterProvider that GET /metrics exports.
+        metrics: metricsFromEnv(),
       }),
     }),
     // The admin API and the console under /hookline (HOOKLINE_ADMIN_TOKEN, HOOKLINE_ADMIN_PATH).
     ...adminModules(),
+    ...metricsModules(),
   ],
   controllers: [UsersController],
   providers: [UsersService],

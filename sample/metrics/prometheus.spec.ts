@@ -1,0 +1,15 @@
+import { EnvInvalidError } from '../app-env';
+import { metricsFromEnv, prometheusExporter } from './prometheus';
+
+describe('HOOKLINE_METRICS', () => {
+  it('is off when unset: no metrics option, no /metrics route', () => {
+    expect(metricsFromEnv({})).toBeUndefined();
+    expect(prometheusExporter({})).toBeUndefined();
+  });
+
+  it('names the variable and the value it takes when set to anything else', () => {
+    expect(() => metricsFromEnv({ HOOKLINE_METRICS: 'on' })).toThrow(EnvInvalidError);
+    expect(() => metricsFromEnv({ HOOKLINE_METRICS: 'on' })).toThrow('HOOKLINE_METRICS must be "prometheus" (or unset), received "on".');
+    expect(prometheusExporter({ HOOKLINE_METRICS: 'on' })).toBeUndefined();
+  });
+});
