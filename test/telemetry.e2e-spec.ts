@@ -1,7 +1,8 @@
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { TransportOptions } from 'hookline';
+import { createHttpClient } from '../src/hookline/connectors/http-client';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { MemoryMetrics, TestTelemetry } from './support/otel';
 import { Receiver } from './support/receiver';
@@ -169,6 +170,28 @@ describe.each(transports)('OpenTelemetry on the %s transport', (name, transportF
       expect(await value('hookline.deliveries.waiting', { consumer_type: 'hook', tenant: 'acme' })).toBe(0);
     });
   }
+});
+
+describe('the connectors\' HTTP client', () => {
+  it('sends the attempt\'s trace context with request() and fetch(), and hands it to client libraries', async () => {
+    const receiver = await Receiver.start();
+    const span = trace.getTracer('test').startSpan('hookline.deliver');
+    const statuses: number[] = [];
+    const http = createHttpClient(new AbortController().signal, { context: trace.setSpan(context.active(), span), status: (code) => statuses.push(code) });
+    try {
+      await http.request({ method: 'POST', url: `${receiver.url}/request`, body: { a: 1 } });
+      await http.fetch(`${receiver.url}/fetch`, { headers: { 'x-own': 'kept' } });
+      const traceparent = `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`;
+      expect(receiver.requests.map((r) => r.headers.traceparent)).toEqual([traceparent, traceparent]);
+      expect(receiver.requests[1].headers['x-own']).toBe('kept');
+      // What the HubSpot connector passes to its own client.
+      expect(http.traceHeaders()).toEqual({ traceparent });
+      expect(statuses).toEqual([200, 200]);
+    } finally {
+      span.end();
+      await receiver.close();
+    }
+  });
 });
 
 /** Runs `work` inside an active span standing for the host's request; returns that span's ids. */

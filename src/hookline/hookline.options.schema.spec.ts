@@ -13,6 +13,7 @@ describe('validateModuleOptions', () => {
     expect(validateModuleOptions({ config: { tenants: {} }, logger: false, sandbox: { workers: 2 } })).toBeTruthy();
     // The documented sandbox.ca (extra CA certificates for hooks' HTTPS requests) and a host's hook storage.
     expect(validateModuleOptions({ config: 'c.yaml', sandbox: { ca: 'certs/corp-ca.pem' } })).toBeTruthy();
+    expect(validateModuleOptions({ config: 'c.yaml', metrics: { tenantLabel: true, meterProvider: { getMeter: () => ({}) } as never } })).toBeTruthy();
     expect(validateModuleOptions({ config: 'c.yaml', hookStorage: { read: async () => undefined, write: async () => ({ written: true, version: '1' }) } } as object as HooklineModuleOptions)).toBeTruthy();
   });
 
@@ -28,6 +29,9 @@ describe('validateModuleOptions', () => {
     [{ config: 'c.yaml', connectors: [{ type: 'x' }] }, 'connectors.0: expected a connector plugin made with defineConnector()'],
     [{ config: 'c.yaml', logger: console.log }, 'logger: expected a Nest LoggerService, or false'],
     [{ config: 'c.yaml', watchConfig: 'yes' }, 'watchConfig: expected true or false, received "yes"'],
+    [{ config: 'c.yaml', metrics: { tenantLabel: 'yes' } }, 'metrics.tenantLabel: expected true or false, received "yes"'],
+    [{ config: 'c.yaml', metrics: { meterProvider: {} } }, 'metrics.meterProvider: expected an OpenTelemetry MeterProvider (getMeter)'],
+    [{ config: 'c.yaml', metrics: { tenantLabels: true } }, 'metrics.tenantLabels: expected no option tenantLabels'],
   ])('rejects %j, naming the option', (options, message) => {
     expect(check(options)).toThrow(OptionsInvalidError);
     expect(check(options)).toThrow(`Invalid HooklineModule option ${message}`);
