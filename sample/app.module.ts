@@ -4,8 +4,8 @@ import { adminFromEnv, storeFromEnv, transportFromEnv } from './app-env';
 import { HooklineAdminModule, HooklineModule } from 'hookline';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
-import { MetricsModule } from './metrics/metrics.module';
-import { metricsFromEnv, prometheusExporter } from './metrics/prometheus';
+import { MetricsModule } from './telemetry/metrics.module';
+import { metricsFromEnv, prometheusExporter } from './telemetry/prometheus';
 
 function adminModules() {
   const admin = adminFromEnv();

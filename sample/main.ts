@@ -4,12 +4,15 @@ import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EnvInvalidError } from './app-env';
 import { AppModule } from './app.module';
+import { startTracingFromEnv } from './telemetry/tracing';
 import { HooklineError } from 'hookline';
 
 /** Request bodies above this are refused with 413. */
 export const BODY_LIMIT = '16kb';
 
 export async function createApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
+  // HOOKLINE_TRACES=console: spans printed to stdout (a real app starts its OpenTelemetry SDK first thing).
+  startTracingFromEnv();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     ...options,
     bodyParser: false,

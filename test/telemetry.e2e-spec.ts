@@ -3,6 +3,8 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { TransportOptions } from 'hookline';
 import { createHttpClient } from '../src/hookline/connectors/http-client';
+import { HubSpotFake } from './fakes/hubspot.fake';
+import { SlackFake } from './fakes/slack.fake';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { MemoryMetrics, TestTelemetry } from './support/otel';
 import { Receiver } from './support/receiver';
@@ -170,6 +172,42 @@ describe.each(transports)('OpenTelemetry on the %s transport', (name, transportF
       expect(await value('hookline.deliveries.waiting', { consumer_type: 'hook', tenant: 'acme' })).toBe(0);
     });
   }
+});
+
+describe('Slack and HubSpot requests', () => {
+  it('carry the traceparent of their attempt (the Slack client through ctx.http.fetch, HubSpot\'s through traceHeaders)', async () => {
+    const token = 'pat-na1-11111111-2222-3333-4444-555555555555';
+    const slack = await new SlackFake().start();
+    const hubspot = await new HubSpotFake().start();
+    hubspot.addToken(token);
+    const config = {
+      tenants: {
+        acme: {
+          connectors: [
+            { type: 'slack', name: 'signups', webhookUrl: slack.webhook(), text: 'New user: {{ user.email }}' },
+            { type: 'hubspot', accessToken: token, baseUrl: hubspot.origin, properties: { email: '{{ user.email }}' }, batch: { maxItems: 10, maxWaitMs: 10 } },
+          ],
+        },
+      },
+    };
+    const app = await HooklineTestApp.start({ config });
+    try {
+      const event = anEvent();
+      await app.hookline.publish(event);
+      const delivers = await spansOf('hookline.deliver', event.id, 2);
+      const parentOf = (type: string) => {
+        const span = delivers.find((s) => s.attributes['hookline.consumer.type'] === type)!;
+        return `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`;
+      };
+      expect(slack.posted().map((r) => r.traceparent)).toEqual([parentOf('slack')]);
+      expect(hubspot.requests.map((r) => r.traceparent)).toEqual([parentOf('hubspot')]);
+      expect(delivers.find((s) => s.attributes['hookline.consumer.type'] === 'slack')!.attributes['http.response.status_code']).toBe(200);
+    } finally {
+      await app.close();
+      await slack.close();
+      await hubspot.close();
+    }
+  });
 });
 
 describe('the connectors\' HTTP client', () => {

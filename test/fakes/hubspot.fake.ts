@@ -40,6 +40,8 @@ export interface HubSpotRequest {
   token: string | undefined;
   status: number | 'reset';
   inputs: number;
+  /** The W3C trace context the request carried, if any. */
+  traceparent?: string;
 }
 
 interface TokenState {
@@ -221,6 +223,7 @@ export class HubSpotFake extends FakeServer {
       token: /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1],
       status: reply === 'reset' ? 'reset' : reply.status,
       inputs,
+      ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });
   }
 
