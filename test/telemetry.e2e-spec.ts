@@ -5,7 +5,8 @@ import type { TransportOptions } from 'hookline';
 import { createHttpClient } from '../src/hookline/connectors/http-client';
 import { HubSpotFake } from './fakes/hubspot.fake';
 import { SlackFake } from './fakes/slack.fake';
-import { HooklineTestApp } from './support/hookline-test-app';
+import request from 'supertest';
+import { ADMIN_TOKEN, HooklineTestApp } from './support/hookline-test-app';
 import { MemoryMetrics, TestTelemetry } from './support/otel';
 import { Receiver } from './support/receiver';
 import { deleteKeys, uniquePrefix } from './support/redis';
@@ -170,6 +171,15 @@ describe.each(transports)('OpenTelemetry on the %s transport', (name, transportF
       expect(await value('hookline.delivery.attempts', { consumer_type: 'webhook', outcome: 'succeeded', tenant: 'acme' })).toBe(1);
       expect(await value('hookline.sandbox.invocations', { status: 'ok', tenant: 'acme' })).toBe(1);
       expect(await value('hookline.deliveries.waiting', { consumer_type: 'hook', tenant: 'acme' })).toBe(0);
+    });
+
+    it('gives an admin test send its span but leaves it out of the delivery metrics', async () => {
+      app = await HooklineTestApp.start({ config: signUpConfig(receiver), transport: transportFor(prefix), sandbox: { workers: 1 }, metrics: { meterProvider: metrics.meterProvider } });
+      await request(app.app.getHttpServer()).post('/hookline/tenants/acme/consumers/webhook/crm/test').set('authorization', `Bearer ${ADMIN_TOKEN}`).expect(201);
+      const [span] = otel.spans('hookline.deliver').filter((s) => String(s.attributes['hookline.delivery.id']).startsWith('test_'));
+      expect(span.attributes).toMatchObject({ 'hookline.consumer.id': 'acme/webhook/crm', 'hookline.delivery.outcome': 'succeeded' });
+      expect(receiver.requests[0].headers.traceparent).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
+      expect(await metric('hookline.delivery.attempts')).toEqual([]);
     });
   }
 });

@@ -1,7 +1,13 @@
 import { SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { ConnectorRequestError, type DeliveryError } from '../errors/delivery.errors';
-import type { HooklineTelemetry } from './hookline-telemetry';
 import { ATTRIBUTES, type AttemptOutcome } from './telemetry.names';
+
+/** Where an attempt reports (HooklineTelemetry): whether it still waits, and its metrics. */
+export interface AttemptRecorder {
+  release(attempt: AttemptTrace): void;
+  recordAttempt(consumerType: string, tenant: string, outcome: AttemptOutcome, durationMs: number | undefined): void;
+  recordCompleted(consumerType: string, tenant: string, outcome: 'succeeded' | 'dead'): void;
+}
 
 /** What an attempt's telemetry needs of its job (a DeliveryJob). */
 export interface AttemptJob {
@@ -30,9 +36,11 @@ export class AttemptTrace implements RequestTrace {
   private attempted?: { outcome: AttemptOutcome; durationMs: number };
   private httpStatus?: number;
   private ended = false;
+  /** An admin API test send (`test_…`) has its span, but stays out of the delivery metrics. */
+  private readonly counted: boolean;
 
   constructor(
-    private readonly telemetry: HooklineTelemetry,
+    private readonly telemetry: AttemptRecorder,
     job: AttemptJob,
     private readonly span: Span,
     /** The deliver span's context: the request runs in it and its headers carry it. */
@@ -41,6 +49,7 @@ export class AttemptTrace implements RequestTrace {
     this.consumerId = job.consumerId;
     this.consumerType = consumerTypeOf(job.consumerId);
     this.tenant = job.event.tenant;
+    this.counted = !job.deliveryId.startsWith('test_');
   }
 
   /** The HTTP status the destination answered (the last one, for a connector making several requests). */
@@ -70,8 +79,8 @@ export class AttemptTrace implements RequestTrace {
     this.ended = true;
     this.telemetry.release(this);
     const outcome = status === 'deferred' ? 'deferred' : this.attempted?.outcome;
-    if (outcome) this.telemetry.recordAttempt(this.consumerType, this.tenant, outcome, outcome === 'deferred' ? undefined : this.attempted?.durationMs);
-    if (status === 'succeeded' || status === 'dead') this.telemetry.recordCompleted(this.consumerType, this.tenant, status);
+    if (outcome && this.counted) this.telemetry.recordAttempt(this.consumerType, this.tenant, outcome, outcome === 'deferred' ? undefined : this.attempted?.durationMs);
+    if ((status === 'succeeded' || status === 'dead') && this.counted) this.telemetry.recordCompleted(this.consumerType, this.tenant, status);
     // Dead without an attempt (an open circuit for too long, too many waiting): `dead`, an error.
     const shown = outcome ?? (status === 'dead' ? 'dead' : undefined);
     if (shown) this.span.setAttribute(ATTRIBUTES.outcome, shown);

@@ -17,7 +17,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { readPackageVersion } from '../util/package-version';
-import { AttemptTrace, consumerTypeOf, type AttemptJob } from './attempt-trace';
+import { AttemptTrace, consumerTypeOf, type AttemptJob, type AttemptRecorder } from './attempt-trace';
 import { ATTRIBUTES, DURATION_BUCKETS_S, INSTRUMENTS, SPANS, type AttemptOutcome } from './telemetry.names';
 
 export interface MetricsOptions {
@@ -56,7 +56,7 @@ const VERSION = readPackageVersion(__dirname);
  * exporters) or not. Without one, every call here is the API's no-op. Instruments are created once, with
  * the module. Names: telemetry.names.ts and docs/observability.md.
  */
-export class HooklineTelemetry {
+export class HooklineTelemetry implements AttemptRecorder {
   readonly tenantLabel: boolean;
   private readonly meter: Meter;
   private readonly tracer: Tracer;
