@@ -4,6 +4,8 @@ import { ATTRIBUTES, type AttemptOutcome } from './telemetry.names';
 
 /** Where an attempt reports (HooklineTelemetry): whether it still waits, and its metrics. */
 export interface AttemptRecorder {
+  /** Whether metrics are recorded at all (false: no MeterProvider). */
+  readonly metering: boolean;
   release(attempt: AttemptTrace): void;
   recordAttempt(consumerType: string, tenant: string, outcome: AttemptOutcome, durationMs: number | undefined): void;
   recordCompleted(consumerType: string, tenant: string, outcome: 'succeeded' | 'dead'): void;
@@ -31,7 +33,6 @@ export interface RequestTrace {
  */
 export class AttemptTrace implements RequestTrace {
   readonly consumerId: string;
-  private readonly consumerType: string;
   private readonly tenant: string;
   private attempted?: { outcome: AttemptOutcome; durationMs: number };
   private httpStatus?: number;
@@ -47,9 +48,8 @@ export class AttemptTrace implements RequestTrace {
     readonly context: Context,
   ) {
     this.consumerId = job.consumerId;
-    this.consumerType = consumerTypeOf(job.consumerId);
     this.tenant = job.event.tenant;
-    this.counted = !job.deliveryId.startsWith('test_');
+    this.counted = telemetry.metering && !job.deliveryId.startsWith('test_');
   }
 
   /** The HTTP status the destination answered (the last one, for a connector making several requests). */
@@ -79,8 +79,11 @@ export class AttemptTrace implements RequestTrace {
     this.ended = true;
     this.telemetry.release(this);
     const outcome = status === 'deferred' ? 'deferred' : this.attempted?.outcome;
-    if (outcome && this.counted) this.telemetry.recordAttempt(this.consumerType, this.tenant, outcome, outcome === 'deferred' ? undefined : this.attempted?.durationMs);
-    if ((status === 'succeeded' || status === 'dead') && this.counted) this.telemetry.recordCompleted(this.consumerType, this.tenant, status);
+    if (this.counted) {
+      const type = consumerTypeOf(this.consumerId);
+      if (outcome) this.telemetry.recordAttempt(type, this.tenant, outcome, outcome === 'deferred' ? undefined : this.attempted?.durationMs);
+      if (status === 'succeeded' || status === 'dead') this.telemetry.recordCompleted(type, this.tenant, status);
+    }
     // Dead without an attempt (an open circuit for too long, too many waiting): `dead`, an error.
     const shown = outcome ?? (status === 'dead' ? 'dead' : undefined);
     if (shown) this.span.setAttribute(ATTRIBUTES.outcome, shown);

@@ -1,5 +1,7 @@
 import {
   context,
+  createNoopMeter,
+  INVALID_SPAN_CONTEXT,
   metrics,
   propagation,
   ROOT_CONTEXT,
@@ -14,6 +16,7 @@ import {
   type Meter,
   type MeterProvider,
   type ObservableGauge,
+  type Span,
   type Tracer,
 } from '@opentelemetry/api';
 import { readPackageVersion } from '../util/package-version';
@@ -50,6 +53,9 @@ export interface TelemetrySources {
 
 const SCOPE = 'hookline';
 const VERSION = readPackageVersion(__dirname);
+const NOOP_METER = createNoopMeter().constructor;
+const DISPATCH_SPAN = { kind: SpanKind.PRODUCER };
+const DELIVER_SPAN = { kind: SpanKind.CONSUMER };
 
 /**
  * Hookline's metrics and spans, through `@opentelemetry/api` only: the host registers an SDK (and its
@@ -58,6 +64,8 @@ const VERSION = readPackageVersion(__dirname);
  */
 export class HooklineTelemetry implements AttemptRecorder {
   readonly tenantLabel: boolean;
+  /** False with no MeterProvider when the module started: its instruments are no-ops, so nothing is even counted. */
+  readonly metering: boolean;
   private readonly meter: Meter;
   private readonly tracer: Tracer;
   private readonly attempts: Counter;
@@ -72,6 +80,7 @@ export class HooklineTelemetry implements AttemptRecorder {
   constructor(options: MetricsOptions = {}) {
     this.tenantLabel = options.tenantLabel ?? false;
     this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
+    this.metering = !(this.meter instanceof NOOP_METER);
     this.tracer = trace.getTracer(SCOPE, VERSION);
     const m = this.meter;
     this.attempts = m.createCounter(INSTRUMENTS.attempts, { description: 'Delivery attempts, by outcome (deferred: not attempted, no attempt used).', unit: '{attempt}' });
@@ -133,13 +142,12 @@ export class HooklineTelemetry implements AttemptRecorder {
    * when emit/publish is called in one). `run` gets the W3C carrier its deliveries take along.
    */
   async dispatch<T>(eventName: string, event: { id: string; tenant: string }, run: (carrier: TraceCarrier | undefined) => Promise<T & { deliveryIds: string[] }>): Promise<T & { deliveryIds: string[] }> {
-    const span = this.tracer.startSpan(SPANS.dispatch, {
-      kind: SpanKind.PRODUCER,
-      attributes: { [ATTRIBUTES.eventName]: eventName, [ATTRIBUTES.eventId]: event?.id, [ATTRIBUTES.tenant]: event?.tenant },
-    });
-    const ctx = trace.setSpan(context.active(), span);
+    const parent = context.active();
+    const span = this.tracer.startSpan(SPANS.dispatch, DISPATCH_SPAN, parent);
+    if (span.isRecording()) span.setAttributes({ [ATTRIBUTES.eventName]: eventName, [ATTRIBUTES.eventId]: event?.id, [ATTRIBUTES.tenant]: event?.tenant });
+    const ctx = withSpan(parent, span);
     try {
-      const result = await context.with(ctx, () => run(carrierOf(ctx)));
+      const result = await context.with(ctx, () => run(ctx === parent ? undefined : carrierOf(ctx)));
       span.setAttribute(ATTRIBUTES.deliveries, result.deliveryIds.length);
       return result;
     } catch (error) {
@@ -157,33 +165,30 @@ export class HooklineTelemetry implements AttemptRecorder {
    */
   startAttempt(job: AttemptJob): AttemptTrace {
     const parent = job.trace ? propagation.extract(ROOT_CONTEXT, job.trace) : context.active();
-    const span = this.tracer.startSpan(
-      SPANS.deliver,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          [ATTRIBUTES.tenant]: job.event.tenant,
-          [ATTRIBUTES.consumerId]: job.consumerId,
-          [ATTRIBUTES.consumerType]: consumerTypeOf(job.consumerId),
-          [ATTRIBUTES.deliveryId]: job.deliveryId,
-          [ATTRIBUTES.eventId]: job.event.id,
-          [ATTRIBUTES.attempt]: job.attempts + 1,
-        },
-      },
-      parent,
-    );
-    const attempt = new AttemptTrace(this, job, span, trace.setSpan(parent, span));
-    this.held.add(attempt);
+    const span = this.tracer.startSpan(SPANS.deliver, DELIVER_SPAN, parent);
+    if (span.isRecording()) {
+      span.setAttributes({
+        [ATTRIBUTES.tenant]: job.event.tenant,
+        [ATTRIBUTES.consumerId]: job.consumerId,
+        [ATTRIBUTES.consumerType]: consumerTypeOf(job.consumerId),
+        [ATTRIBUTES.deliveryId]: job.deliveryId,
+        [ATTRIBUTES.eventId]: job.event.id,
+        [ATTRIBUTES.attempt]: job.attempts + 1,
+      });
+    }
+    const attempt = new AttemptTrace(this, job, span, withSpan(parent, span));
+    if (this.metering) this.held.add(attempt);
     return attempt;
   }
 
   /** @internal AttemptTrace's report: the attempt's request started, or the attempt is over. */
   release(attempt: AttemptTrace): void {
-    this.held.delete(attempt);
+    if (this.metering) this.held.delete(attempt);
   }
 
   /** @internal */
   recordAttempt(consumerType: string, tenant: string, outcome: AttemptOutcome, durationMs: number | undefined): void {
+    if (!this.metering) return;
     const labels = { ...this.labels(consumerType, tenant), outcome };
     this.attempts.add(1, labels);
     if (durationMs !== undefined) this.duration.record(durationMs / 1000, labels);
@@ -191,11 +196,13 @@ export class HooklineTelemetry implements AttemptRecorder {
 
   /** @internal */
   recordCompleted(consumerType: string, tenant: string, outcome: 'succeeded' | 'dead'): void {
+    if (!this.metering) return;
     this.completed.add(1, { ...this.labels(consumerType, tenant), outcome });
   }
 
   /** One hook invocation's status (`ok`, `error`, `timeout`, `memory_limit`). */
   sandboxInvocation(status: string, tenant: string): void {
+    if (!this.metering) return;
     this.invocations.add(1, this.tenantLabel ? { status, tenant } : { status });
   }
 
@@ -229,6 +236,14 @@ export class HooklineTelemetry implements AttemptRecorder {
   private labels(consumerType: string, tenant: string): Attributes {
     return this.tenantLabel ? { consumer_type: consumerType, tenant } : { consumer_type: consumerType };
   }
+}
+
+/**
+ * The context with the span, or the parent itself when the span carries nothing (no SDK: the no-op
+ * tracer's span has the invalid context), which spares the hot path a context per call.
+ */
+function withSpan(parent: Context, span: Span): Context {
+  return span.spanContext() === INVALID_SPAN_CONTEXT ? parent : trace.setSpan(parent, span);
 }
 
 /** The W3C headers of a context, through the host's propagator (none registered: empty, so undefined). */
