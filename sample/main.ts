@@ -4,6 +4,7 @@ import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EnvInvalidError, logFormatFromEnv } from './app-env';
 import { AppModule } from './app.module';
+import { startTracingFromEnv } from './telemetry/tracing';
 import { HooklineError } from 'hookline';
 
 /** Request bodies above this are refused with 413. */
@@ -12,6 +13,8 @@ export const BODY_LIMIT = '16kb';
 export async function createApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
   // HOOKLINE_LOG_FORMAT=json: every line (Nest's and Hookline's, fields included) as one JSON object.
   const logger = logFormatFromEnv() === 'json' ? new ConsoleLogger({ json: true }) : undefined;
+  // HOOKLINE_TRACES=console: spans printed to stdout (a real app starts its OpenTelemetry SDK first thing).
+  startTracingFromEnv();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     ...(logger ? { logger } : {}),
     ...options,

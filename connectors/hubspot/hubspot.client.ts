@@ -48,8 +48,11 @@ export function basicApiFor(accessToken: string, basePath: string): ObjectsBasic
   return apisFor(accessToken, basePath).basicApi;
 }
 
-/** Per-call options: our agent (destroyed when `signal` aborts) and a User-Agent naming Hookline. */
-export function callOptions(basePath: string, signal: AbortSignal): { options: PromiseConfigurationOptions; done(): void } {
+/**
+ * Per-call options: our agent (destroyed when `signal` aborts), a User-Agent naming Hookline, and
+ * `headers` (the delivery's W3C trace context, from `ctx.http.traceHeaders()`).
+ */
+export function callOptions(basePath: string, signal: AbortSignal, headers: Record<string, string> = {}): { options: PromiseConfigurationOptions; done(): void } {
   const Agent = basePath.startsWith('https:') ? https.Agent : http.Agent;
   const agent = new Agent({ keepAlive: false });
   const onAbort = () => agent.destroy();
@@ -62,6 +65,7 @@ export function callOptions(basePath: string, signal: AbortSignal): { options: P
         pre: async (context: RequestContext) => {
           context.setAgent(agent);
           context.setHeaderParam('User-Agent', 'hookline (hubspot-api-client-nodejs 13.4)');
+          for (const [name, value] of Object.entries(headers)) context.setHeaderParam(name, value);
           return context;
         },
         post: async (context: ResponseContext) => context,

@@ -126,7 +126,7 @@ interface Group {
  * ids in one batch) and share its result. `objectWriteTraceId` (the delivery id) maps results and errors
  * back to items; HubSpot echoes it.
  */
-async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext, 'signal' | 'shared'>): Promise<BatchItemResult[]> {
+async function upsert(items: BatchItem<HubSpotConfig>[], ctx: Pick<BatchContext, 'signal' | 'shared' | 'http'>): Promise<BatchItemResult[]> {
   const config = items[0].config;
   const results: BatchItemResult[] = new Array(items.length);
   const groups = new Map<string, Group>();
@@ -190,10 +190,10 @@ function limiterKey(c: HubSpotConfig): string {
   return account ? `hubspot:portal:${account.hubId}:app:${account.appId}` : `hubspot:${c.token}`;
 }
 
-async function send(config: HubSpotConfig, groups: Group[], { signal, shared }: Pick<BatchContext, 'signal' | 'shared'>): Promise<void> {
+async function send(config: HubSpotConfig, groups: Group[], { signal, shared, http }: Pick<BatchContext, 'signal' | 'shared' | 'http'>): Promise<void> {
   const grant = config.oauth ? await accessGrant(config.oauth, config.baseUrl, shared) : undefined;
   const api = batchApiFor(grant?.accessToken ?? config.accessToken!, config.baseUrl);
-  const { options, done } = callOptions(config.baseUrl, signal);
+  const { options, done } = callOptions(config.baseUrl, signal, http.traceHeaders());
   const inputs = groups.map((g) => ({ idProperty: config.idProperty, id: g.id, properties: g.properties, objectWriteTraceId: g.traceId }));
   let response: Awaited<ReturnType<typeof api.upsert>>;
   try {

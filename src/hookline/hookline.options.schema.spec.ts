@@ -14,6 +14,7 @@ describe('validateModuleOptions', () => {
     // The documented sandbox.ca (extra CA certificates for hooks' HTTPS requests) and a host's hook storage.
     expect(validateModuleOptions({ config: 'c.yaml', sandbox: { ca: 'certs/corp-ca.pem' } })).toBeTruthy();
     expect(validateModuleOptions({ config: 'c.yaml', health: { failOnTransportDown: true } })).toBeTruthy();
+    expect(validateModuleOptions({ config: 'c.yaml', metrics: { tenantLabel: true, meterProvider: { getMeter: () => ({}) } as never } })).toBeTruthy();
     expect(validateModuleOptions({ config: 'c.yaml', hookStorage: { read: async () => undefined, write: async () => ({ written: true, version: '1' }) } } as object as HooklineModuleOptions)).toBeTruthy();
   });
 
@@ -32,6 +33,9 @@ describe('validateModuleOptions', () => {
     [{ config: 'c.yaml', health: { failOnTransportDown: 'yes' } }, 'health.failOnTransportDown: expected true or false, received "yes"'],
     [{ config: 'c.yaml', health: { failOnRedisDown: true } }, 'health.failOnRedisDown: expected no option failOnRedisDown'],
     [{ config: 'c.yaml', health: true }, 'health: expected { failOnTransportDown?: boolean }'],
+    [{ config: 'c.yaml', metrics: { tenantLabel: 'yes' } }, 'metrics.tenantLabel: expected true or false, received "yes"'],
+    [{ config: 'c.yaml', metrics: { meterProvider: {} } }, 'metrics.meterProvider: expected an OpenTelemetry MeterProvider (getMeter)'],
+    [{ config: 'c.yaml', metrics: { tenantLabels: true } }, 'metrics.tenantLabels: expected no option tenantLabels'],
   ])('rejects %j, naming the option', (options, message) => {
     expect(check(options)).toThrow(OptionsInvalidError);
     expect(check(options)).toThrow(`Invalid HooklineModule option ${message}`);

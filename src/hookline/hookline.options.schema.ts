@@ -70,6 +70,15 @@ const moduleOptionsSchema = z.looseObject({
     .custom((v) => hasMethods(v, 'get', 'list'), { error: 'a DeliveryLog' })
     .optional(),
   retention: z.strictObject({ maxAgeSeconds: integer(1).optional() }, { error: 'an object { maxAgeSeconds }' }).optional(),
+  metrics: z
+    .strictObject(
+      {
+        tenantLabel: z.boolean({ error: 'true or false' }).optional(),
+        meterProvider: z.custom((v) => hasMethods(v, 'getMeter'), { error: 'an OpenTelemetry MeterProvider (getMeter)' }).optional(),
+      },
+      { error: 'an object { tenantLabel, meterProvider }' },
+    )
+    .optional(),
   // The admin API is a module of its own now: say where its tokens go instead of ignoring them.
   admin: z
     .undefined({ error: 'no admin option here: mount HooklineAdminModule.forRoot({ tokens }) for the admin API (or list admin.tokens in the config file)' })

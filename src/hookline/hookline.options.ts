@@ -7,6 +7,7 @@ import type { Sandbox } from './hooks/host/sandbox.types';
 import type { ConfigInput } from './config/config-source';
 import type { TenantStoreOptions } from './tenants/tenant-store.options';
 import type { HookStorage } from './hooks/storage/hook-storage';
+import type { MetricsOptions } from './core/telemetry/hookline-telemetry';
 
 export type TransportOptions = InlineTransportOptions | BullmqTransportOptions;
 
@@ -100,6 +101,14 @@ export interface HooklineModuleOptions {
    * @default { maxAgeSeconds: 604800 } (7 days)
    */
   retention?: { maxAgeSeconds?: number };
+
+  /**
+   * Hookline's OpenTelemetry metrics (recorded through `@opentelemetry/api`: nothing is exported unless
+   * the host registers an SDK). `tenantLabel: true` adds a `tenant` label to them: mind the cardinality
+   * with many tenants (docs/observability.md).
+   * @default { tenantLabel: false } on the global MeterProvider
+   */
+  metrics?: MetricsOptions;
 }
 
 export const DEFAULTS = {

@@ -24,9 +24,12 @@ import {
   HOOKLINE_RATE_LIMITER,
   HOOKLINE_SANDBOX,
   HOOKLINE_SHUTDOWN,
+  HOOKLINE_TELEMETRY,
   HOOKLINE_TENANT_STORE,
   HOOKLINE_TRANSPORT,
 } from './hookline.tokens';
+import { HooklineTelemetry } from './core/telemetry/hookline-telemetry';
+import { telemetrySources } from './hookline.telemetry';
 import { HooklineTenants, type TenantsDeps } from './tenants/hookline-tenants';
 import { openTenantStore } from './tenants/tenant-store.factory';
 import { HooklineLogger } from './core/logging/hookline.logger';
@@ -61,10 +64,16 @@ export const hooklineProviders: Provider[] = [
   },
   SandboxLifecycle,
   {
+    // Instruments are created here, once: on the MeterProvider registered when the module starts.
+    provide: HOOKLINE_TELEMETRY,
+    inject: [HOOKLINE_OPTIONS],
+    useFactory: (o: HooklineModuleOptions) => new HooklineTelemetry(o.metrics),
+  },
+  {
     provide: HOOKLINE_CONNECTORS,
-    inject: [HOOKLINE_OPTIONS, HOOKLINE_SANDBOX],
-    useFactory: (o: HooklineModuleOptions, sandbox: Sandbox) =>
-      new ConnectorRegistry([...builtinConnectors(), createHookPlugin(sandbox), ...(o.connectors ?? [])]),
+    inject: [HOOKLINE_OPTIONS, HOOKLINE_SANDBOX, HOOKLINE_TELEMETRY],
+    useFactory: (o: HooklineModuleOptions, sandbox: Sandbox, telemetry: HooklineTelemetry) =>
+      new ConnectorRegistry([...builtinConnectors(), createHookPlugin(sandbox, telemetry), ...(o.connectors ?? [])]),
   },
   {
     provide: ConfigRegistry,
@@ -152,6 +161,7 @@ export const hooklineProviders: Provider[] = [
       HOOKLINE_RATE_LIMITER,
       HOOKLINE_BULLMQ,
       DestinationGuard,
+      HOOKLINE_TELEMETRY,
     ],
     useFactory: (
       o: HooklineModuleOptions,
@@ -162,11 +172,13 @@ export const hooklineProviders: Provider[] = [
       rateLimiter: RateLimiter,
       bullmq: BullmqConnections | null,
       guard: DestinationGuard,
+      telemetry: HooklineTelemetry,
     ) =>
       new DeliveryExecutor(config, records, logger, shutdown.signal, {
         concurrency: o.concurrency ?? DEFAULTS.concurrency,
         rateLimiter,
         guard,
+        telemetry,
         // Connectors' shared values (OAuth access tokens): in Redis with bullmq, so instances load them once.
         shared: bullmq ? new RedisSharedValues(bullmq.redis, `${bullmq.options.prefix}:shared`) : new MemorySharedValues(),
         // A durable transport's deliveries wait in Redis, never in a worker slot.
@@ -196,9 +208,20 @@ export const hooklineProviders: Provider[] = [
   },
   {
     provide: Dispatcher,
-    inject: [ConfigRegistry, DeliveryRecords, HOOKLINE_TRANSPORT, HOOKLINE_LOGGER],
-    useFactory: (config: ConfigRegistry, records: DeliveryRecords, transport: Transport, logger: HooklineLogger) =>
-      new Dispatcher(config, records, transport, logger),
+    inject: [ConfigRegistry, DeliveryRecords, HOOKLINE_TRANSPORT, HOOKLINE_LOGGER, HOOKLINE_TELEMETRY, HOOKLINE_SANDBOX, DestinationGuard],
+    useFactory: (
+      config: ConfigRegistry,
+      records: DeliveryRecords,
+      transport: Transport,
+      logger: HooklineLogger,
+      telemetry: HooklineTelemetry,
+      sandbox: Sandbox,
+      guard: DestinationGuard,
+    ) => {
+      // The gauges read the transport, the sandbox and the circuits, now that they all exist.
+      telemetry.observe(telemetrySources(transport, sandbox, config, guard));
+      return new Dispatcher(config, records, transport, logger, telemetry);
+    },
   },
   {
     // Health checks (the `hookline/health` indicator, or a host's own route) read these parts.

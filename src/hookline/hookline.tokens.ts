@@ -8,5 +8,7 @@ export const HOOKLINE_SHUTDOWN = Symbol('HOOKLINE_SHUTDOWN');
 export const HOOKLINE_BULLMQ = Symbol('HOOKLINE_BULLMQ');
 export const HOOKLINE_RATE_LIMITER = Symbol('HOOKLINE_RATE_LIMITER');
 export const HOOKLINE_SANDBOX = Symbol('HOOKLINE_SANDBOX');
+/** Hookline's metrics and spans (HooklineTelemetry), on the host's OpenTelemetry providers. */
+export const HOOKLINE_TELEMETRY = Symbol('HOOKLINE_TELEMETRY');
 /** The tenant store's parts (store, cached source, policy), or null without `store`. */
 export const HOOKLINE_TENANT_STORE = Symbol('HOOKLINE_TENANT_STORE');

@@ -6,6 +6,8 @@ export { AdminSetupError } from './admin/admin-setup.error';
 export { isHooklineAdminRoute } from './admin/api/admin-route.decorator';
 export { ADMIN_ACTION_EVENT, type AdminActionEvent } from './core/events/operator.events';
 export type { HooklineModuleOptions, TransportOptions } from './hookline.options';
+export type { MetricsOptions } from './core/telemetry/hookline-telemetry';
+export { INSTRUMENTS as HOOKLINE_INSTRUMENTS, SPANS as HOOKLINE_SPANS } from './core/telemetry/telemetry.names';
 export { HooklineService, type ReplayResult, type TestSendResult } from './hookline.service';
 export { HooklineHealth, type HooklineHealthReport, type HooklineHealthStatus } from './health/hookline-health';
 export type { InlineTransportOptions } from './delivery/transports/inline.transport';

@@ -41,6 +41,8 @@ export interface HubSpotRequest {
   token: string | undefined;
   status: number | 'reset';
   inputs: number;
+  /** The W3C trace context the request carried, if any. */
+  traceparent?: string;
 }
 
 interface TokenState {
@@ -224,6 +226,7 @@ export class HubSpotFake extends FakeServer {
       token: /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1],
       status: reply === 'reset' ? 'reset' : reply.status,
       inputs,
+      ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });
   }
 

@@ -17,6 +17,8 @@ export interface SlackRequest {
   status: number | 'reset';
   body: string;
   payload?: { text?: string; blocks?: unknown[]; [key: string]: unknown };
+  /** The W3C trace context the request carried, if any. */
+  traceparent?: string;
 }
 
 const STATUS_OF: Record<string, number> = {
@@ -85,7 +87,8 @@ export class SlackFake extends FakeServer {
     } catch {
       payload = undefined;
     }
-    this.requests.push({ at: Date.now(), path: req.url ?? '/', status: reply === 'reset' ? 'reset' : reply.status, body, payload });
+    const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+    this.requests.push({ at: Date.now(), path: req.url ?? '/', status: reply === 'reset' ? 'reset' : reply.status, body, payload, ...(traceparent ? { traceparent } : {}) });
   }
 
   protected failureBody(status: number): unknown {

@@ -2,6 +2,8 @@ import { ConnectorRequestError, RetryableError } from '../core/errors/delivery.e
 import { parseRetryAfter } from '../core/retry/retry.policy';
 import type { HttpClient, HttpRequest, HttpResponse } from './sdk';
 import { errorMessage } from '../core/util/error-message';
+import { propagation } from '@opentelemetry/api';
+import type { RequestTrace } from '../core/telemetry/attempt-trace';
 
 const MAX_ERROR_BODY = 500;
 
@@ -10,13 +12,27 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** The HTTP client handed to connectors: fetch bound to the delivery's signal, with status classification. */
-export function createHttpClient(signal: AbortSignal): HttpClient {
-  const boundFetch: typeof fetch = (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([signal, init.signal]) : signal });
+/**
+ * The HTTP client handed to connectors: fetch bound to the delivery's signal, with status classification.
+ * With a `trace`, every request carries its W3C trace context (`traceparent`, `tracestate`, through the
+ * host's propagator) and reports its status to it.
+ */
+export function createHttpClient(signal: AbortSignal, trace?: RequestTrace): HttpClient {
+  const traceHeaders = (): Record<string, string> => {
+    const headers: Record<string, string> = {};
+    if (trace) propagation.inject(trace.context, headers);
+    return headers;
+  };
+  const boundFetch: typeof fetch = async (input, init) => {
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    for (const [name, value] of Object.entries(traceHeaders())) if (!headers.has(name)) headers.set(name, value);
+    const res = await fetch(input, { ...init, headers, signal: init?.signal ? AbortSignal.any([signal, init.signal]) : signal });
+    trace?.status(res.status);
+    return res;
+  };
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
-    const headers: Record<string, string> = { ...req.headers };
+    const headers: Record<string, string> = { ...traceHeaders(), ...req.headers };
     let body: string | undefined;
     if (typeof req.body === 'string') body = req.body;
     else if (req.body !== undefined) {
@@ -37,6 +53,7 @@ export function createHttpClient(signal: AbortSignal): HttpClient {
       if (signal.aborted) throw signal.reason;
       throw new RetryableError(`request to ${hostOf(req.url)} failed: ${networkReason(error)}`, { cause: error });
     }
+    trace?.status(res.status);
     const text = await res.text();
     if (res.status < 200 || res.status >= 300) {
       const retryable = isRetryableStatus(res.status);
@@ -49,7 +66,7 @@ export function createHttpClient(signal: AbortSignal): HttpClient {
     return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
   }
 
-  return { request, fetch: boundFetch };
+  return { request, fetch: boundFetch, traceHeaders };
 }
 
 /** Host only: URLs of connectors may carry secrets in their path (Slack webhooks do). */

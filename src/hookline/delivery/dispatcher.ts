@@ -4,6 +4,7 @@ import type { HooklineLogger } from '../core/logging/hookline.logger';
 import { deliveryIdFor, type DeliveryJob } from './records/delivery';
 import type { DeliveryRecords } from './records/delivery-records';
 import type { Transport } from './transports/transport';
+import { HooklineTelemetry, type TraceCarrier } from '../core/telemetry/hookline-telemetry';
 
 export interface DispatchResult {
   /** Ids of the deliveries enqueued (an event emitted again maps to the same ids, and enqueues nothing new). */
@@ -19,9 +20,15 @@ export class Dispatcher {
     private readonly records: DeliveryRecords,
     private readonly transport: Transport,
     private readonly logger: HooklineLogger,
+    private readonly telemetry = new HooklineTelemetry(),
   ) {}
 
-  async dispatch(eventName: string, event: UserRegisteredEvent): Promise<DispatchResult> {
+  /** Inside a `hookline.dispatch` span; its deliveries carry its trace context. */
+  dispatch(eventName: string, event: UserRegisteredEvent): Promise<DispatchResult> {
+    return this.telemetry.dispatch(eventName, event, (trace) => this.enqueue(eventName, event, trace));
+  }
+
+  private async enqueue(eventName: string, event: UserRegisteredEvent, trace: TraceCarrier | undefined): Promise<DispatchResult> {
     assertUserRegisteredEvent(event);
     const trigger: TriggerId | undefined = TRIGGER_BY_EVENT[eventName];
     if (!trigger) throw new TypeError(`Hookline has no trigger for the event "${eventName}"`);
@@ -44,6 +51,7 @@ export class Dispatcher {
         kind: consumer.kind,
         event,
         attempts: 0,
+        ...(trace ? { trace } : {}),
       };
       if (await this.records.pending(job, now)) jobs.push(job);
     }

@@ -65,7 +65,7 @@ export class HooklineHealth {
     const [redis, waiting, openCircuits] = await Promise.all([
       this.pingRedis(),
       transport.waiting ? transport.waiting().catch(() => null) : Promise.resolve(null),
-      loaded ? guard.openCircuits(consumers).catch(() => null) : Promise.resolve(null),
+      loaded ? guard.openCircuits(consumers).then((tenants) => tenants.length, () => null) : Promise.resolve(null),
     ]);
     const sandbox = consumers.some((c) => c.kind === 'hook') ? this.parts.sandbox.status?.() : undefined;
     const rejected = config.lastRejected;

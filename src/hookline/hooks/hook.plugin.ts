@@ -15,6 +15,8 @@ import { toHookInput } from './hook-input';
 import { HookScriptError, HookScriptFile, HookScriptText } from './compat/hook-script';
 import { SANDBOX_LIMITS } from './host/sandbox.limits';
 import type { CpuBudget, HookLogEntry, InvocationResult, Sandbox } from './host/sandbox.types';
+import { context } from '@opentelemetry/api';
+import { HooklineTelemetry } from '../core/telemetry/hookline-telemetry';
 
 export interface HookConfig {
   script: Pick<HookScriptFile, 'current' | 'displayName'>;
@@ -96,7 +98,7 @@ function hookSchema(env: ConfigEnv) {
  * The runtime behind `hooks:` entries: each delivery runs the tenant's script in the sandbox.
  * A hook's own failure is permanent; a timeout or a crashed sandbox worker is worth another attempt.
  */
-export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> {
+export function createHookPlugin(sandbox: Sandbox, telemetry = new HooklineTelemetry()): ConnectorPlugin<HookConfig> {
   return defineConnector<HookConfig>({
     type: HOOK_PLUGIN_TYPE,
     displayName: 'Hook script',
@@ -127,6 +129,9 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
         throw error;
       }
       const timeoutMs = ctx.timeoutMs ?? SANDBOX_LIMITS.defaultTimeoutMs;
+      // The delivery's span: each request the hook makes becomes its child. Hooks' requests go as the
+      // script wrote them, without trace headers (docs/observability.md).
+      const trace = context.active();
       const result = await sandbox.invoke({
         tenant: event.tenant,
         hookId: ctx.delivery.consumerId,
@@ -140,7 +145,9 @@ export function createHookPlugin(sandbox: Sandbox): ConnectorPlugin<HookConfig> 
         cpuBudget: config.cpuBudget,
         signal: ctx.signal,
         onLog: (entry) => logLine(ctx, entry),
+        onRequest: (request) => telemetry.hookRequest(trace, request),
       });
+      telemetry.sandboxInvocation(result.status, event.tenant);
       throwUnlessOk(result, timeoutMs);
     },
   });

@@ -73,6 +73,11 @@ export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
   /** A WHATWG `fetch` bound to the delivery's signal, for client libraries that take one. */
   fetch: typeof fetch;
+  /**
+   * The delivery's W3C trace context headers (`traceparent`, `tracestate`; none when the host runs no
+   * OpenTelemetry SDK), for a client library that makes its own requests. `request` and `fetch` add them already.
+   */
+  traceHeaders(): Record<string, string>;
 }
 
 /** A value deliveries share, such as an OAuth access token, with when it stops being valid (epoch ms). */

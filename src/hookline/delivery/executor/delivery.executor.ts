@@ -24,6 +24,9 @@ import { DestinationGuard, destinationKey, verdictOf, type CircuitView } from '.
 import type { Admission } from './circuit-breaker';
 import { MemorySharedValues } from './shared-values';
 import { evictOldest } from '../../core/util/bounded-map';
+import { context } from '@opentelemetry/api';
+import { HooklineTelemetry } from '../../core/telemetry/hookline-telemetry';
+import type { AttemptTrace, RequestTrace } from '../../core/telemetry/attempt-trace';
 
 /**
  * What the transport learns from one attempt. `error` is the redacted `CODE: message` also recorded as
@@ -74,6 +77,8 @@ export interface DeliveryExecutorOptions {
   maxHeldInLanes?: number;
   /** The destinations' circuits, caps' parking and operator events. @default a guard with in-memory circuits */
   guard?: DestinationGuard;
+  /** Spans and metrics of attempts. @default new HooklineTelemetry() (the global OpenTelemetry providers) */
+  telemetry?: HooklineTelemetry;
 }
 
 type Outcome =
@@ -91,6 +96,7 @@ interface Pending extends LaneEntry {
   startedAt?: number;
   /** This request tests an open circuit. */
   probe: boolean;
+  trace: AttemptTrace;
   settle(outcome: Outcome): void;
 }
 
@@ -107,6 +113,7 @@ export class DeliveryExecutor {
   private readonly shared: SharedValues;
   private readonly lanes: DeliveryLanes<Pending>;
   private readonly holdInMemory: boolean;
+  private readonly telemetry: HooklineTelemetry;
   readonly guard: DestinationGuard;
   /** Events whose user's data was erased while their deliveries waited in this process. */
   private readonly erased = new WeakSet<UserRegisteredEvent>();
@@ -127,6 +134,7 @@ export class DeliveryExecutor {
     this.shared = options.shared ?? new MemorySharedValues();
     this.holdInMemory = options.holdInMemory ?? true;
     this.guard = options.guard ?? new DestinationGuard(logger);
+    this.telemetry = options.telemetry ?? new HooklineTelemetry();
     this.lanes = new DeliveryLanes<Pending>(
       this.limiter,
       (entries, settings) => void this.send(entries, settings.rate),
@@ -155,7 +163,20 @@ export class DeliveryExecutor {
     return { destination: destinationKey(consumer), cap: consumer.slots.maxInFlight };
   }
 
+  /** One attempt, inside its `hookline.deliver` span; its outcome is counted (docs/observability.md). */
   async attempt(job: DeliveryJob): Promise<AttemptResult> {
+    const trace = this.telemetry.startAttempt(job);
+    try {
+      const result = await this.run(job, trace);
+      trace.end(result.status);
+      return result;
+    } catch (error) {
+      trace.end(undefined, error);
+      throw error;
+    }
+  }
+
+  private async run(job: DeliveryJob, trace: AttemptTrace): Promise<AttemptResult> {
     const attempt = job.attempts + 1;
     const fields = logFields(job, attempt);
     let consumer: Consumer | undefined;
@@ -169,7 +190,7 @@ export class DeliveryExecutor {
     }
     if (!consumer) {
       const error = new PermanentError('the consumer is no longer enabled in the config', { code: 'CONSUMER_GONE' });
-      return this.fail(job, attempt, fields, error, Date.now(), undefined);
+      return this.fail(job, attempt, fields, error, Date.now(), undefined, trace);
     }
     this.guard.unpark(consumer, job.deliveryId);
     const admission = await this.guard.admit(consumer);
@@ -196,6 +217,7 @@ export class DeliveryExecutor {
       consumer,
       attempt,
       probe,
+      trace,
       enqueuedAt: Date.now(),
       settle,
       defer: (retryInMs, reason) => settle({ kind: 'deferred', retryInMs, reason }),
@@ -213,8 +235,9 @@ export class DeliveryExecutor {
     if (outcome.kind === 'deferred') return this.defer(job, fields, outcome.retryInMs, outcome.reason);
     if (outcome.kind === 'held') return this.hold(job, fields, consumer, outcome.admission);
     if (outcome.kind === 'error' && outcome.error.retryable && this.shutdown.aborted) return this.interrupted(job, fields);
-    if (outcome.kind === 'error') return this.fail(job, attempt, fields, outcome.error, startedAt, consumer);
+    if (outcome.kind === 'error') return this.fail(job, attempt, fields, outcome.error, startedAt, consumer, trace);
     const durationMs = Date.now() - startedAt;
+    trace.succeeded(durationMs);
     await this.records.succeeded(job.deliveryId, attempt, durationMs, outcome.detail);
     this.logger.debug('delivery succeeded', { ...fields, outcome: 'succeeded', durationMs });
     return outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
@@ -385,9 +408,11 @@ export class DeliveryExecutor {
     const batch = first.plugin.batch;
     if (batch && batch.key(first.config) !== undefined) {
       const results = await this.underTimeout(timeoutMs, (signal) => {
-        const ctx: BatchContext = { signal, log: this.consumerLogger(first, entries[0].job), http: createHttpClient(signal), shared: this.shared };
+        // One request for many deliveries: it carries the first one's trace context; its status goes to each.
+        const trace: RequestTrace = { context: entries[0].trace.context, status: (code) => entries.forEach((e) => e.trace.status(code)) };
+        const ctx: BatchContext = { signal, log: this.consumerLogger(first, entries[0].job), http: createHttpClient(signal, trace), shared: this.shared };
         const items = entries.map((e) => ({ event: e.job.event, config: e.consumer.config, delivery: deliveryInfo(e) }));
-        return batch.deliverBatch(items, ctx);
+        return context.with(trace.context, () => batch.deliverBatch(items, ctx));
       });
       if (!Array.isArray(results) || results.length !== entries.length) {
         throw new PermanentError(`${first.type}: deliverBatch returned ${Array.isArray(results) ? results.length : 'no'} results for ${entries.length} items`);
@@ -402,11 +427,11 @@ export class DeliveryExecutor {
         signal,
         timeoutMs: entry.consumer.timeoutMs,
         log: this.consumerLogger(entry.consumer, entry.job),
-        http: createHttpClient(signal),
+        http: createHttpClient(signal, entry.trace),
         delivery: deliveryInfo(entry),
         shared: this.shared,
       };
-      return entry.consumer.plugin.deliver(entry.job.event, entry.consumer.config, ctx);
+      return context.with(entry.trace.context, () => entry.consumer.plugin.deliver(entry.job.event, entry.consumer.config, ctx));
     });
     return [{ ok: true, detail: outcome?.detail }];
   }
@@ -448,6 +473,7 @@ export class DeliveryExecutor {
 
   private async markRunning(entry: Pending, startedAt: number): Promise<void> {
     entry.startedAt = startedAt;
+    entry.trace.requestStarted();
     await this.records.running(entry.job.deliveryId, entry.attempt, startedAt);
   }
 
@@ -512,8 +538,10 @@ export class DeliveryExecutor {
     error: DeliveryError,
     startedAt: number,
     consumer: Consumer | undefined,
+    trace: AttemptTrace,
   ): Promise<AttemptResult> {
     const durationMs = Date.now() - startedAt;
+    trace.failed(error, durationMs);
     const retryInMs = consumer ? nextRetryDelayMs(error, attempt, consumer.retry) : null;
     const lastError = this.logger.redactor.redact(`${error.code}: ${messageOf(error)}`);
     const now = Date.now();

@@ -186,12 +186,14 @@ export class DestinationGuard {
 
   /**
    * Destinations of these consumers whose circuit is not closed (open, or half open while a probe is out),
-   * each destination counted once. Rejects when the circuits cannot be read (their Redis is down).
+   * each destination once, as the tenant it belongs to. Rejects when the circuits cannot be read (their
+   * Redis is down).
    */
-  async openCircuits(consumers: Iterable<Pick<Consumer, 'tenant' | 'destination'>>): Promise<number> {
-    const keys = new Set([...consumers].map(destinationKey));
-    const records = await Promise.all([...keys].map((key) => this.store.read(key)));
-    return records.filter((r) => r !== null && r.state !== 'closed').length;
+  async openCircuits(consumers: Iterable<Pick<Consumer, 'tenant' | 'destination'>>): Promise<string[]> {
+    const tenants = new Map<string, string>();
+    for (const consumer of consumers) tenants.set(destinationKey(consumer), consumer.tenant);
+    const states = await Promise.all([...tenants].map(async ([key, tenant]) => ({ tenant, record: await this.store.read(key) })));
+    return states.filter((s) => s.record !== null && s.record.state !== 'closed').map((s) => s.tenant);
   }
 
   async view(consumer: Consumer, waitingElsewhere: number): Promise<CircuitView> {

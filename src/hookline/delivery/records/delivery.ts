@@ -33,6 +33,8 @@ export interface DeliveryJob {
   event: UserRegisteredEvent;
   /** Attempts already made. */
   attempts: number;
+  /** The W3C trace context of its dispatch (`traceparent`, `tracestate`): each attempt's span is its child. */
+  trace?: Record<string, string>;
 }
 
 /**

@@ -28,7 +28,11 @@ export class BullmqConnections {
     logger: HooklineLogger,
   ) {
     this.outage = new RedisOutageLog(logger, options.where);
-    this.queue = new Queue(options.queueName, { connection: this.failFast() as ConnectionOptions, prefix: options.prefix });
+    this.queue = new Queue(options.queueName, {
+      connection: this.failFast() as ConnectionOptions,
+      prefix: options.prefix,
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    });
     this.queue.on('error', (error) => this.outage.down(error));
   }
 

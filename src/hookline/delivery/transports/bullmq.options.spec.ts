@@ -65,6 +65,12 @@ describe('resolveBullmqOptions', () => {
     expect(resolved.lockDurationMs + resolved.stalledIntervalMs).toBeLessThanOrEqual(30_000);
   });
 
+  it('passes BullMQ\'s own telemetry through as is', () => {
+    const telemetry = { tracer: { startSpan: () => ({}) }, contextManager: { with: () => undefined, active: () => ({}) } } as never;
+    expect(resolveBullmqOptions({ type: 'bullmq', url, telemetry }, 16).telemetry).toBe(telemetry);
+    expect(resolveBullmqOptions({ type: 'bullmq', url }, 16)).not.toHaveProperty('telemetry');
+  });
+
   it.each([
     [{ lockDurationMs: 10 }, /transport\.lockDurationMs: expected an integer >= 1000, received number 10/],
     [{ stalledIntervalMs: 1.5 }, /transport\.stalledIntervalMs: expected an integer >= 500/],
@@ -74,6 +80,7 @@ describe('resolveBullmqOptions', () => {
     [{ keepDead: { maxCount: -1 } }, /transport\.keepDead\.maxCount: expected an integer >= 0/],
     [{ keepSucceeded: 'forever' }, /transport\.keepSucceeded: expected an object/],
     [{ worker: 'yes' }, /transport\.worker: expected true or false/],
+    [{ telemetry: { tracer: {} } }, /transport\.telemetry: expected a BullMQ Telemetry \(\{ tracer, contextManager \}\)/],
   ])('rejects %j', (bad, message) => {
     expect(() => resolveBullmqOptions({ type: 'bullmq', url, ...(bad as object) }, 16)).toThrow(message);
   });

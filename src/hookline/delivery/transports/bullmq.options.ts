@@ -1,3 +1,4 @@
+import type { Telemetry } from 'bullmq';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { OptionsInvalidError } from '../../core/errors/options-invalid.error';
@@ -71,6 +72,13 @@ interface BullmqTransportBase {
    * @default { maxAgeSeconds: the module's `retention.maxAgeSeconds` (7 days), maxCount: 10000 }
    */
   keepDead?: RetentionOptions;
+  /**
+   * BullMQ's own telemetry (its queue and worker spans), passed to its Queue and Worker as is: for
+   * example `new BullMQOtel('hookline')` from the `bullmq-otel` package. Hookline's own spans and metrics
+   * need no option (docs/observability.md).
+   * @default undefined (BullMQ records nothing)
+   */
+  telemetry?: Telemetry;
 }
 
 /** The bullmq transport: Redis given by `connection` (options, an ioredis instance or a Cluster) or by `url`. */
@@ -84,8 +92,9 @@ export type BullmqTransportOptions = BullmqTransportBase &
       }
   );
 
-export type ResolvedBullmqOptions = Required<Omit<BullmqTransportBase, 'keepSucceeded' | 'keepDead' | 'workerConcurrency'>> & {
+export type ResolvedBullmqOptions = Required<Omit<BullmqTransportBase, 'keepSucceeded' | 'keepDead' | 'workerConcurrency' | 'telemetry'>> & {
   workerConcurrency: number;
+  telemetry?: Telemetry;
   keepSucceeded: Required<RetentionOptions>;
   keepDead: Required<RetentionOptions>;
   /** ioredis options (a URL under `url`, as BullMQ takes it) or an instance to duplicate. */
@@ -133,6 +142,11 @@ const bullmqSchema = z.object({
   workerConcurrency: integer(1).optional(),
   keepSucceeded: retention.optional(),
   keepDead: retention.optional(),
+  telemetry: z
+    .custom<Telemetry>((v) => !!v && typeof v === 'object' && !!(v as Telemetry).tracer && !!(v as Telemetry).contextManager, {
+      error: 'a BullMQ Telemetry ({ tracer, contextManager }), such as new BullMQOtel(name) from bullmq-otel',
+    })
+    .optional(),
 });
 
 /**
@@ -158,6 +172,7 @@ export function resolveBullmqOptions(options: BullmqTransportOptions, concurrenc
     workerConcurrency: o.workerConcurrency ?? Math.max(concurrency, BULLMQ_DEFAULTS.workerConcurrency),
     keepSucceeded: { ...BULLMQ_DEFAULTS.keepSucceeded, ...age(retentionSeconds), ...o.keepSucceeded },
     keepDead: { ...BULLMQ_DEFAULTS.keepDead, ...age(retentionSeconds), ...o.keepDead },
+    ...(o.telemetry ? { telemetry: o.telemetry } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export interface DeliveryJobData {
   event: UserRegisteredEvent;
   /** The user's data was erased while the job ran: `event` is a tombstone, and the job ends without another attempt. */
   erased?: true;
+  /** The dispatch's W3C trace context: the attempts' spans, in whichever instance, join its trace. */
+  trace?: Record<string, string>;
 }
 
 /** A job's return value, kept with the completed job. */
@@ -42,7 +44,7 @@ export function jobFor(job: DeliveryJob, options: ResolvedBullmqOptions, delayMs
     // Failed reasons are the executor's redacted messages; stack traces would add nothing and could leak.
     stackTraceLimit: 0,
   };
-  const data: DeliveryJobData = { consumerId: job.consumerId, kind: job.kind, event: job.event };
+  const data: DeliveryJobData = { consumerId: job.consumerId, kind: job.kind, event: job.event, ...(job.trace ? { trace: job.trace } : {}) };
   return { name: job.consumerId, data, opts };
 }
 

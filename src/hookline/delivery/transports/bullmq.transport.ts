@@ -8,6 +8,7 @@ import type { DeliveryExecutor } from '../executor/delivery.executor';
 import { backoffDelayMs, DEFAULT_RETRY } from '../../core/retry/retry.policy';
 import type { BullmqConnections } from './bullmq.connections';
 import { jobFor, type DeliveryJobData, type DeliveryJobResult } from './bullmq.queue';
+import { countWaiting } from './bullmq-waiting';
 import type { Transport } from './transport';
 import { orAfter, settlesWithin } from '../../core/util/timeout';
 
@@ -180,6 +181,11 @@ export class BullmqTransport implements Transport {
     }
   }
 
+  /** The whole queue's waiting deliveries (shared by every instance), per consumer. */
+  waitingByConsumer(): Promise<Array<{ consumerId: string; count: number }>> {
+    return countWaiting(this.redis.redis, this.queue);
+  }
+
   async close(drainMs: number): Promise<void> {
     this.accepting = false;
     const worker = this.worker;
@@ -209,6 +215,7 @@ export class BullmqTransport implements Transport {
       stalledInterval: this.options.stalledIntervalMs,
       maxStalledCount: this.options.maxStalledCount,
       settings: { backoffStrategy: (attemptsMade, _type, error) => retryDelayFor(attemptsMade, error) },
+      ...(this.options.telemetry ? { telemetry: this.options.telemetry } : {}),
     });
     worker.on('error', (error) => this.outage.down(error));
     worker.on('ready', () => this.outage.up());
@@ -235,6 +242,7 @@ export class BullmqTransport implements Transport {
       kind: job.data.kind,
       event: job.data.event,
       attempts: job.attemptsMade,
+      ...(job.data.trace ? { trace: job.data.trace } : {}),
     };
     this.running.add(delivery.deliveryId);
     try {

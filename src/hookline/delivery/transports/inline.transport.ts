@@ -163,6 +163,12 @@ export class InlineTransport implements Transport {
     return this.queue.length() + this.retries.size;
   }
 
+  async waitingByConsumer(): Promise<Array<{ consumerId: string; count: number }>> {
+    const counts = new Map<string, number>();
+    for (const job of [...this.queue.getQueue(), ...this.retries.values()]) counts.set(job.consumerId, (counts.get(job.consumerId) ?? 0) + 1);
+    return [...counts].map(([consumerId, count]) => ({ consumerId, count }));
+  }
+
   async close(drainMs: number): Promise<void> {
     this.accepting = false;
     for (const [timer, job] of this.retries) {

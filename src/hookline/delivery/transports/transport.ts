@@ -27,6 +27,12 @@ export interface Transport {
    * that keeps its deliveries in the delivery log erases them there (`DeliveryLog.eraseUser`) instead.
    */
   eraseUser?(userId: string, tenants?: readonly string[]): string[] | Promise<string[]>;
+
+  /**
+   * Deliveries waiting in the transport (queued, delayed for a retry, parked), counted per consumer, for
+   * the `hookline_deliveries_waiting` gauge.
+   */
+  waitingByConsumer?(): Promise<Array<{ consumerId: string; count: number }>>;
   /** Stops taking work, waits up to `drainMs` for what is in flight, and logs whatever could not finish. */
   close(drainMs: number): Promise<void>;
 }

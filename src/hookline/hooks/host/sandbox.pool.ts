@@ -138,6 +138,11 @@ export class SandboxPool implements Sandbox {
     return { workers, failedStarts: this.failedStarts };
   }
 
+  /** Worker processes running, those finishing their last invocations before a replacement included. */
+  get workerCount(): number {
+    return this.workers.filter((w) => w !== undefined).length + this.draining.size;
+  }
+
   /** Starts every worker now rather than on first use. */
   warmUp(): void {
     for (let i = 0; i < this.workers.length; i++) this.workerAt(i);
