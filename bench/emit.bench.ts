@@ -14,7 +14,7 @@ import { createUserRegisteredEvent, HooklineModule, USER_REGISTERED } from 'hook
 import { defineConnector, z } from 'hookline/sdk';
 import { UsersController } from '../sample/users/users.controller';
 import { UsersService } from '../sample/users/users.service';
-import { machine, summarize, table } from './stats';
+import { machine, summarize, table, printAndExit } from './stats';
 
 const ROUNDS = 10;
 const EMITS_PER_ROUND = 2_000;
@@ -109,14 +109,5 @@ export async function main(): Promise<string> {
 }
 
 if (require.main === module) {
-  main().then(
-    (report) => {
-      process.stdout.write(report + '\n');
-      process.exit(0);
-    },
-    (error) => {
-      process.stderr.write(`${(error as Error).stack}\n`);
-      process.exit(1);
-    },
-  );
+  printAndExit(main());
 }

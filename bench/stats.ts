@@ -37,3 +37,17 @@ function format(n: number): string {
 export function machine(): string {
   return `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
 }
+
+/** Ends a benchmark run as a script: its report on stdout and exit 0, or the error's stack and exit 1. */
+export function printAndExit(report: Promise<string>): void {
+  report.then(
+    (text) => {
+      process.stdout.write(text + '\n');
+      process.exit(0);
+    },
+    (error) => {
+      process.stderr.write(`${(error as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}

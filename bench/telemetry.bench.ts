@@ -17,7 +17,7 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { createUserRegisteredEvent, HooklineModule, HooklineService, USER_REGISTERED } from 'hookline';
 import { defineConnector, z } from 'hookline/sdk';
-import { machine, summarize, table } from './stats';
+import { machine, summarize, table, printAndExit } from './stats';
 
 const PROCESSES_PER_SIDE = 3;
 const EMITS = 2_000;
@@ -133,26 +133,8 @@ export async function main(): Promise<string> {
 if (require.main === module) {
   const side = process.argv[2];
   if (side === 'off' || side === 'on') {
-    runSide(side === 'on').then(
-      (result) => {
-        process.stdout.write(JSON.stringify(result));
-        process.exit(0);
-      },
-      (error) => {
-        process.stderr.write(`${(error as Error).stack}\n`);
-        process.exit(1);
-      },
-    );
+    printAndExit(runSide(side === 'on').then((result) => JSON.stringify(result)));
   } else {
-    main().then(
-      (report) => {
-        process.stdout.write(report + '\n');
-        process.exit(0);
-      },
-      (error) => {
-        process.stderr.write(`${(error as Error).stack}\n`);
-        process.exit(1);
-      },
-    );
+    printAndExit(main());
   }
 }

@@ -18,7 +18,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { createUserRegisteredEvent, EnvKeyProvider, HooklineModule, HooklineService, HooklineTenants, type TenantStoreOptions } from 'hookline';
-import { machine, summarize, table } from './stats';
+import { machine, summarize, table, printAndExit } from './stats';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 10_000);
 const WRITERS = 8;
@@ -177,14 +177,5 @@ export async function main(): Promise<string> {
 }
 
 if (require.main === module) {
-  main().then(
-    (report) => {
-      process.stdout.write(report + '\n');
-      process.exit(0);
-    },
-    (error) => {
-      process.stderr.write(`${(error as Error).stack}\n`);
-      process.exit(1);
-    },
-  );
+  printAndExit(main());
 }
