@@ -1,4 +1,4 @@
-import { adminFromEnv, EnvInvalidError, storeFromEnv, transportFromEnv } from './app-env';
+import { adminFromEnv, EnvInvalidError, logLevelsFromEnv, storeFromEnv, transportFromEnv } from './app-env';
 
 describe('transportFromEnv', () => {
   it('is inline by default', () => {
@@ -60,5 +60,18 @@ describe('adminFromEnv', () => {
   it('takes HOOKLINE_ADMIN_TOKEN as one unscoped token, and HOOKLINE_ADMIN_PATH as the path', () => {
     expect(adminFromEnv({ HOOKLINE_ADMIN_TOKEN: 'dev-token' })).toEqual({ tokens: ['dev-token'] });
     expect(adminFromEnv({ HOOKLINE_ADMIN_PATH: 'ops/hookline' })).toEqual({ path: 'ops/hookline' });
+  });
+});
+
+describe('logLevelsFromEnv', () => {
+  it('prints log and above by default, and from the level LOG_LEVEL names', () => {
+    expect(logLevelsFromEnv({})).toEqual(['log', 'warn', 'error', 'fatal']);
+    expect(logLevelsFromEnv({ LOG_LEVEL: 'debug' })).toEqual(['debug', 'log', 'warn', 'error', 'fatal']);
+    expect(logLevelsFromEnv({ LOG_LEVEL: 'error' })).toEqual(['error', 'fatal']);
+  });
+
+  it('rejects an unknown level, naming the variable and the levels', () => {
+    expect(() => logLevelsFromEnv({ LOG_LEVEL: 'loud' })).toThrow(EnvInvalidError);
+    expect(() => logLevelsFromEnv({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL must be one of verbose, debug, log, warn, error, fatal, received "loud".');
   });
 });

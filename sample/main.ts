@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EnvInvalidError } from './app-env';
+import { EnvInvalidError, logLevelsFromEnv } from './app-env';
 import { AppModule } from './app.module';
 import { HooklineError } from 'hookline';
 
@@ -11,6 +11,7 @@ export const BODY_LIMIT = '16kb';
 
 export async function createApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    logger: logLevelsFromEnv(),
     ...options,
     bodyParser: false,
     // Errors reach the caller (main prints a bad config's message alone) instead of aborting the process.
