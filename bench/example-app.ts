@@ -159,6 +159,16 @@ export function cpuMs(pid: number): number {
   return ticks * TICK_MS;
 }
 
+/** CPU time (ms) of a process's live descendants alone (the example app's: its sandbox workers). */
+export function descendantsCpuMs(pid: number): number {
+  let ticks = 0;
+  for (const child of descendants(pid)) {
+    const s = readStat(child);
+    if (s) ticks += s.utime + s.stime;
+  }
+  return ticks * TICK_MS;
+}
+
 /** Resident set size of one process, in MB. */
 export function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
