@@ -45,6 +45,9 @@ interface Round {
   pacedRate: number;
   pacedOff: number;
   pacedOn: number;
+  /** The app's own event-loop delay during each paced phase (ms). */
+  loopOff: { p99: number; max: number };
+  loopOn: { p99: number; max: number };
 }
 
 async function round(build: string, root: string, tag: string): Promise<Round> {
@@ -96,8 +99,11 @@ async function round(build: string, root: string, tag: string): Promise<Round> {
     await arrivals.until(() => arrivals.count('slack') >= BURST, 60_000, 'Slack').catch(() => undefined);
 
     const pacedRate = Math.max(10, Math.round(saturation / 4));
+    await app.loopDelay();
     const pacedOff = summarize(await app.paced('globex', `${tag}p`, pacedRate, PACED_SECONDS)).p99;
+    const loopOff = await app.loopDelay();
     const pacedOn = summarize(await app.paced('acme', `${tag}p`, pacedRate, PACED_SECONDS)).p99;
+    const loopOn = await app.loopDelay();
     return {
       build,
       cpuOn,
@@ -111,6 +117,8 @@ async function round(build: string, root: string, tag: string): Promise<Round> {
       pacedRate,
       pacedOff,
       pacedOn,
+      loopOff,
+      loopOn,
     };
   } finally {
     await app.stop();
@@ -164,9 +172,13 @@ async function main(): Promise<void> {
       }),
     ),
   );
-  console.log('\nPer round (CPU on / off ms, p99 on / off ms):');
+  console.log('\nPer round (CPU ms per sign-up with consumers / none; paced p99 ms with / none):');
   for (const r of rounds) {
-    console.log(`  ${r.build}: CPU ${r.cpuOn.toFixed(2)} / ${r.cpuOff.toFixed(2)}; p99 ${r.pacedOn.toFixed(1)} / ${r.pacedOff.toFixed(1)} = ×${(r.pacedOn / r.pacedOff).toFixed(2)}; hooks ${r.rates.hook.toFixed(0)}/s, 95 % +${(r.after95.hook / 1000).toFixed(2)} s`);
+    console.log(
+      `  ${r.build}: CPU ${r.cpuOn.toFixed(2)} / ${r.cpuOff.toFixed(2)}; p99 ${r.pacedOn.toFixed(1)} / ${r.pacedOff.toFixed(1)} = ×${(r.pacedOn / r.pacedOff).toFixed(2)} ` +
+        `(app event-loop delay p99/max ${r.loopOn.p99.toFixed(1)}/${r.loopOn.max.toFixed(1)} vs ${r.loopOff.p99.toFixed(1)}/${r.loopOff.max.toFixed(1)} ms); ` +
+        `hooks ${r.rates.hook.toFixed(0)}/s, 95 % +${(r.after95.hook / 1000).toFixed(2)} s`,
+    );
   }
 }
 

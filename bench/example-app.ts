@@ -214,6 +214,11 @@ function descendants(root: number): number[] {
   return out;
 }
 
+interface ProbeAnswer {
+  memory?: NodeJS.MemoryUsage;
+  loop?: { p99: number; max: number };
+}
+
 export interface AppOptions {
   /** The checkout whose build runs (default: this one). */
   root: string;
@@ -226,7 +231,7 @@ export interface AppOptions {
 /** The example app, started and ready; `register` posts one sign-up and resolves with its latency (ms). */
 export class ExampleApp {
   private readonly agent: Agent;
-  private memoryWaiters: Array<(m: NodeJS.MemoryUsage) => void> = [];
+  private probeWaiters: Array<(answer: ProbeAnswer) => void> = [];
   private seq = 0;
 
   private constructor(
@@ -235,7 +240,7 @@ export class ExampleApp {
     inFlight: number,
   ) {
     this.agent = new Agent({ keepAlive: true, maxSockets: inFlight });
-    child.on('message', (m: NodeJS.MemoryUsage) => this.memoryWaiters.shift()?.(m));
+    child.on('message', (answer: ProbeAnswer) => this.probeWaiters.shift()?.(answer));
   }
 
   static async start(options: AppOptions, inFlight = 64): Promise<ExampleApp> {
@@ -276,10 +281,19 @@ export class ExampleApp {
   }
 
   /** The app's own `process.memoryUsage()` (through the probe `--require`d into it). */
-  memory(): Promise<NodeJS.MemoryUsage> {
+  async memory(): Promise<NodeJS.MemoryUsage> {
+    return (await this.probe('memory')).memory!;
+  }
+
+  /** The app's event-loop delay (ms) since the previous call (through the probe). */
+  async loopDelay(): Promise<{ p99: number; max: number }> {
+    return (await this.probe('loop')).loop!;
+  }
+
+  private probe(question: 'memory' | 'loop'): Promise<ProbeAnswer> {
     return new Promise((resolve) => {
-      this.memoryWaiters.push(resolve);
-      this.child.send('memory');
+      this.probeWaiters.push(resolve);
+      this.child.send(question);
     });
   }
 
