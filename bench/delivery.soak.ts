@@ -5,7 +5,7 @@
  * `process.memoryUsage()` are sampled, once its deliveries have caught up. Verdict: after warm-up, RSS
  * stays within 10 % of its level at the second sample (20,000 sign-ups by default). Runs on both
  * transports (bullmq with REDIS_URL; its keys live under a prefix of their own, removed afterwards);
- * BENCH_SOAK_TRANSPORTS=inline limits it to one.
+ * BENCH_SOAK_TRANSPORTS=inline limits it to one; BENCH_APP_ROOT=<another checkout, built> soaks that build's app.
  */
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -31,7 +31,7 @@ async function soak(transport: string, env: NodeJS.ProcessEnv): Promise<Sample[]
   const arrivals = new Arrivals();
   const sinks = await startSinks(arrivals);
   const config = writeConfig(sinks.origin, { webhooks: 1, hook: true, slack: false, hubspot: false });
-  const app = await ExampleApp.start({ root: join(__dirname, '../..'), config: config.file, arrivals, env: { ...env, HOOKLINE_TRANSPORT: transport } });
+  const app = await ExampleApp.start({ root: process.env.BENCH_APP_ROOT ?? join(__dirname, '../..'), config: config.file, arrivals, env: { ...env, HOOKLINE_TRANSPORT: transport } });
   const samples: Sample[] = [];
   try {
     for (let done = 0; done < SIGNUPS; ) {
