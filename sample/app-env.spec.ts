@@ -1,4 +1,4 @@
-import { adminFromEnv, EnvInvalidError, logFormatFromEnv, storeFromEnv, transportFromEnv } from './app-env';
+import { adminFromEnv, EnvInvalidError, logFormatFromEnv, logLevelsFromEnv, storeFromEnv, transportFromEnv } from './app-env';
 
 describe('transportFromEnv', () => {
   it('is inline by default', () => {
@@ -72,5 +72,18 @@ describe('logFormatFromEnv', () => {
   it('rejects any other value, naming the variable and the choices', () => {
     expect(() => logFormatFromEnv({ HOOKLINE_LOG_FORMAT: 'pretty' })).toThrow(EnvInvalidError);
     expect(() => logFormatFromEnv({ HOOKLINE_LOG_FORMAT: 'pretty' })).toThrow('HOOKLINE_LOG_FORMAT must be "text" or "json", received "pretty".');
+  });
+});
+
+describe('logLevelsFromEnv', () => {
+  it('prints log and above by default, and from the level LOG_LEVEL names', () => {
+    expect(logLevelsFromEnv({})).toEqual(['log', 'warn', 'error', 'fatal']);
+    expect(logLevelsFromEnv({ LOG_LEVEL: 'debug' })).toEqual(['debug', 'log', 'warn', 'error', 'fatal']);
+    expect(logLevelsFromEnv({ LOG_LEVEL: 'error' })).toEqual(['error', 'fatal']);
+  });
+
+  it('rejects an unknown level, naming the variable and the levels', () => {
+    expect(() => logLevelsFromEnv({ LOG_LEVEL: 'loud' })).toThrow(EnvInvalidError);
+    expect(() => logLevelsFromEnv({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL must be one of verbose, debug, log, warn, error, fatal, received "loud".');
   });
 });

@@ -1,3 +1,4 @@
+import type { LogLevel } from '@nestjs/common';
 import type { HooklineAdminModuleOptions, HooklineModuleOptions } from 'hookline';
 
 /** A bad environment variable of the example app: its message is printed alone, and the app exits. */
@@ -63,4 +64,17 @@ export function adminFromEnv(env: NodeJS.ProcessEnv = process.env): HooklineAdmi
   const path = env.HOOKLINE_ADMIN_PATH || undefined;
   if (!token && !path) return undefined;
   return { ...(path ? { path } : {}), ...(token ? { tokens: [token] } : {}) };
+}
+
+const LOG_LEVELS = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'] as const;
+
+/**
+ * The levels the app prints, from `LOG_LEVEL` (the lowest one printed): `log` by default, so that a
+ * delivery's success (a debug line per consumer) costs no write; `debug` shows it.
+ */
+export function logLevelsFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel[] {
+  const lowest = env.LOG_LEVEL || 'log';
+  const index = LOG_LEVELS.indexOf(lowest as LogLevel & (typeof LOG_LEVELS)[number]);
+  if (index < 0) throw new EnvInvalidError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, received ${JSON.stringify(lowest)}.`);
+  return LOG_LEVELS.slice(index);
 }

@@ -2,7 +2,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EnvInvalidError, logFormatFromEnv } from './app-env';
+import { EnvInvalidError, logFormatFromEnv, logLevelsFromEnv } from './app-env';
 import { AppModule } from './app.module';
 import { startTracingFromEnv } from './telemetry/tracing';
 import { HooklineError } from 'hookline';
@@ -11,12 +11,14 @@ import { HooklineError } from 'hookline';
 export const BODY_LIMIT = '16kb';
 
 export async function createApp(options: NestApplicationOptions = {}): Promise<NestExpressApplication> {
-  // HOOKLINE_LOG_FORMAT=json: every line (Nest's and Hookline's, fields included) as one JSON object.
-  const logger = logFormatFromEnv() === 'json' ? new ConsoleLogger({ json: true }) : undefined;
+  // LOG_LEVEL (default log): the lowest level printed. HOOKLINE_LOG_FORMAT=json: every line (Nest's and
+  // Hookline's, fields included) as one JSON object.
+  const logLevels = logLevelsFromEnv();
+  const logger = logFormatFromEnv() === 'json' ? new ConsoleLogger({ json: true, logLevels }) : undefined;
   // HOOKLINE_TRACES=console: spans printed to stdout (a real app starts its OpenTelemetry SDK first thing).
   startTracingFromEnv();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    ...(logger ? { logger } : {}),
+    logger: logger ?? logLevels,
     ...options,
     bodyParser: false,
     // Errors reach the caller (main prints a bad config's message alone) instead of aborting the process.

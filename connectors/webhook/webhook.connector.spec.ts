@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { webhookConnector } from './webhook.connector';
 
 const schema = webhookConnector.config as Exclude<typeof webhookConnector.config, (...args: never[]) => unknown>;
@@ -23,5 +24,16 @@ describe('webhook connector config', () => {
     expect(result.success).toBe(false);
     const issue = result.error!.issues.find((i) => i.path.join('.') === path);
     expect(issue?.message ?? JSON.stringify(result.error!.issues)).toContain(message);
+  });
+});
+
+describe('webhook signatures', () => {
+  it('sign exactly as the Standard Webhooks reference library does, once per secret while one is rotated', () => {
+    const other = 'whsec_' + Buffer.from('another-secret-0123456789').toString('base64');
+    const parsed = schema.parse({ url: 'https://example.com/hooks', secret: [SECRET, other] });
+    const timestamp = new Date('2026-01-02T03:04:05.678Z');
+    const body = JSON.stringify({ type: 'user.registered', data: { id: 'evt_1', email: 'ada@example.com', note: 'é ✓' } });
+    const signatures = parsed.secret.signers.map((s) => s.sign('dlv_1', timestamp, body));
+    expect(signatures).toEqual([new Webhook(SECRET).sign('dlv_1', timestamp, body), new Webhook(other).sign('dlv_1', timestamp, body)]);
   });
 });

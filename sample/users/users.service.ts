@@ -10,7 +10,13 @@ export interface StoredUser extends RegisterUserDto {
   createdAt: string;
 }
 
-/** The example app's user store: in memory, one email per tenant. */
+/**
+ * The newest users a tenant's store keeps. An example app has no database: past this, the oldest user is
+ * forgotten (and may register again), so that memory stays flat however many sign-ups it takes.
+ */
+export const MAX_USERS_PER_TENANT = 10_000;
+
+/** The example app's user store: in memory, one email per tenant, the newest {@link MAX_USERS_PER_TENANT}. */
 @Injectable()
 export class UsersService {
   private readonly byTenant = new Map<string, Map<string, StoredUser>>();
@@ -24,6 +30,8 @@ export class UsersService {
     if (users.has(key)) throw new ConflictException(`a user with email ${dto.email} already exists in tenant ${tenant}`);
     const user: StoredUser = { ...dto, id: randomUUID(), tenant, createdAt: new Date().toISOString() };
     users.set(key, user);
+    // A Map iterates in insertion order: its first key is the oldest user.
+    if (users.size > MAX_USERS_PER_TENANT) users.delete(users.keys().next().value!);
     // Fire and forget: Hookline's listener runs on a later tick; nothing here waits for a consumer.
     this.events.emit(
       USER_REGISTERED,

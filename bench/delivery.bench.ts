@@ -1,0 +1,191 @@
+/**
+ * Delivery cost: the example app (`dist/sample/main.js`, inline transport by default) measured from
+ * outside, with tenant `acme` configured with six consumers (3 signed webhooks, 1 hook, Slack with a
+ * digest, HubSpot) against local receivers that answer at once, and tenant `globex` with none.
+ * Per round, one fresh app:
+ *  1. CPU per sign-up: the CPU time of the app's process and its sandbox worker processes (read from
+ *     /proc, so nothing inside the app is trusted), from the first sign-up until every delivery of every
+ *     consumer arrived, minus the app's idle CPU over the same time; `acme` against `globex`.
+ *  2. Burst: BENCH_BURST sign-ups, 8 in flight: deliveries/s per consumer kind (from the first sign-up to
+ *     the kind's last arrival) and how long after the last sign-up's answer 95 % of each kind had arrived.
+ *     Saturation is the burst's sign-ups over the time until hooks, webhooks and HubSpot were all done.
+ *  3. Paced: sign-ups at a quarter of that saturation, open loop (latency counted from when a request was
+ *     due), to `globex` then `acme`: registration p99 and its ratio.
+ * Hooks are counted from the app's output (the hook logs one line per sign-up); the others at the receivers.
+ * With BENCH_BASELINE=<another checkout, built>, rounds alternate between that build and this one, so the
+ * figures are side by side. Env: BENCH_ROUNDS (default 1 per build), BENCH_BURST (2000), BENCH_CPU_SIGNUPS
+ * (400), BENCH_PACED_SECONDS (6), HOOKLINE_TRANSPORT (inline), BENCH_NODE_ARGS (extra flags for the app).
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Arrivals, cpuMs, descendantsCpuMs, ExampleApp, startSinks, writeConfig, type Kind } from './example-app';
+import { machine, percentile, summarize, table } from './stats';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const BURST = Number(process.env.BENCH_BURST ?? 2_000);
+const CPU_SIGNUPS = Number(process.env.BENCH_CPU_SIGNUPS ?? 400);
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 6);
+const IN_FLIGHT = 8;
+const WEBHOOKS = 3;
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const KINDS: Kind[] = ['hook', 'webhook', 'slack', 'hubspot'];
+const PER_SIGNUP: Record<Kind, number> = { hook: 1, webhook: WEBHOOKS, slack: 1, hubspot: 1 };
+
+interface Round {
+  build: string;
+  cpuOn: number;
+  /** Of `cpuOn`, the sandbox workers' share. */
+  cpuOnWorkers: number;
+  cpuOff: number;
+  idleCpuPerS: number;
+  signupsPerS: number;
+  saturation: number;
+  rates: Record<Kind, number>;
+  after95: Record<Kind, number>;
+  pacedRate: number;
+  pacedOff: number;
+  pacedOn: number;
+  /** The app's own event-loop delay during each paced phase (ms). */
+  loopOff: { p99: number; max: number };
+  loopOn: { p99: number; max: number };
+}
+
+async function round(build: string, root: string, tag: string): Promise<Round> {
+  const arrivals = new Arrivals();
+  const sinks = await startSinks(arrivals);
+  const config = writeConfig(sinks.origin, { webhooks: WEBHOOKS, hook: true, slack: true, hubspot: true });
+  const app = await ExampleApp.start({ root, config: config.file, arrivals, nodeArgs: NODE_ARGS });
+  const allDone = (n: number) => () => KINDS.every((k) => arrivals.count(k) >= n * PER_SIGNUP[k]);
+  try {
+    // Warm-up: the JIT, the sandbox worker and the tenant's isolate, every client's connections.
+    await app.burst('globex', `${tag}w`, 200, IN_FLIGHT);
+    await app.burst('acme', `${tag}w`, 200, IN_FLIGHT);
+    await arrivals.until(allDone(200), 60_000, 'the warm-up deliveries');
+    await sleep(500);
+
+    const idleStart = cpuMs(app.pid);
+    await sleep(2_000);
+    const idleCpuPerS = (cpuMs(app.pid) - idleStart) / 2;
+    const cpuPerSignup = async (tenant: string, done: () => boolean) => {
+      arrivals.reset();
+      const t0 = performance.now();
+      const c0 = cpuMs(app.pid);
+      const w0 = descendantsCpuMs(app.pid);
+      await app.burst(tenant, `${tag}c`, CPU_SIGNUPS, IN_FLIGHT);
+      await arrivals.until(done, 120_000, `the deliveries of ${tenant}`);
+      await sleep(100); // Records written after the last arrival.
+      const seconds = (performance.now() - t0) / 1000;
+      return { all: (cpuMs(app.pid) - c0 - idleCpuPerS * seconds) / CPU_SIGNUPS, workers: (descendantsCpuMs(app.pid) - w0) / CPU_SIGNUPS };
+    };
+    const cpuOff = (await cpuPerSignup('globex', () => true)).all;
+    const { all: cpuOn, workers: cpuOnWorkers } = await cpuPerSignup('acme', allDone(CPU_SIGNUPS));
+
+    arrivals.reset();
+    const t0 = performance.now();
+    const { lastAnsweredAt } = await app.burst('acme', `${tag}b`, BURST, IN_FLIGHT);
+    const fast: Kind[] = ['hook', 'webhook', 'hubspot'];
+    await arrivals.until(() => fast.every((k) => arrivals.count(k) >= BURST * PER_SIGNUP[k]), 300_000, 'the burst');
+    const doneAt = performance.now();
+    const rates = {} as Record<Kind, number>;
+    const after95 = {} as Record<Kind, number>;
+    for (const kind of KINDS) {
+      const at = arrivals.at[kind];
+      const complete = at.length >= BURST * PER_SIGNUP[kind];
+      rates[kind] = at.length / (((complete ? at[at.length - 1] : doneAt) - t0) / 1000);
+      after95[kind] = complete ? percentile(at, 95) - lastAnsweredAt : NaN;
+    }
+    const saturation = BURST / ((doneAt - t0) / 1000);
+    // Let Slack's digests drain (about one message a second) before the paced phase, at most 60 s.
+    await arrivals.until(() => arrivals.count('slack') >= BURST, 60_000, 'Slack').catch(() => undefined);
+
+    const pacedRate = Math.max(10, Math.round(saturation / 4));
+    await app.loopDelay();
+    const pacedOff = summarize(await app.paced('globex', `${tag}p`, pacedRate, PACED_SECONDS)).p99;
+    const loopOff = await app.loopDelay();
+    const pacedOn = summarize(await app.paced('acme', `${tag}p`, pacedRate, PACED_SECONDS)).p99;
+    const loopOn = await app.loopDelay();
+    return {
+      build,
+      cpuOn,
+      cpuOnWorkers,
+      cpuOff,
+      idleCpuPerS,
+      signupsPerS: BURST / ((lastAnsweredAt - t0) / 1000),
+      saturation,
+      rates,
+      after95,
+      pacedRate,
+      pacedOff,
+      pacedOn,
+      loopOff,
+      loopOn,
+    };
+  } finally {
+    await app.stop();
+    await sinks.close();
+    config.remove();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
+async function main(): Promise<void> {
+  const here = join(__dirname, '../..');
+  const builds: Array<[string, string]> = process.env.BENCH_BASELINE ? [['baseline', process.env.BENCH_BASELINE], ['this build', here]] : [['this build', here]];
+  const rounds: Round[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, root] of builds) {
+      const result = await round(name, root, `${process.pid}-${r}-${name.replace(/\W/g, '')}`);
+      rounds.push(result);
+      process.stderr.write(`round ${r + 1} ${name}: ${JSON.stringify(result)}\n`);
+    }
+  }
+  const transport = process.env.HOOKLINE_TRANSPORT || 'inline';
+  console.log(
+    `${machine()}; example app, ${transport} transport${NODE_ARGS.length ? `, app flags ${NODE_ARGS.join(' ')}` : ''}; tenant acme: ${WEBHOOKS} signed webhooks, 1 hook, Slack (digest), HubSpot; ` +
+      `tenant globex: none; ${IN_FLIGHT} sign-ups in flight; medians of ${ROUNDS} round(s) per build\n`,
+  );
+  const by = (build: string) => rounds.filter((r) => r.build === build);
+  const m = (rs: Round[], f: (r: Round) => number) => median(rs.map(f));
+  console.log(
+    table(
+      ['build', 'CPU ms/sign-up, 6 consumers', 'of which sandbox workers', 'CPU ms/sign-up, none', 'idle CPU ms/s', `paced rate /s`, 'paced p99 ms, none', 'paced p99 ms, 6 consumers', 'p99 ratio'],
+      builds.map(([name]) => {
+        const rs = by(name);
+        return [name, m(rs, (r) => r.cpuOn), m(rs, (r) => r.cpuOnWorkers), m(rs, (r) => r.cpuOff), m(rs, (r) => r.idleCpuPerS), m(rs, (r) => r.pacedRate), m(rs, (r) => r.pacedOff), m(rs, (r) => r.pacedOn), m(rs, (r) => r.pacedOn / r.pacedOff)];
+      }),
+    ),
+  );
+  console.log(`\nBurst of ${BURST} sign-ups (${IN_FLIGHT} in flight): deliveries/s per kind, and seconds after the last sign-up's answer until 95 % had arrived\n`);
+  console.log(
+    table(
+      ['build', 'sign-ups/s', 'saturation /s', ...KINDS.flatMap((k) => [`${k} /s`, `${k} 95 % s`])],
+      builds.map(([name]) => {
+        const rs = by(name);
+        return [name, m(rs, (r) => r.signupsPerS), m(rs, (r) => r.saturation), ...KINDS.flatMap((k) => [m(rs, (r) => r.rates[k]), m(rs, (r) => r.after95[k] / 1000)])];
+      }),
+    ),
+  );
+  console.log('\nPer round (CPU ms per sign-up with consumers / none; paced p99 ms with / none):');
+  for (const r of rounds) {
+    console.log(
+      `  ${r.build}: CPU ${r.cpuOn.toFixed(2)} / ${r.cpuOff.toFixed(2)}; p99 ${r.pacedOn.toFixed(1)} / ${r.pacedOff.toFixed(1)} = ×${(r.pacedOn / r.pacedOff).toFixed(2)} ` +
+        `(app event-loop delay p99/max ${r.loopOn.p99.toFixed(1)}/${r.loopOn.max.toFixed(1)} vs ${r.loopOff.p99.toFixed(1)}/${r.loopOff.max.toFixed(1)} ms); ` +
+        `hooks ${r.rates.hook.toFixed(0)}/s, 95 % +${(r.after95.hook / 1000).toFixed(2)} s`,
+    );
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
