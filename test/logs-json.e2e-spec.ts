@@ -45,7 +45,7 @@ describe('the example app with HOOKLINE_LOG_FORMAT=json', () => {
         },
       },
     });
-    const app = await AppProcess.start('json-logs', { HOOKLINE_CONFIG: config.path, HOOKLINE_LOG_FORMAT: 'json', HOOK_TOKEN, WEBHOOK_SECRET });
+    const app = await AppProcess.start('json-logs', { HOOKLINE_CONFIG: config.path, HOOKLINE_LOG_FORMAT: 'json', LOG_LEVEL: 'debug', HOOK_TOKEN, WEBHOOK_SECRET });
     try {
       expect((await app.register('acme', 'ada@example.com')).status).toBe(201);
       await receiver.until(() => receiver.requests.length >= 2, 30_000, 'the hook and the webhook');
