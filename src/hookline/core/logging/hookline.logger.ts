@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { LogRecord, type LogFields } from './log-record';
 import { Redactor } from './redactor';
 
@@ -32,9 +32,20 @@ export class HooklineLogger {
   }
 
   private write(level: Level, message: string, fields?: LogFields): void {
-    if (!this.target) return;
+    if (!this.target || !this.enabled(level)) return;
     const record = new LogRecord(this.redactor.redact(message), fields ? (this.redactor.redactValue(fields) as LogFields) : undefined);
     const write = this.target[level] ?? this.target.log;
     write.call(this.target, record);
+  }
+
+  /**
+   * Whether the target prints this level, when it can tell: a line it would drop is not built (redacting
+   * and copying a delivery's fields costs more than the write). Nest's `Logger` follows the app's levels;
+   * a `ConsoleLogger` has its own; any other logger (pino…) filters by itself, so gets every line.
+   */
+  private enabled(level: Level): boolean {
+    if (this.target instanceof Logger) return Logger.isLevelEnabled(level);
+    const own = (this.target as { isLevelEnabled?: (level: Level) => boolean }).isLevelEnabled;
+    return typeof own === 'function' ? own.call(this.target, level) : true;
   }
 }

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConsoleLogger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { HooklineLogger } from './hookline.logger';
 import { Redactor } from './redactor';
 
@@ -46,6 +46,45 @@ describe('Redactor and HooklineLogger', () => {
     expect(JSON.parse(json)).toMatchObject({ level: 'log', context: 'Hookline', message: { msg: 'delivery succeeded', tenant: 'acme', attempt: 1 } });
   });
 });
+
+describe('HooklineLogger levels', () => {
+  it("does not build a line the target would drop: a ConsoleLogger's own levels", () => {
+    const { redactor, seen } = watchedRedactor();
+    const text = captureStdout(() => {
+      const logger = new HooklineLogger(new ConsoleLogger('Hookline', { colors: false, logLevels: ['log', 'warn', 'error'] }), redactor);
+      logger.debug('delivery succeeded', { tenant: 'acme' });
+      logger.info('Hookline ready', { tenant: 'acme' });
+    });
+    expect(seen).not.toContain('delivery succeeded');
+    expect(seen).toContain('Hookline ready');
+    expect(text).toContain('Hookline ready tenant=acme');
+  });
+
+  it("follows the app's levels through Nest's Logger, and hands every line to a logger that cannot tell", () => {
+    const { redactor, seen } = watchedRedactor();
+    Logger.overrideLogger(['log', 'warn', 'error']);
+    try {
+      const logger = new HooklineLogger(new Logger('Hookline'), redactor);
+      captureStdout(() => logger.debug('dropped line', {}));
+      expect(seen).toEqual([]);
+    } finally {
+      Logger.overrideLogger(['verbose', 'debug', 'log', 'warn', 'error', 'fatal']);
+    }
+    const lines: string[] = [];
+    const pinoLike = { log: (m: unknown) => lines.push(String(m)), debug: (m: unknown) => lines.push(String(m)), warn: () => undefined, error: () => undefined };
+    new HooklineLogger(pinoLike, new Redactor()).debug('kept line', { attempt: 1 });
+    expect(lines).toEqual(['kept line attempt=1']);
+  });
+});
+
+/** A real Redactor that also notes each message it redacts: a line that is built goes through it. */
+function watchedRedactor(): { redactor: Redactor; seen: string[] } {
+  const seen: string[] = [];
+  const redactor = new Redactor();
+  const redact = redactor.redact.bind(redactor);
+  redactor.redact = (text: string) => (seen.push(text), redact(text));
+  return { redactor, seen };
+}
 
 function captureStdout(run: () => void): string {
   const write = process.stdout.write;
