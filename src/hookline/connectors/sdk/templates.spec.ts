@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createUserRegisteredEvent } from '../../core/events/user-registered.event';
-import { compileTemplate, renderTree, templateField, templateScope, templateTreeField, TemplateSyntaxError } from './templates';
+import { compileTemplate, renderTree, TEMPLATE_LIMITS, templateField, templateScope, templateTreeField, TemplateSyntaxError } from './templates';
 
 const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const event = createUserRegisteredEvent({
@@ -38,6 +38,21 @@ describe('templates', () => {
   it('stops a runaway template (memory limit) and reads no file', () => {
     expect(() => render('{% for i in (1..100000000) %}x{% endfor %}')).toThrow(/limit/);
     expect(() => render('{% include "/etc/passwd" %}')).toThrow(/Failed to lookup/);
+  });
+
+  it('renders once more when a pause of the whole process used up the render budget (wall-clock time)', () => {
+    let pauses = 1;
+    const user = { ...scope.user };
+    Object.defineProperty(user, 'email', {
+      enumerable: true,
+      get() {
+        // The first read stalls past the budget, as a long garbage collection or a busy machine would.
+        if (pauses-- > 0) for (const end = performance.now() + TEMPLATE_LIMITS.renderLimitMs + 50; performance.now() < end; );
+        return 'ada@example.com';
+      },
+    });
+    expect(compileTemplate('{{ user.email }}!').render({ ...scope, user })).toBe('ada@example.com!');
+    expect(pauses).toBe(-1); // rendered twice
   });
 
   it('templateField: a syntax error is an issue at the field path', () => {

@@ -89,10 +89,24 @@ export function compileTemplate(source: string, options: TemplateOptions = {}): 
   return {
     source,
     render(scope) {
-      const out = String(engine.renderSync(parsed, scope) ?? '');
+      let rendered: unknown;
+      try {
+        rendered = engine.renderSync(parsed, scope);
+      } catch (error) {
+        // The render budget is wall-clock time, so a pause of the whole process (a long garbage collection,
+        // a machine busy with other work) can use it up for an innocent template: it is rendered once more.
+        // A template slow by itself (a loop over millions) fails again, having cost at most twice the budget.
+        if (!isRenderTimeLimit(error)) throw error;
+        rendered = engine.renderSync(parsed, scope);
+      }
+      const out = String(rendered ?? '');
       return out.length > TEMPLATE_LIMITS.maxOutputLength ? out.slice(0, TEMPLATE_LIMITS.maxOutputLength) : out;
     },
   };
+}
+
+function isRenderTimeLimit(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('template render limit exceeded');
 }
 
 /**
