@@ -268,15 +268,19 @@ export class IsolateRuntime {
     return Math.max(1, Math.ceil(inv.deadline - performance.now()));
   }
 
-  private enter(inv: Invocation, args: [string, number, unknown?, unknown?], awaitResult = false): Promise<unknown> {
+  /**
+   * One entry into the hook's context. Its arguments are strings and numbers (JSON text for anything
+   * else), which cross into the isolate as they are: no copy of an arguments array to serialise.
+   */
+  private enter(inv: Invocation, args: [string, number, (string | number)?, (string | number)?], awaitResult = false): Promise<unknown> {
     if (inv.ended || !inv.hook || inv.hook.owner.isolate.isDisposed) return Promise.resolve();
-    const options = { arguments: { copy: true }, timeout: this.remaining(inv) } as const;
+    const options = { timeout: this.remaining(inv) } as const;
     if (awaitResult) return inv.hook.enter.apply(undefined, args, { ...options, result: { promise: true, copy: true } });
     return inv.hook.enter.apply(undefined, args, options);
   }
 
   /** Enters the isolate for a timer or a fetch result; the invocation may end afterwards. */
-  private enterLater(inv: Invocation, args: [string, number, unknown?, unknown?]): void {
+  private enterLater(inv: Invocation, args: [string, number, (string | number)?, (string | number)?]): void {
     inv.entriesInFlight++;
     this.enter(inv, args).then(
       () => {
