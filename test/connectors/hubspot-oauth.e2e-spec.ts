@@ -17,6 +17,19 @@ const schema = hubspotConnector.config as ZodType<HubSpotConfig>;
  * The HubSpot connector with a public app's OAuth connection, through the real @hubspot/api-client,
  * against a fake that answers the token endpoint as HubSpot documents it.
  */
+
+/** A HubSpot connector entry connected through OAuth to the fake at `origin`. */
+function oauthEntry(origin: string, c: OAuthConnection, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'hubspot',
+    oauth: { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken },
+    baseUrl: origin,
+    properties: { email: '{{ user.email }}' },
+    batch: { maxItems: 1, maxWaitMs: 0 },
+    retry: QUICK_RETRY,
+    ...extra,
+  };
+}
 describe('HubSpot connector with OAuth (e2e, against the HubSpot fake)', () => {
   let hubspot: HubSpotFake;
   let hookline: ConnectorsApp | undefined;
@@ -40,15 +53,7 @@ describe('HubSpot connector with OAuth (e2e, against the HubSpot fake)', () => {
     ...extra,
   });
 
-  const entry = (c: OAuthConnection, extra: Record<string, unknown> = {}) => ({
-    type: 'hubspot',
-    oauth: { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken },
-    baseUrl: hubspot.origin,
-    properties: { email: '{{ user.email }}' },
-    batch: { maxItems: 1, maxWaitMs: 0 },
-    retry: QUICK_RETRY,
-    ...extra,
-  });
+  const entry = (c: OAuthConnection, extra: Record<string, unknown> = {}) => oauthEntry(hubspot.origin, c, extra);
 
   const boot = async (...connectors: Array<Record<string, unknown>>) => {
     hookline = await startConnectorsApp({ config: { tenants: { acme: { connectors } } } });
@@ -146,16 +151,7 @@ describe('HubSpot connector with OAuth (e2e, against the HubSpot fake)', () => {
     const config = {
       tenants: {
         acme: {
-          connectors: [
-            {
-              type: 'hubspot',
-              oauth: { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken },
-              baseUrl: hubspot.origin,
-              properties: { email: '{{ user.email }}' },
-              batch: { maxItems: 1, maxWaitMs: 0 },
-              retry: QUICK_RETRY,
-            },
-          ],
+          connectors: [oauthEntry(hubspot.origin, c)],
         },
       },
     };
