@@ -13,11 +13,6 @@ let seq = 0;
 /** The connector's config schema (a plain schema: it needs no file context). */
 const schema = hubspotConnector.config as ZodType<HubSpotConfig>;
 
-/**
- * The HubSpot connector with a public app's OAuth connection, through the real @hubspot/api-client,
- * against a fake that answers the token endpoint as HubSpot documents it.
- */
-
 /** A HubSpot connector entry connected through OAuth to the fake at `origin`. */
 function oauthEntry(origin: string, c: OAuthConnection, extra: Record<string, unknown> = {}) {
   return {
@@ -30,6 +25,11 @@ function oauthEntry(origin: string, c: OAuthConnection, extra: Record<string, un
     ...extra,
   };
 }
+
+/**
+ * The HubSpot connector with a public app's OAuth connection, through the real @hubspot/api-client,
+ * against a fake that answers the token endpoint as HubSpot documents it.
+ */
 describe('HubSpot connector with OAuth (e2e, against the HubSpot fake)', () => {
   let hubspot: HubSpotFake;
   let hookline: ConnectorsApp | undefined;
