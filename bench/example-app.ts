@@ -216,6 +216,7 @@ function descendants(root: number): number[] {
 
 interface ProbeAnswer {
   memory?: NodeJS.MemoryUsage;
+  spaces?: Record<string, { used: number; committed: number }>;
   loop?: { p99: number; max: number };
 }
 
@@ -285,12 +286,22 @@ export class ExampleApp {
     return (await this.probe('memory')).memory!;
   }
 
+  /**
+   * The app's memory after a full garbage collection (through the probe): what is live, and V8's heap
+   * spaces, used and committed (bytes) by name. The collection costs the app a pause; the soak asks for
+   * it only with BENCH_SOAK_LIVE=1.
+   */
+  async liveMemory(): Promise<{ memory: NodeJS.MemoryUsage; spaces: Record<string, { used: number; committed: number }> }> {
+    const answer = await this.probe('live');
+    return { memory: answer.memory!, spaces: answer.spaces! };
+  }
+
   /** The app's event-loop delay (ms) since the previous call (through the probe). */
   async loopDelay(): Promise<{ p99: number; max: number }> {
     return (await this.probe('loop')).loop!;
   }
 
-  private probe(question: 'memory' | 'loop'): Promise<ProbeAnswer> {
+  private probe(question: 'memory' | 'live' | 'loop'): Promise<ProbeAnswer> {
     return new Promise((resolve) => {
       this.probeWaiters.push(resolve);
       this.child.send(question);
