@@ -13,8 +13,11 @@
  *     due), to `globex` then `acme`: registration p99 and its ratio.
  * Hooks are counted from the app's output (the hook logs one line per sign-up); the others at the receivers.
  * With BENCH_BASELINE=<another checkout, built>, rounds alternate between that build and this one, so the
- * figures are side by side. Env: BENCH_ROUNDS (default 1 per build), BENCH_BURST (2000), BENCH_CPU_SIGNUPS
- * (400), BENCH_PACED_SECONDS (6), HOOKLINE_TRANSPORT (inline), BENCH_NODE_ARGS (extra flags for the app).
+ * figures are side by side. With BENCH_VARIANTS=default,json-logs,metrics,traces,otel (any of them), rounds
+ * alternate between the same build run as it ships and with JSON logs, a metrics SDK, a tracing SDK (a
+ * real SDK with a batch processor whose exporter drops the spans) or both: what each costs, side by side.
+ * Env: BENCH_ROUNDS (default 1 per build or variant), BENCH_BURST (2000), BENCH_CPU_SIGNUPS (400),
+ * BENCH_PACED_SECONDS (6), HOOKLINE_TRANSPORT (inline), BENCH_NODE_ARGS (extra flags for the app).
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +32,14 @@ const IN_FLIGHT = 8;
 const WEBHOOKS = 3;
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const KINDS: Kind[] = ['hook', 'webhook', 'slack', 'hubspot'];
+/** The example app's environment for each variant (the app as it ships is `default`). */
+const VARIANTS: Record<string, NodeJS.ProcessEnv> = {
+  default: {},
+  'json-logs': { HOOKLINE_LOG_FORMAT: 'json' },
+  metrics: { HOOKLINE_METRICS: 'prometheus' },
+  traces: { HOOKLINE_TRACES: 'discard' },
+  otel: { HOOKLINE_METRICS: 'prometheus', HOOKLINE_TRACES: 'discard' },
+};
 const PER_SIGNUP: Record<Kind, number> = { hook: 1, webhook: WEBHOOKS, slack: 1, hubspot: 1 };
 
 interface Round {
@@ -50,11 +61,17 @@ interface Round {
   loopOn: { p99: number; max: number };
 }
 
-async function round(build: string, root: string, tag: string): Promise<Round> {
+interface Build {
+  name: string;
+  root: string;
+  env: NodeJS.ProcessEnv;
+}
+
+async function round({ name: build, root, env }: Build, tag: string): Promise<Round> {
   const arrivals = new Arrivals();
   const sinks = await startSinks(arrivals);
   const config = writeConfig(sinks.origin, { webhooks: WEBHOOKS, hook: true, slack: true, hubspot: true });
-  const app = await ExampleApp.start({ root, config: config.file, arrivals, nodeArgs: NODE_ARGS });
+  const app = await ExampleApp.start({ root, config: config.file, arrivals, env, nodeArgs: NODE_ARGS });
   const allDone = (n: number) => () => KINDS.every((k) => arrivals.count(k) >= n * PER_SIGNUP[k]);
   try {
     // Warm-up: the JIT, the sandbox worker and the tenant's isolate, every client's connections.
@@ -135,28 +152,41 @@ function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
+/** The builds (or variants of this build) to run, from BENCH_BASELINE and BENCH_VARIANTS. */
+function buildsFromEnv(here: string): Build[] {
+  const variants = (process.env.BENCH_VARIANTS ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  if (variants.length && process.env.BENCH_BASELINE) throw new Error('BENCH_VARIANTS and BENCH_BASELINE: set one or the other.');
+  for (const v of variants) {
+    if (!(v in VARIANTS)) throw new Error(`BENCH_VARIANTS: unknown variant ${JSON.stringify(v)}; expected a comma-separated list of ${Object.keys(VARIANTS).join(', ')}.`);
+  }
+  if (variants.length) return variants.map((name) => ({ name, root: here, env: VARIANTS[name] }));
+  const current = { name: 'this build', root: here, env: {} };
+  return process.env.BENCH_BASELINE ? [{ name: 'baseline', root: process.env.BENCH_BASELINE, env: {} }, current] : [current];
+}
+
 async function main(): Promise<void> {
-  const here = join(__dirname, '../..');
-  const builds: Array<[string, string]> = process.env.BENCH_BASELINE ? [['baseline', process.env.BENCH_BASELINE], ['this build', here]] : [['this build', here]];
+  const builds = buildsFromEnv(join(__dirname, '../..'));
   const rounds: Round[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, root] of builds) {
-      const result = await round(name, root, `${process.pid}-${r}-${name.replace(/\W/g, '')}`);
+    // Every other round runs them in reverse order (A B, B A, …), so a drift of the machine's load over the
+    // run does not favour the one that always runs first.
+    for (const build of r % 2 ? [...builds].reverse() : builds) {
+      const result = await round(build, `${process.pid}-${r}-${build.name.replace(/\W/g, '')}`);
       rounds.push(result);
-      process.stderr.write(`round ${r + 1} ${name}: ${JSON.stringify(result)}\n`);
+      process.stderr.write(`round ${r + 1} ${build.name}: ${JSON.stringify(result)}\n`);
     }
   }
   const transport = process.env.HOOKLINE_TRANSPORT || 'inline';
   console.log(
     `${machine()}; example app, ${transport} transport${NODE_ARGS.length ? `, app flags ${NODE_ARGS.join(' ')}` : ''}; tenant acme: ${WEBHOOKS} signed webhooks, 1 hook, Slack (digest), HubSpot; ` +
-      `tenant globex: none; ${IN_FLIGHT} sign-ups in flight; medians of ${ROUNDS} round(s) per build\n`,
+      `tenant globex: none; ${IN_FLIGHT} sign-ups in flight; medians of ${ROUNDS} round(s) per build${builds.length > 1 ? ', alternating' : ''}\n`,
   );
   const by = (build: string) => rounds.filter((r) => r.build === build);
   const m = (rs: Round[], f: (r: Round) => number) => median(rs.map(f));
   console.log(
     table(
       ['build', 'CPU ms/sign-up, 6 consumers', 'of which sandbox workers', 'CPU ms/sign-up, none', 'idle CPU ms/s', `paced rate /s`, 'paced p99 ms, none', 'paced p99 ms, 6 consumers', 'p99 ratio'],
-      builds.map(([name]) => {
+      builds.map(({ name }) => {
         const rs = by(name);
         return [name, m(rs, (r) => r.cpuOn), m(rs, (r) => r.cpuOnWorkers), m(rs, (r) => r.cpuOff), m(rs, (r) => r.idleCpuPerS), m(rs, (r) => r.pacedRate), m(rs, (r) => r.pacedOff), m(rs, (r) => r.pacedOn), m(rs, (r) => r.pacedOn / r.pacedOff)];
       }),
@@ -166,12 +196,32 @@ async function main(): Promise<void> {
   console.log(
     table(
       ['build', 'sign-ups/s', 'saturation /s', ...KINDS.flatMap((k) => [`${k} /s`, `${k} 95 % s`])],
-      builds.map(([name]) => {
+      builds.map(({ name }) => {
         const rs = by(name);
         return [name, m(rs, (r) => r.signupsPerS), m(rs, (r) => r.saturation), ...KINDS.flatMap((k) => [m(rs, (r) => r.rates[k]), m(rs, (r) => r.after95[k] / 1000)])];
       }),
     ),
   );
+  if (builds.length > 1) {
+    // Paired by round: each build's figure over the first build's in the same round, then the median.
+    const [first, ...others] = builds;
+    const pair = (name: string, f: (r: Round) => number) => median(by(name).map((r, i) => f(r) / f(by(first.name)[i])));
+    console.log(`\nAgainst ${first.name}, paired by round (medians of the ratios)\n`);
+    console.log(
+      table(
+        ['build', 'CPU with consumers', 'CPU in deliveries (with − none)', 'hook /s', 'webhook /s', 'paced p99 with consumers', 'event-loop delay max'],
+        others.map(({ name }) => [
+          name,
+          `×${pair(name, (r) => r.cpuOn).toFixed(2)}`,
+          `×${pair(name, (r) => r.cpuOn - r.cpuOff).toFixed(2)}`,
+          `×${pair(name, (r) => r.rates.hook).toFixed(2)}`,
+          `×${pair(name, (r) => r.rates.webhook).toFixed(2)}`,
+          `×${pair(name, (r) => r.pacedOn).toFixed(2)}`,
+          `×${pair(name, (r) => r.loopOn.max).toFixed(2)}`,
+        ]),
+      ),
+    );
+  }
   console.log('\nPer round (CPU ms per sign-up with consumers / none; paced p99 ms with / none):');
   for (const r of rounds) {
     console.log(
