@@ -25,6 +25,13 @@ export const SANDBOX_LIMITS = {
   maxScriptBytes: 1024 * 1024,
   /** The host stops waiting for a worker this long after an invocation's timeout. */
   hostGraceMs: 1_000,
+  /**
+   * How long a new worker may take to say it is ready (start Node, load isolated-vm). Invocations sent to
+   * it meanwhile wait without their timeout running: on a busy machine a start can take seconds, and it
+   * is not the hook's time. A worker not ready by then is killed and replaced; its invocations fail as
+   * retryable crashes.
+   */
+  workerStartTimeoutMs: 20_000,
   /** Consecutive timeouts after which a tenant's isolate is replaced. */
   isolateTimeoutStrikes: 3,
   /** Tenant isolates kept per worker (least recently used evicted first), and how long an idle one lives. */

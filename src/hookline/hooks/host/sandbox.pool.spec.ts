@@ -116,6 +116,59 @@ describe('SandboxPool', () => {
   });
 });
 
+describe('SandboxPool: a worker slow to start', () => {
+  const invocation = (timeoutMs: number): HookInvocation => ({
+    tenant: 'acme',
+    hookId: 'acme/hook/slow-start',
+    script: script('module.exports = async () => "after a slow start";'),
+    input,
+    secrets: {},
+    allowHosts: [],
+    timeoutMs,
+    memoryMb: 32,
+  });
+  const firstChild = (pool: SandboxPool) => (pool as unknown as { workers: Array<{ child: { pid: number } } | undefined> }).workers[0]!.child;
+
+  it("does not count its start against the invocations sent meanwhile: they run once it is ready", async () => {
+    const pool = new SandboxPool({ size: 1 });
+    try {
+      pool.warmUp();
+      // Stopped before it can load anything: a start that takes 2.5 s, much longer than timeout + grace (1.3 s).
+      const child = firstChild(pool);
+      process.kill(child.pid, 'SIGSTOP');
+      const result = pool.invoke(invocation(300));
+      await new Promise((r) => setTimeout(r, 2_500));
+      process.kill(child.pid, 'SIGCONT');
+      await expect(result).resolves.toMatchObject({ status: 'ok', response: 'after a slow start' });
+      expect(firstChild(pool).pid).toBe(child.pid);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('kills a worker that does not start in time: its invocations fail as retryable crashes, the next one runs on a new worker', async () => {
+    const logs: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const pool = new SandboxPool({ size: 1, workerStartTimeoutMs: 1_000, log: (_level, message, fields) => logs.push({ message, fields }) });
+    try {
+      pool.warmUp();
+      const stuck = firstChild(pool);
+      process.kill(stuck.pid, 'SIGSTOP');
+      const result = await pool.invoke(invocation(60_000));
+      expect(result).toMatchObject({ status: 'error', crashed: true, error: { name: 'SandboxCrashError' } });
+      expect(result.error?.message).toContain('killed: it did not start within 1000 ms');
+      expect(logs.map((l) => l.message)).toContain('sandbox worker could not start');
+      await expect(pool.invoke(invocation(5_000))).resolves.toMatchObject({ status: 'ok', response: 'after a slow start' });
+      expect(firstChild(pool).pid).not.toBe(stuck.pid);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses a start timeout that is not a positive integer, naming the option', () => {
+    expect(() => new SandboxPool({ workerStartTimeoutMs: 0 })).toThrow('SandboxPool: workerStartTimeoutMs must be a positive integer (ms), received 0');
+  });
+});
+
 describe('affinity', () => {
   it('keeps a tenant on one worker and spreads tenants over all of them', () => {
     const tenants = Array.from({ length: 40 }, (_, i) => `tenant-${i}`);

@@ -26,6 +26,12 @@ export interface SandboxPoolOptions {
    */
   workerMaxRssMb?: number;
   /**
+   * How long a new worker may take to start (say it is ready); invocations sent to it meanwhile wait
+   * without their timeout running. A worker not ready by then is killed and replaced.
+   * @default 20000
+   */
+  workerStartTimeoutMs?: number;
+  /**
    * Extra CA certificates every hook's HTTPS requests trust, on top of Node's (and `NODE_EXTRA_CA_CERTS`,
    * which workers inherit from the app along with `SSL_CERT_FILE`/`SSL_CERT_DIR`): PEM text, or the path of
    * a PEM file relative to the working directory.
@@ -92,6 +98,9 @@ interface Worker {
   startedAt: number;
   /** It said it was ready: it did start. */
   answered: boolean;
+  /** Kills it if it does not say it is ready in time (cleared at its first message). */
+  startTimer?: NodeJS.Timeout;
+  startTimedOut?: boolean;
   retired: boolean;
 }
 
@@ -130,6 +139,8 @@ export class SandboxPool implements Sandbox {
     if (options.ca !== undefined) this.ca = readCaOption(options.ca, process.cwd());
     const slots = options.cpuSlots;
     if (slots !== undefined && (!Number.isInteger(slots) || slots < 1)) throw new TypeError(`SandboxPool: cpuSlots must be a positive integer, received ${slots}`);
+    const start = options.workerStartTimeoutMs;
+    if (start !== undefined && (!Number.isInteger(start) || start < 1)) throw new TypeError(`SandboxPool: workerStartTimeoutMs must be a positive integer (ms), received ${start}`);
   }
 
   /** Workers running and answering, and failed starts in a row (see {@link SandboxStatus}). */
@@ -215,9 +226,13 @@ export class SandboxPool implements Sandbox {
    * The worker times its invocations itself; this covers a worker that stopped answering (a V8
    * out-of-memory abort can hang while printing its report): it is killed, and restarted. Armed when the
    * invocation is sent, disarmed while the worker says it waits for its turn, re-armed when it starts.
+   * Not armed while a new worker has not said it is ready: its start has a deadline of its own, and
+   * every invocation waiting for it is armed when it answers.
    */
   private armGrace(worker: Worker, id: number, pending: Pending): void {
     clearTimeout(pending.graceTimer);
+    pending.graceTimer = undefined;
+    if (!worker.answered) return;
     const { timeoutMs } = pending.invocation;
     pending.graceTimer = setTimeout(() => {
       this.settle(pending, failure('timeout', 'TimeoutError', `the sandbox worker did not answer within ${timeoutMs} ms; it was restarted`, elapsed(pending.startedAt)));
@@ -308,6 +323,11 @@ export class SandboxPool implements Sandbox {
       // V8 is aborting on out-of-memory; that path can hang, so the worker gets little time to exit.
       if (OUT_OF_MEMORY.test(worker.stderrTail)) setTimeout(() => this.kill(worker, 'V8 ran out of memory'), DYING_GRACE_MS).unref();
     });
+    const startTimeoutMs = this.options.workerStartTimeoutMs ?? SANDBOX_LIMITS.workerStartTimeoutMs;
+    worker.startTimer = setTimeout(() => {
+      worker.startTimedOut = true;
+      this.kill(worker, `it did not start within ${startTimeoutMs} ms`);
+    }, startTimeoutMs).unref();
     child.on('message', (batch: FromWorker[]) => this.onBatch(worker, batch));
     // 'close', not 'exit': V8's last words on stderr (what tells an out-of-memory abort) are read by then.
     child.on('close', (code, signal) => this.onExit(worker, code, signal));
@@ -332,8 +352,13 @@ export class SandboxPool implements Sandbox {
   }
 
   private onBatch(worker: Worker, batch: FromWorker[]): void {
-    if (!worker.answered) this.failedStarts = 0;
-    worker.answered = true;
+    if (!worker.answered) {
+      this.failedStarts = 0;
+      worker.answered = true;
+      clearTimeout(worker.startTimer);
+      // The invocations sent while it started: their wait for an answer starts now.
+      for (const [id, pending] of worker.pending) this.armGrace(worker, id, pending);
+    }
     for (const message of batch) this.onMessage(worker, message);
   }
 
@@ -402,6 +427,7 @@ export class SandboxPool implements Sandbox {
   }
 
   private onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    clearTimeout(worker.startTimer);
     if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
     this.draining.delete(worker);
     const unfinished = [...worker.pending.values()].filter((p) => !p.result);
@@ -434,7 +460,7 @@ export class SandboxPool implements Sandbox {
     }
     // A worker that dies before it ever answers cannot start (a broken install): started again a few
     // times in a row at most, then the next invocation tries again (no restart loop).
-    const neverStarted = !worker.answered && Date.now() - worker.startedAt < 2_000;
+    const neverStarted = !worker.answered && (Date.now() - worker.startedAt < 2_000 || worker.startTimedOut === true);
     if (neverStarted) this.failedStarts++;
     this.options.log?.('error', neverStarted ? 'sandbox worker could not start' : 'sandbox worker crashed; restarting it', {
       worker: worker.index,
@@ -467,6 +493,7 @@ export class SandboxPool implements Sandbox {
 
   private stop(worker: Worker): Promise<void> {
     worker.retired = true;
+    clearTimeout(worker.startTimer);
     for (const pending of worker.pending.values()) {
       clearTimeout(pending.graceTimer);
       this.settle(pending, failure('error', 'SandboxClosedError', 'the sandbox was closed', elapsed(pending.startedAt), true));
