@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -79,6 +80,35 @@ describe('console (served files)', () => {
       await request(closed.app.getHttpServer()).get('/hookline/console').expect(404);
     } finally {
       await closed.close();
+    }
+  });
+
+  it('closes while a client holds a connection it never sent a request on (a browser preconnects one)', async () => {
+    // Chromium opens a spare connection to an origin it loads from and may leave it unused. Node counts a
+    // connection without a request as active, so server.close() waits for the client to drop it: without
+    // the harness closing open connections, app.close() hung until the shared browser let it go.
+    const app = await HooklineTestApp.start({ config: { tenants: {} } });
+    await app.app.listen(0, '127.0.0.1');
+    const server = app.app.getHttpServer() as Server;
+    const accepted = new Promise((resolve) => server.once('connection', resolve));
+    const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    client.on('error', () => undefined);
+    const dropped = new Promise((resolve) => client.once('close', resolve));
+    let closing: Promise<void> | undefined;
+    try {
+      await accepted;
+      closing = app.close();
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        closing.then(() => 'closed'),
+        new Promise((resolve) => (timer = setTimeout(resolve, 5_000, 'still open after 5 s'))),
+      ]);
+      clearTimeout(timer);
+      expect(closed).toBe('closed');
+      await dropped;
+    } finally {
+      client.destroy();
+      await (closing ?? app.close());
     }
   });
 });

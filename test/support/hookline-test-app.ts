@@ -39,7 +39,11 @@ export class HooklineTestApp {
       controllers: [UsersController],
       providers: [UsersService],
     }).compile();
-    harness.app = moduleRef.createNestApplication({ logger: false });
+    // On close, after Hookline's shutdown hooks (deliveries drained), the server destroys the connections
+    // still open. Without it, app.close() waits for every client to drop its connections, and a browser's
+    // preconnected connection that never carried a request counts as active in Node (server.close() does
+    // not end it): a test closing its own app while a shared browser stays open hung on it.
+    harness.app = moduleRef.createNestApplication({ logger: false, forceCloseConnections: true });
     if (app.prefix) harness.app.setGlobalPrefix(app.prefix);
     await harness.app.init();
     return harness;

@@ -132,15 +132,21 @@ function hooklineBootstrap(hostRef, limits) {
     // request. The worker enters again ('idle') once they ran, and the invocation is forgotten then.
   }
 
-  /** After hooks completed and their microtasks ran: forgets each invocation that has no timer or request pending. */
+  /**
+   * After hooks' runs and the microtasks they queued: forgets each invocation that completed and has no
+   * timer or request pending. Answers the ids it forgot (JSON), which need no further entry.
+   */
   function idle(idsJson) {
     const ids = JSONparse(idsJson);
+    const forgotten = [];
     for (let i = 0; i < ids.length; i++) {
       const inv = invs.get(ids[i]);
-      if (!inv || inv.timers.size > 0 || inv.fetches.size > 0 || inv.storage.size > 0) continue;
+      if (!inv || !inv.completed || inv.timers.size > 0 || inv.fetches.size > 0 || inv.storage.size > 0) continue;
       inv.ended = true;
       invs.delete(ids[i]);
+      forgotten.push(ids[i]);
     }
+    return JSONstringify(forgotten);
   }
 
   function isThenable(value) {

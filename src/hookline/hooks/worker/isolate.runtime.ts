@@ -64,6 +64,8 @@ export class IsolateRuntime {
   private readonly isolates: TenantIsolates;
   private readonly invocations = new Map<number, Invocation>();
   private readonly probes = new Map<HookContext, Array<{ id: number; resolve(): void }>>();
+  /** Invocations of a context whose start ends with the next 'idle' entry (see afterStart). */
+  private readonly starts = new Map<HookContext, Array<{ inv: Invocation; resolve(forgotten: boolean): void }>>();
   private recycleRequested = false;
   private memoryCheckedAt = Number.NEGATIVE_INFINITY;
   /** Who starts next: round-robin across tenants, CPU budgets, waiting before the timeout starts. */
@@ -150,15 +152,16 @@ export class IsolateRuntime {
       // Resolves when the hook completes (cb, resolve or throw), however late: timers and fetches settle
       // through other entries meanwhile.
       const completion = this.enter(inv, ['invoke', msg.id, payload], true);
-      this.afterStart(inv, hook);
+      const forgotten = this.afterStart(inv, hook);
       const outcome = await completion;
       if (Array.isArray(outcome) && outcome[0] !== 'ended') this.onResult(inv, outcome[0], outcome[1]);
       // The result goes out now; the invocation ends only after one more entry. Microtasks the hook
       // queued before it completed (axios and @slack/webhook start their request a few promise hops
       // after the call, Auth0's Slack sample calls cb() right after) ran in the isolate before that entry,
-      // and the requests they started reached this worker first: they carry on until the timeout.
+      // and the requests they started reached this worker first: they carry on until the timeout. For a
+      // hook that completed within its start, the entry that ends its start is that entry.
       this.flush(inv, false);
-      if (!inv.ended) await this.probe(inv);
+      if (!inv.ended && !(await forgotten)) await this.probe(inv);
       this.flush(inv);
       this.maybeEnd(inv);
     } catch (error) {
@@ -192,16 +195,43 @@ export class IsolateRuntime {
   }
 
   /**
-   * The isolate runs its tasks in order: an empty entry queued right after the hook's call returns once
+   * The isolate runs its tasks in order: an 'idle' entry queued right after the hook's call returns once
    * the hook's synchronous run (and the microtasks it queued) is over. Then the tenant's next invocation
-   * may start, and the CPU it used is charged to its budget.
+   * may start, and the CPU it used is charged to its budget. Invocations of one context started in the
+   * same turn of the event loop share that entry (16 in flight: one entry, not 16). It also forgets, in
+   * the isolate, those that completed by then with nothing pending: resolves whether it forgot this one
+   * (then no further entry is needed before it ends).
    */
-  private afterStart(inv: Invocation, hook: HookContext): void {
-    if (inv.ended || hook.owner.isolate.isDisposed) return this.release(inv);
-    hook.enter.apply(undefined, ['idle', 0, '[]'], { timeout: this.remaining(inv) }).then(
-      () => this.release(inv),
-      () => this.release(inv),
-    );
+  private afterStart(inv: Invocation, hook: HookContext): Promise<boolean> {
+    if (inv.ended || hook.owner.isolate.isDisposed) {
+      this.release(inv);
+      return Promise.resolve(false);
+    }
+    return new Promise<boolean>((resolve) => {
+      let batch = this.starts.get(hook);
+      if (!batch) {
+        this.starts.set(hook, (batch = []));
+        // Queued after the other invocations starting now queued their call (each one microtask later).
+        queueMicrotask(() => this.runStarts(hook));
+      }
+      batch.push({ inv, resolve });
+    });
+  }
+
+  private runStarts(hook: HookContext): void {
+    const batch = this.starts.get(hook) ?? [];
+    this.starts.delete(hook);
+    const done = (forgotten: unknown) => {
+      const ids = typeof forgotten === 'string' ? (JSON.parse(forgotten) as unknown[]) : [];
+      for (const { inv, resolve } of batch) {
+        this.release(inv);
+        resolve(ids.includes(inv.id));
+      }
+    };
+    if (hook.owner.isolate.isDisposed) return done(undefined);
+    const timeout = Math.max(...batch.map((b) => this.remaining(b.inv)));
+    const ids = JSON.stringify(batch.map((b) => b.inv.id));
+    hook.enter.apply(undefined, ['idle', 0, ids], { timeout }).then(done, () => done(undefined));
   }
 
   /** Its start is over (or it ended before): charges its tenant's CPU so far and lets the next one start. */
@@ -238,15 +268,19 @@ export class IsolateRuntime {
     return Math.max(1, Math.ceil(inv.deadline - performance.now()));
   }
 
-  private enter(inv: Invocation, args: [string, number, unknown?, unknown?], awaitResult = false): Promise<unknown> {
+  /**
+   * One entry into the hook's context. Its arguments are strings and numbers (JSON text for anything
+   * else), which cross into the isolate as they are: no copy of an arguments array to serialise.
+   */
+  private enter(inv: Invocation, args: [string, number, (string | number)?, (string | number)?], awaitResult = false): Promise<unknown> {
     if (inv.ended || !inv.hook || inv.hook.owner.isolate.isDisposed) return Promise.resolve();
-    const options = { arguments: { copy: true }, timeout: this.remaining(inv) } as const;
+    const options = { timeout: this.remaining(inv) } as const;
     if (awaitResult) return inv.hook.enter.apply(undefined, args, { ...options, result: { promise: true, copy: true } });
     return inv.hook.enter.apply(undefined, args, options);
   }
 
   /** Enters the isolate for a timer or a fetch result; the invocation may end afterwards. */
-  private enterLater(inv: Invocation, args: [string, number, unknown?, unknown?]): void {
+  private enterLater(inv: Invocation, args: [string, number, (string | number)?, (string | number)?]): void {
     inv.entriesInFlight++;
     this.enter(inv, args).then(
       () => {
