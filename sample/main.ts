@@ -19,6 +19,10 @@ export async function createApp(options: NestApplicationOptions = {}): Promise<N
   startTracingFromEnv();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     logger: logger ?? logLevels,
+    // A browser with the console open keeps connections, one of them maybe never used (a preconnect):
+    // on shutdown, after Hookline has drained its deliveries, the server destroys them rather than
+    // waiting for the browser to let go.
+    forceCloseConnections: true,
     ...options,
     bodyParser: false,
     // Errors reach the caller (main prints a bad config's message alone) instead of aborting the process.
