@@ -133,11 +133,11 @@ describe('SandboxPool: a worker slow to start', () => {
     const pool = new SandboxPool({ size: 1 });
     try {
       pool.warmUp();
-      // Stopped before it can load anything: a start that takes 2.5 s, much longer than timeout + grace (1.3 s).
+      // Stopped before it can load anything: a start that takes 3.5 s, much longer than timeout + grace (2 s).
       const child = firstChild(pool);
       process.kill(child.pid, 'SIGSTOP');
-      const result = pool.invoke(invocation(300));
-      await new Promise((r) => setTimeout(r, 2_500));
+      const result = pool.invoke(invocation(1_000));
+      await new Promise((r) => setTimeout(r, 3_500));
       process.kill(child.pid, 'SIGCONT');
       await expect(result).resolves.toMatchObject({ status: 'ok', response: 'after a slow start' });
       expect(firstChild(pool).pid).toBe(child.pid);
@@ -148,14 +148,15 @@ describe('SandboxPool: a worker slow to start', () => {
 
   it('kills a worker that does not start in time: its invocations fail as retryable crashes, the next one runs on a new worker', async () => {
     const logs: Array<{ message: string; fields?: Record<string, unknown> }> = [];
-    const pool = new SandboxPool({ size: 1, workerStartTimeoutMs: 1_000, log: (_level, message, fields) => logs.push({ message, fields }) });
+    // Long enough for the replacement to start on a busy machine, which it must within the same limit.
+    const pool = new SandboxPool({ size: 1, workerStartTimeoutMs: 4_000, log: (_level, message, fields) => logs.push({ message, fields }) });
     try {
       pool.warmUp();
       const stuck = firstChild(pool);
       process.kill(stuck.pid, 'SIGSTOP');
       const result = await pool.invoke(invocation(60_000));
       expect(result).toMatchObject({ status: 'error', crashed: true, error: { name: 'SandboxCrashError' } });
-      expect(result.error?.message).toContain('killed: it did not start within 1000 ms');
+      expect(result.error?.message).toContain('killed: it did not start within 4000 ms');
       expect(logs.map((l) => l.message)).toContain('sandbox worker could not start');
       await expect(pool.invoke(invocation(5_000))).resolves.toMatchObject({ status: 'ok', response: 'after a slow start' });
       expect(firstChild(pool).pid).not.toBe(stuck.pid);
