@@ -23,8 +23,8 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Arrivals, cpuMs, descendantsCpuMs, ExampleApp, startSinks, writeConfig, type Kind } from './example-app';
-import { machine, percentile, summarize, table } from './stats';
+import { Arrivals, cpuMs, descendantsCpuMs, ExampleApp, nodeArgsFromEnv, startSinks, writeConfig, type Kind } from './example-app';
+import { machine, median, percentile, summarize, table } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const BURST = Number(process.env.BENCH_BURST ?? 2_000);
@@ -33,7 +33,7 @@ const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 6);
 const PACED_PHASES = Number(process.env.BENCH_PACED_PHASES ?? 3);
 const IN_FLIGHT = 8;
 const WEBHOOKS = 3;
-const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const NODE_ARGS = nodeArgsFromEnv();
 const KINDS: Kind[] = ['hook', 'webhook', 'slack', 'hubspot'];
 /** The example app's environment for each variant (the app as it ships is `default`). */
 const VARIANTS: Record<string, NodeJS.ProcessEnv> = {
@@ -167,10 +167,6 @@ async function round({ name: build, root, env }: Build, tag: string): Promise<Ro
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
 }
 
 /** The builds (or variants of this build) to run, from BENCH_BASELINE and BENCH_VARIANTS. */

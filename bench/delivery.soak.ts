@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Arrivals, ExampleApp, rssMb, startSinks, writeConfig } from './example-app';
+import { Arrivals, ExampleApp, nodeArgsFromEnv, rssMb, startSinks, writeConfig } from './example-app';
 import { machine, table } from './stats';
 
 const SIGNUPS = Number(process.env.BENCH_SOAK_SIGNUPS ?? 200_000);
@@ -22,7 +22,7 @@ const IN_FLIGHT = 8;
 const TOLERANCE = 0.1;
 const MB = 2 ** 20;
 const LIVE = process.env.BENCH_SOAK_LIVE === '1';
-const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const NODE_ARGS = nodeArgsFromEnv();
 
 interface Sample {
   signups: number;

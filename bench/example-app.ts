@@ -220,6 +220,11 @@ interface ProbeAnswer {
   loop?: { p99: number; max: number };
 }
 
+/** BENCH_NODE_ARGS: extra flags for the example app (e.g. `--cpu-prof`, `--max-old-space-size=256`). */
+export function nodeArgsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 export interface AppOptions {
   /** The checkout whose build runs (default: this one). */
   root: string;

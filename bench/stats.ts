@@ -7,6 +7,11 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[index];
 }
 
+/** The median of unsorted values. */
+export function median(values: readonly number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
 export interface Summary {
   n: number;
   median: number;

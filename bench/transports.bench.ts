@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { createUserRegisteredEvent, HooklineModule, HooklineService, type TransportOptions } from 'hookline';
 import { Receiver } from '../test/support/receiver';
 import { deleteKeys } from '../test/support/redis';
-import { machine, percentile, table } from './stats';
+import { machine, median, percentile, table } from './stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -170,10 +170,6 @@ async function main(): Promise<void> {
   console.log(`\nbullmq/inline events/s per round: ${ratios.map((x) => `×${x.toFixed(2)}`).join(', ')}`);
   console.log(`\nPaced: ${PACED} events at about ${PACED_RATE}/s (no backlog: what the transport itself adds)\n`);
   console.log(table(['transport', 'p50 enqueue→delivery ms', 'p99 enqueue→delivery ms'], results.map((r) => [r.transport, r.pacedP50, r.pacedP99])));
-}
-
-function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
 }
 
 main().then(
