@@ -106,4 +106,24 @@ describe('FairShare', () => {
     expect(share.usedMs('a')).toBe(0);
     expect(share.waitingCount).toBe(0);
   });
+
+  it('counts many small charges within the window, and lets them go as the window moves on', () => {
+    const { share, submit, advance } = setup(1);
+    submit('busy');
+    // 2,000 hooks a second for 10 s, 0.05 ms of CPU each: 1,000 ms in the window.
+    for (let i = 0; i < 20_000; i++) {
+      share.charge('busy', 0.05);
+      advance(0.5);
+    }
+    // Charges share an entry per twentieth of the window, which leaves it with its first charge: the
+    // window is exact to within a twentieth (here 50 ms of CPU).
+    expect(share.usedMs('busy')).toBeGreaterThanOrEqual(950 - 1e-6);
+    expect(share.usedMs('busy')).toBeLessThanOrEqual(1_000 + 1e-6);
+    // Half the window later, the older half has left it.
+    advance(5_000);
+    expect(share.usedMs('busy')).toBeGreaterThanOrEqual(450 - 1e-6);
+    expect(share.usedMs('busy')).toBeLessThanOrEqual(500 + 1e-6);
+    advance(5_000);
+    expect(share.usedMs('busy')).toBe(0);
+  });
 });

@@ -30,6 +30,13 @@ const PIPELINE_MAX = 16;
  * length at once, and a quick hook never holds one back (nor waits for one).
  */
 const QUICK_MS = 20;
+/**
+ * Charges within 1/WINDOW_SLICES of the budget's window share one entry, so a tenant's usage is a few dozen
+ * entries however many hooks it runs (one entry per charge grew to tens of thousands at thousands of hooks
+ * per second, and dropping the oldest from an array that large copies it). An entry leaves the window when
+ * its first charge does: the window is exact to within 1/WINDOW_SLICES of it.
+ */
+const WINDOW_SLICES = 20;
 
 interface Lane {
   queue: FairShareJob[];
@@ -40,7 +47,7 @@ interface Lane {
   /** Its starts hold one of the worker's slots. */
   slotted: boolean;
   budget: CpuBudget;
-  /** CPU charged, oldest first: [when, ms]. */
+  /** CPU charged, oldest first: [when its first charge was, ms], one entry per slice of the window (see WINDOW_SLICES). */
   usage: Array<[number, number]>;
   usedMs: number;
   throttledAt: number;
@@ -98,7 +105,10 @@ export class FairShare {
   charge(tenant: string, cpuMs: number): void {
     if (!(cpuMs > 0)) return;
     const lane = this.lane(tenant);
-    lane.usage.push([this.now(), cpuMs]);
+    const at = this.now();
+    const last = lane.usage[lane.usage.length - 1];
+    if (last && at - last[0] < lane.budget.windowMs / WINDOW_SLICES) last[1] += cpuMs;
+    else lane.usage.push([at, cpuMs]);
     lane.usedMs += cpuMs;
     this.dropIfIdle(tenant, lane);
   }
