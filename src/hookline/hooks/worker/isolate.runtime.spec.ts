@@ -103,6 +103,27 @@ describe('IsolateRuntime', () => {
     runtime.evictIdle(Number.POSITIVE_INFINITY, 0);
   });
 
+  it('sends the result of a hook that completed at once without waiting for the next one started with it', async () => {
+    const mixed = {
+      hookId: 'mixed/hook/m',
+      hash: 'mixed',
+      script: prepareHookSource('module.exports = function (u, c, cb) { console.log("run " + u.n); if (u.n === 1) for (;;) {} cb(null, u.n); };', 'm.js'),
+      timeoutMs: 500,
+    };
+    const call = (n: number) => invoke('mixed', { ...mixed, payload: `{"user":{"n":${n}},"context":{}}` });
+    // Quick starts so far: its next invocations start together (one turn, one context).
+    for (let i = 0; i < 3; i++) await expect(call(0)).resolves.toMatchObject({ status: 'ok' });
+    const first = id + 1;
+    // The second loops until it is cut short at its timeout; the third waits behind it in the isolate and
+    // its time runs out there. The first completed before either ran: its result must not wait for them.
+    const outcomes = await Promise.all([0, 1, 2].map(call));
+    expect(outcomes.map((o) => (o as { status: string }).status)).toEqual(['ok', 'timeout', 'timeout']);
+    expect(outcomes[0]).toMatchObject({ response: 0 });
+    expect(logs.get(first)).toEqual(['run 0']);
+    expect(logs.get(first + 1)).toEqual(['run 1']);
+    runtime.evictIdle(Number.POSITIVE_INFINITY, 0);
+  });
+
   it('keeps one isolate per tenant and evicts idle ones', async () => {
     for (const tenant of ['a', 'b', 'c', 'a']) await expect(invoke(tenant)).resolves.toMatchObject({ status: 'ok' });
     expect(runtime.isolateCount).toBe(3);
