@@ -39,8 +39,6 @@ function hooklineBootstrap(hostRef, limits) {
   }
 
   const invs = new MapC();
-  /** Invocations whose result waits for the next 'idle' answer (see complete). */
-  const held = [];
   let current = 0;
   let nextTimer = 0;
   let nextFetch = 0;
@@ -127,54 +125,28 @@ function hooklineBootstrap(hostRef, limits) {
       return;
     }
     inv.completed = true;
-    const outcome = error !== undefined && error !== null ? ['error', describeError(error)] : ['ok', serialise(id, response)];
-    // Until the 'idle' entry after its start has answered, the result rides on that answer (no wake-up of
-    // the worker of its own); after it, the result goes over the bridge.
-    if (inv.reported) send('result', id, outcome[0], outcome[1]);
-    else {
-      inv.outcome = outcome;
-      held.push(id);
-    }
+    // The result settles the worker's call into 'invoke' (a promise), so it needs no bridge message.
+    if (error !== undefined && error !== null) inv.settle(['error', describeError(error)]);
+    else inv.settle(['ok', serialise(id, response)]);
     // Not forgotten yet: microtasks queued before cb() (a library's request chain) may still start a
     // request. The worker enters again ('idle') once they ran, and the invocation is forgotten then.
   }
 
   /**
-   * After hooks' runs and the microtasks they queued. Answers, as JSON: the results of those that completed
-   * by now and had not reported yet (`r`: [id, status, response or error as JSON]); the ids it forgot (`f`:
-   * completed, with no timer, request or storage call pending, so they need no further entry); those whose
-   * run was cut short (`x`: their 'invoke' entry ran past its timeout); and those it never saw (`m`).
+   * After hooks' runs and the microtasks they queued: forgets each invocation that completed and has no
+   * timer or request pending. Answers the ids it forgot (JSON), which need no further entry.
    */
   function idle(idsJson) {
     const ids = JSONparse(idsJson);
-    const results = [];
     const forgotten = [];
-    const interrupted = [];
-    const missing = [];
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      const inv = invs.get(id);
-      if (!inv) {
-        missing.push(id);
-        continue;
-      }
-      if (inv.running) {
-        inv.running = false;
-        interrupted.push(id);
-      }
-      if (!inv.reported) {
-        inv.reported = true;
-        if (inv.outcome) results.push([id, inv.outcome[0], inv.outcome[1]]);
-        inv.outcome = undefined;
-      }
-      if (!inv.completed || inv.timers.size > 0 || inv.fetches.size > 0 || inv.storage.size > 0) continue;
+      const inv = invs.get(ids[i]);
+      if (!inv || !inv.completed || inv.timers.size > 0 || inv.fetches.size > 0 || inv.storage.size > 0) continue;
       inv.ended = true;
-      invs.delete(id);
-      forgotten.push(id);
+      invs.delete(ids[i]);
+      forgotten.push(ids[i]);
     }
-    // Every held result is either in this answer or reported already (an index only: see invoke).
-    held.length = 0;
-    return JSONstringify({ r: results, f: forgotten, x: interrupted, m: missing });
+    return JSONstringify(forgotten);
   }
 
   function isThenable(value) {
@@ -385,26 +357,15 @@ function hooklineBootstrap(hostRef, limits) {
     return webtask;
   }
 
-  /**
-   * Starts one invocation. The worker does not wait for this entry (nor wake up when it ends): the 'idle'
-   * entry it queues after it answers for it. `running` stays set if the run is cut short (its timeout).
-   */
   function invoke(id, payload) {
-    // Results held for the next 'idle' answer go now: the hook about to run may run long, and they would wait for it.
-    for (let i = 0; i < held.length; i++) {
-      const earlier = invs.get(held[i]);
-      if (!earlier || earlier.reported || !earlier.outcome) continue;
-      earlier.reported = true;
-      send('result', held[i], earlier.outcome[0], earlier.outcome[1]);
-      earlier.outcome = undefined;
-    }
-    held.length = 0;
     current = id;
     const p = JSONparse(payload);
-    const inv = { timers: new MapC(), fetches: new MapC(), storage: new MapC(), completed: false, ended: false, reported: false, outcome: undefined, running: true };
+    let settle;
+    const outcome = new PromiseC(function (resolve) { settle = resolve; });
+    const inv = { timers: new MapC(), fetches: new MapC(), storage: new MapC(), completed: false, ended: false, settle: settle };
     invs.set(id, inv);
     run(id, inv, p);
-    inv.running = false;
+    return outcome;
   }
 
   function run(id, inv, p) {
@@ -470,6 +431,7 @@ function hooklineBootstrap(hostRef, limits) {
   function end(id) {
     const inv = invs.get(id);
     if (!inv) return;
+    if (!inv.completed) inv.settle(['ended']);
     inv.ended = true;
     inv.timers.clear();
     for (const pending of inv.fetches.values()) pending.reject(new TypeErrorC('fetch: cancelled, the invocation is over'));

@@ -42,23 +42,6 @@ interface Invocation {
   entriesInFlight: number;
   /** Its start (load, then the synchronous run of the hook) is over: its tenant's next invocation may start. */
   released: boolean;
-  /** Settles what `run` awaits: the hook's outcome, `['ended']`, or why its start failed. */
-  settle?: { resolve(outcome: Outcome): void; reject(error: unknown): void };
-}
-
-/** How a hook's run came out, as the isolate reports it: `[status, response or error as JSON]`, or `['ended']`. */
-type Outcome = [string, unknown?];
-
-/** What an 'idle' entry answers (bootstrap.js), checked before use: the isolate runs untrusted code. */
-interface IdleAnswer {
-  /** Results not reported yet: [id, status, JSON]. */
-  r: Array<[number, string, unknown]>;
-  /** Forgotten in the isolate: no further entry needed before they end. */
-  f: number[];
-  /** Their 'invoke' entry was cut short (it ran past its timeout). */
-  x: number[];
-  /** Unknown to the isolate: their 'invoke' entry never ran. */
-  m: number[];
 }
 
 type ErrorInfo = { name: string; message: string };
@@ -167,16 +150,11 @@ export class IsolateRuntime {
       inv.hook = hook;
       const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
       // Resolves when the hook completes (cb, resolve or throw), however late: timers and fetches settle
-      // through other entries meanwhile. The result comes with the 'idle' entry's answer (afterStart), or
-      // over the bridge when the hook completes after it.
-      const completion = new Promise<Outcome>((resolve, reject) => (inv.settle = { resolve, reject }));
-      // Not awaited: nothing wakes this thread when the entry ends (the 'idle' entry answers for it).
-      if (!inv.ended && !hook.owner.isolate.isDisposed) {
-        hook.enter.applyIgnored(undefined, ['invoke', msg.id, payload], { timeout: this.remaining(inv) });
-      }
+      // through other entries meanwhile.
+      const completion = this.enter(inv, ['invoke', msg.id, payload], true);
       const forgotten = this.afterStart(inv, hook);
       const outcome = await completion;
-      if (outcome[0] !== 'ended') this.onResult(inv, outcome[0], outcome[1]);
+      if (Array.isArray(outcome) && outcome[0] !== 'ended') this.onResult(inv, outcome[0], outcome[1]);
       // The result goes out now; the invocation ends only after one more entry. Microtasks the hook
       // queued before it completed (axios and @slack/webhook start their request a few promise hops
       // after the call, Auth0's Slack sample calls cb() right after) ran in the isolate before that entry,
@@ -220,17 +198,12 @@ export class IsolateRuntime {
    * The isolate runs its tasks in order: an 'idle' entry queued right after the hook's call returns once
    * the hook's synchronous run (and the microtasks it queued) is over. Then the tenant's next invocation
    * may start, and the CPU it used is charged to its budget. Invocations of one context started in the
-   * same turn of the event loop share that entry (16 in flight: one entry, not 16). Its answer carries
-   * the result of the last of them to complete by then (the isolate sends an earlier one's result before
-   * it runs the next hook, which could run long), and says whose run was cut short by its timeout; the
-   * 'invoke' entries themselves wake no one when they end. It also forgets, in the isolate, those that
-   * completed by then with nothing pending: resolves whether it forgot this one (then no further entry
-   * is needed before it ends).
+   * same turn of the event loop share that entry (16 in flight: one entry, not 16). It also forgets, in
+   * the isolate, those that completed by then with nothing pending: resolves whether it forgot this one
+   * (then no further entry is needed before it ends).
    */
   private afterStart(inv: Invocation, hook: HookContext): Promise<boolean> {
     if (inv.ended || hook.owner.isolate.isDisposed) {
-      if (inv.ended) inv.settle?.resolve(['ended']);
-      else inv.settle?.reject(new Error('the isolate was disposed'));
       this.release(inv);
       return Promise.resolve(false);
     }
@@ -248,25 +221,17 @@ export class IsolateRuntime {
   private runStarts(hook: HookContext): void {
     const batch = this.starts.get(hook) ?? [];
     this.starts.delete(hook);
-    const done = (answer: IdleAnswer | undefined, error?: unknown) => {
-      const results = new Map(answer?.r.map(([id, status, json]) => [id, [status, json] as Outcome]));
+    const done = (forgotten: unknown) => {
+      const ids = typeof forgotten === 'string' ? (JSON.parse(forgotten) as unknown[]) : [];
       for (const { inv, resolve } of batch) {
-        const result = results.get(inv.id);
-        if (!answer) inv.settle?.reject(error ?? new Error('the sandbox could not read the isolate\'s answer'));
-        else if (answer.x.includes(inv.id)) inv.settle?.reject(new Error('Script execution timed out.'));
-        else if (answer.m.includes(inv.id)) inv.settle?.reject(new Error('the hook did not start in its isolate'));
-        else if (result) inv.settle?.resolve(result);
         this.release(inv);
-        resolve(answer?.f.includes(inv.id) ?? false);
+        resolve(ids.includes(inv.id));
       }
     };
-    if (hook.owner.isolate.isDisposed) return done(undefined, new Error('the isolate was disposed'));
+    if (hook.owner.isolate.isDisposed) return done(undefined);
     const timeout = Math.max(...batch.map((b) => this.remaining(b.inv)));
     const ids = JSON.stringify(batch.map((b) => b.inv.id));
-    hook.enter.apply(undefined, ['idle', 0, ids], { timeout }).then(
-      (answer) => done(parseIdle(answer)),
-      (error: unknown) => done(undefined, error),
-    );
+    hook.enter.apply(undefined, ['idle', 0, ids], { timeout }).then(done, () => done(undefined));
   }
 
   /** Its start is over (or it ended before): charges its tenant's CPU so far and lets the next one start. */
@@ -307,9 +272,11 @@ export class IsolateRuntime {
    * One entry into the hook's context. Its arguments are strings and numbers (JSON text for anything
    * else), which cross into the isolate as they are: no copy of an arguments array to serialise.
    */
-  private enter(inv: Invocation, args: [string, number, (string | number)?, (string | number)?]): Promise<unknown> {
+  private enter(inv: Invocation, args: [string, number, (string | number)?, (string | number)?], awaitResult = false): Promise<unknown> {
     if (inv.ended || !inv.hook || inv.hook.owner.isolate.isDisposed) return Promise.resolve();
-    return inv.hook.enter.apply(undefined, args, { timeout: this.remaining(inv) });
+    const options = { timeout: this.remaining(inv) } as const;
+    if (awaitResult) return inv.hook.enter.apply(undefined, args, { ...options, result: { promise: true, copy: true } });
+    return inv.hook.enter.apply(undefined, args, options);
   }
 
   /** Enters the isolate for a timer or a fetch result; the invocation may end afterwards. */
@@ -367,8 +334,6 @@ export class IsolateRuntime {
       return hostCrypto(b.slice(0, newline), b.slice(newline + 1));
     }
     if (kind === 'log' && LEVELS.has(a as LogLevel)) return this.log(inv, a as LogLevel, String(b));
-    // A hook that completed after the 'idle' entry that followed its start.
-    if (kind === 'result' && (a === 'ok' || a === 'error')) return inv.settle?.resolve([a, b]);
     if (kind === 'timer' && typeof a === 'number' && typeof b === 'number') return this.schedule(inv, a, b);
     if (kind === 'clear' && typeof a === 'number') {
       clearTimeout(inv.timers.get(a));
@@ -675,7 +640,6 @@ export class IsolateRuntime {
     if (announce) this.flush(inv);
     if (!inv.completed) this.finish(inv, 'error', undefined, { name: 'Error', message: 'the invocation ended without a result' });
     inv.ended = true;
-    inv.settle?.resolve(['ended']);
     clearTimeout(inv.deadlineTimer);
     for (const timer of inv.timers.values()) clearTimeout(timer);
     for (const controller of inv.fetches.values()) controller.abort();
@@ -732,18 +696,4 @@ function isAllocationFailure(error: ErrorInfo): boolean {
 
 function memoryError(inv: Invocation): ErrorInfo {
   return { name: 'MemoryLimitError', message: `the hook exceeded its memory limit of ${inv.msg.memoryMb} MB` };
-}
-
-/** The 'idle' entry's answer (JSON text from the isolate), or undefined if it is not one. */
-function parseIdle(answer: unknown): IdleAnswer | undefined {
-  if (typeof answer !== 'string') return undefined;
-  let parsed: Partial<IdleAnswer>;
-  try {
-    parsed = JSON.parse(answer) as Partial<IdleAnswer>;
-  } catch {
-    return undefined;
-  }
-  const ids = (value: unknown): value is number[] => Array.isArray(value) && value.every((v) => typeof v === 'number');
-  const results = Array.isArray(parsed.r) && parsed.r.every((r) => Array.isArray(r) && typeof r[0] === 'number' && (r[1] === 'ok' || r[1] === 'error'));
-  return results && ids(parsed.f) && ids(parsed.x) && ids(parsed.m) ? (parsed as IdleAnswer) : undefined;
 }
