@@ -117,6 +117,9 @@ const cases: Case[] = [
   { name: 'hook A stashes its secrets and pollutes prototypes', hookId: 'acme/hook/a', source: escape(`globalThis.stash = context.secrets; Object.prototype.polluted = 'yes'; Array.prototype.map = () => 'pwned'; JSON.parse = () => ({}); return 'done';`), secrets: { A_KEY: 'secret-of-a' }, status: 'ok' },
   { name: 'hook B (same tenant) sees neither', hookId: 'acme/hook/b', source: escape(`return { stash: typeof globalThis.stash, polluted: ({}).polluted === undefined, keys: Object.keys(context.secrets), user: user.email };`), secrets: { B_KEY: 'secret-of-b' }, status: 'ok', check: (r) => expect(r.response).toEqual({ stash: 'undefined', polluted: true, keys: ['B_KEY'], user: 'ada@example.com' }) },
   { name: 'hook A again: its own pollution persists, the machinery is intact', hookId: 'acme/hook/a', source: escape(`globalThis.stash = context.secrets; Object.prototype.polluted = 'yes'; Array.prototype.map = () => 'pwned'; JSON.parse = () => ({}); return 'done';`), secrets: { A_KEY: 'secret-of-a' }, status: 'ok', check: (r) => expect(r.response).toBe('done') },
+  // The machinery's answers to the worker are JSON made in the hook's own context, where it may change how
+  // arrays and objects serialise: an answer of the wrong shape once ended the worker (and every hook in it).
+  { name: 'Array.prototype.toJSON and Object.prototype.toJSON replaced before cb()', source: `module.exports = function (u, c, cb) { Array.prototype.toJSON = function () { return { includes: 1 }; }; Object.prototype.toJSON = function () { return 'x'; }; cb(null, 'done'); };`, status: 'ok', check: (r) => expect(r.response).toBe('done') },
   { name: 'the global crypto and WebSocket lead to the isolate global only; their errors are isolate errors', source: escape("const g = globalThis; const probe = (o) => { try { return o.constructor.constructor('return this')() === g; } catch (e) { return 'threw ' + e.message; } }; let wsError; try { new WebSocket('wss://exfil.example.net/'); } catch (e) { wsError = e; } let quota; try { crypto.getRandomValues(new Uint8Array(1e6)); } catch (e) { quota = e; } const bytes = crypto.getRandomValues(new Uint8Array(16)); return [probe(crypto), probe(crypto.getRandomValues), probe(crypto.randomUUID), probe(WebSocket), probe(wsError), probe(quota), probe(bytes), wsError.code, quota.name, typeof crypto.subtle, /^[0-9a-f-]{36}$/.test(crypto.randomUUID())];"), status: 'ok', check: (r) => expect(r.response).toEqual([...Array(7).fill(true), 'ERR_HOOKLINE_NO_WEBSOCKET', 'QuotaExceededError', 'undefined', true]) },
   // --- context.webtask.storage ----------------------------------------------------------------------
   { name: 'prototype walks from storage, its functions, its data and its errors', source: `module.exports = function (u, context, cb) { const s = context.webtask.storage; const g = globalThis; const probe = (o) => { try { return o.constructor.constructor('return this')() === g; } catch (e) { return 'threw ' + e.message; } }; s.set({ a: 1 }, () => s.get((e, data) => { s.set('x'.repeat(600 * 1024), (err) => { const p = s.get(); p.then((d) => cb(null, [probe(s), probe(s.get), probe(s.set), probe(data), probe(err), probe(p), probe(d), typeof err.stack === 'string' && !/node:internal|\\/src\\/|\\.ts:/.test(err.stack), err.code])); }); })); };`, status: 'ok', check: (r) => expect(r.response).toEqual([...Array(8).fill(true), 413]) },
@@ -175,6 +178,23 @@ describe('sandbox security: hostile hook scripts', () => {
     expect(existsSync(MARKER)).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(JSON.stringify(result)).not.toContain(CANARY);
+  });
+
+  it("a hook that breaks the machinery's JSON leaves another tenant's hook in flight in the same worker unharmed", async () => {
+    const invocation = (tenant: string, source: string): HookInvocation => ({
+      tenant,
+      hookId: `${tenant}/hook/x`,
+      script: { filename: 'x.js', source, hash: createHash('sha256').update(source).digest('hex') },
+      input: toHookInput(event),
+      secrets: {},
+      allowHosts: [],
+      timeoutMs: TIMEOUT_MS,
+      memoryMb: 32,
+    });
+    const victim = pool.invoke(invocation('victim', 'module.exports = function (u, c, cb) { setTimeout(() => cb(null, "victim ok"), 300); };'));
+    const hostile = await pool.invoke(invocation('breaker', 'module.exports = function (u, c, cb) { Array.prototype.toJSON = function () { return {}; }; cb(null, 1); };'));
+    expect(hostile).toMatchObject({ status: 'ok', response: 1 });
+    await expect(victim).resolves.toMatchObject({ status: 'ok', response: 'victim ok' });
   });
 
   it('still runs a benign hook afterwards, and refused fetches never reached the receiver', async () => {

@@ -222,7 +222,7 @@ export class IsolateRuntime {
     const batch = this.starts.get(hook) ?? [];
     this.starts.delete(hook);
     const done = (forgotten: unknown) => {
-      const ids = typeof forgotten === 'string' ? (JSON.parse(forgotten) as unknown[]) : [];
+      const ids = forgottenIds(forgotten);
       for (const { inv, resolve } of batch) {
         this.release(inv);
         resolve(ids.includes(inv.id));
@@ -696,4 +696,20 @@ function isAllocationFailure(error: ErrorInfo): boolean {
 
 function memoryError(inv: Invocation): ErrorInfo {
   return { name: 'MemoryLimitError', message: `the hook exceeded its memory limit of ${inv.msg.memoryMb} MB` };
+}
+
+/**
+ * The ids an 'idle' entry says it forgot. Its answer is untrusted: the isolate's JSON.stringify is the
+ * real one, but a hook can give arrays and objects a `toJSON` of its own. Anything but an array of
+ * numbers counts as none forgotten (each invocation then gets its own last entry); never a throw, which
+ * here would be an unhandled rejection that ends the worker and every tenant's hook in it.
+ */
+function forgottenIds(answer: unknown): unknown[] {
+  if (typeof answer !== 'string') return [];
+  try {
+    const parsed: unknown = JSON.parse(answer);
+    return Array.isArray(parsed) ? parsed.filter((id) => typeof id === 'number') : [];
+  } catch {
+    return [];
+  }
 }
