@@ -11,7 +11,8 @@
  *     Saturation is the burst's sign-ups over the time until hooks, webhooks and HubSpot were all done.
  *  3. Paced: sign-ups at a quarter of that saturation, open loop (latency counted from when a request was
  *     due), to `globex` and `acme` in BENCH_PACED_PHASES (3) alternating phases each, BENCH_PACED_SECONDS
- *     (6) per tenant in all: registration p99 of each tenant's pooled latencies, and their ratio.
+ *     (6) per tenant in all: registration p99 of each tenant's pooled latencies, and their ratio; the app's
+ *     event-loop delay and its GC pauses in those phases (through the probe), which decide that tail.
  * Hooks are counted from the app's output (the hook logs one line per sign-up); the others at the receivers.
  * With BENCH_BASELINE=<another checkout, built>, rounds alternate between that build and this one, so the
  * figures are side by side. With BENCH_VARIANTS=default,json-logs,metrics,traces,otel (any of them), rounds
@@ -23,7 +24,7 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Arrivals, cpuMs, descendantsCpuMs, ExampleApp, nodeArgsFromEnv, startSinks, writeConfig, type Kind } from './example-app';
+import { Arrivals, cpuMs, descendantsCpuMs, ExampleApp, nodeArgsFromEnv, startSinks, writeConfig, type Kind, type LoopDelay } from './example-app';
 import { machine, median, percentile, summarize, table } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
@@ -59,9 +60,18 @@ interface Round {
   pacedRate: number;
   pacedOff: number;
   pacedOn: number;
-  /** The app's own event-loop delay during each paced phase (ms). */
-  loopOff: { p99: number; max: number };
-  loopOn: { p99: number; max: number };
+  /** The app's own event-loop delay during the paced phases (ms: the worst phase's p99 and max), and its GC pauses in them (summed). */
+  loopOff: PacedLoop;
+  loopOn: PacedLoop;
+}
+
+interface PacedLoop {
+  p99: number;
+  max: number;
+  gcCount: number;
+  gcMs: number;
+  gcMax: number;
+  gcMajor: number;
 }
 
 interface Build {
@@ -124,11 +134,15 @@ async function round({ name: build, root, env }: Build, tag: string): Promise<Ro
     const pacedRate = Math.max(10, Math.round(saturation / 4));
     const phaseSeconds = PACED_SECONDS / PACED_PHASES;
     const latencies = { off: [] as number[], on: [] as number[] };
-    const loopOff = { p99: 0, max: 0 };
-    const loopOn = { p99: 0, max: 0 };
-    const worst = (into: { p99: number; max: number }, loop: { p99: number; max: number }) => {
+    const loopOff: PacedLoop = { p99: 0, max: 0, gcCount: 0, gcMs: 0, gcMax: 0, gcMajor: 0 };
+    const loopOn: PacedLoop = { p99: 0, max: 0, gcCount: 0, gcMs: 0, gcMax: 0, gcMajor: 0 };
+    const worst = (into: PacedLoop, loop: LoopDelay) => {
       into.p99 = Math.max(into.p99, loop.p99);
       into.max = Math.max(into.max, loop.max);
+      into.gcCount += loop.gc.count;
+      into.gcMs += loop.gc.ms;
+      into.gcMax = Math.max(into.gcMax, loop.gc.max);
+      into.gcMajor += loop.gc.major;
     };
     for (let phase = 0; phase < PACED_PHASES; phase++) {
       arrivals.reset();
@@ -243,7 +257,8 @@ async function main(): Promise<void> {
   for (const r of rounds) {
     console.log(
       `  ${r.build}: CPU ${r.cpuOn.toFixed(2)} / ${r.cpuOff.toFixed(2)}; p99 ${r.pacedOn.toFixed(1)} / ${r.pacedOff.toFixed(1)} = ×${(r.pacedOn / r.pacedOff).toFixed(2)} ` +
-        `(app event-loop delay p99/max ${r.loopOn.p99.toFixed(1)}/${r.loopOn.max.toFixed(1)} vs ${r.loopOff.p99.toFixed(1)}/${r.loopOff.max.toFixed(1)} ms); ` +
+        `(app event-loop delay p99/max ${r.loopOn.p99.toFixed(1)}/${r.loopOn.max.toFixed(1)} vs ${r.loopOff.p99.toFixed(1)}/${r.loopOff.max.toFixed(1)} ms; ` +
+        `GC pauses ${r.loopOn.gcMs.toFixed(0)} ms in ${r.loopOn.gcCount}, longest ${r.loopOn.gcMax.toFixed(1)}, ${r.loopOn.gcMajor} major vs ${r.loopOff.gcMs.toFixed(0)} ms in ${r.loopOff.gcCount}, ${r.loopOff.gcMax.toFixed(1)}, ${r.loopOff.gcMajor}); ` +
         `hooks ${r.rates.hook.toFixed(0)}/s, 95 % +${(r.after95.hook / 1000).toFixed(2)} s`,
     );
   }

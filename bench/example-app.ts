@@ -217,7 +217,14 @@ function descendants(root: number): number[] {
 interface ProbeAnswer {
   memory?: NodeJS.MemoryUsage;
   spaces?: Record<string, { used: number; committed: number }>;
-  loop?: { p99: number; max: number };
+  loop?: LoopDelay;
+}
+
+/** The app's event-loop delay (ms) over a span, and its garbage collections' pauses (ms) in it. */
+export interface LoopDelay {
+  p99: number;
+  max: number;
+  gc: { count: number; ms: number; max: number; major: number };
 }
 
 /** BENCH_NODE_ARGS: extra flags for the example app (e.g. `--cpu-prof`, `--max-old-space-size=256`). */
@@ -301,8 +308,8 @@ export class ExampleApp {
     return { memory: answer.memory!, spaces: answer.spaces! };
   }
 
-  /** The app's event-loop delay (ms) since the previous call (through the probe). */
-  async loopDelay(): Promise<{ p99: number; max: number }> {
+  /** The app's event-loop delay and GC pauses (ms) since the previous call (through the probe). */
+  async loopDelay(): Promise<LoopDelay> {
     return (await this.probe('loop')).loop!;
   }
 

@@ -2,10 +2,11 @@
  * `--require`d into the example app by the benchmarks, for what cannot be read from outside the process:
  * `'memory'` answers the app's `process.memoryUsage()`; `'live'` runs a full garbage collection first and
  * answers the memory usage after it with V8's heap spaces (used and committed bytes each): what is
- * still reachable, against what V8 keeps; `'loop'` answers its event-loop delay (ms: p99 and max) since the previous
+ * still reachable, against what V8 keeps; `'loop'` answers its event-loop delay (ms: p99 and max) and its
+ * garbage collections' pauses (count, total and longest ms; `major` for mark-compacts) since the previous
  * `'loop'`. The IPC channel is unref'd so that it never keeps the app alive.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -18,6 +19,15 @@ function collect(): void {
 if (process.send && process.channel) {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  const gc = { count: 0, ms: 0, max: 0, major: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.ms += entry.duration;
+      gc.max = Math.max(gc.max, entry.duration);
+      if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    }
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (message) => {
     if (message === 'memory') process.send!({ memory: process.memoryUsage() });
     if (message === 'live') {
@@ -26,8 +36,9 @@ if (process.send && process.channel) {
       process.send!({ memory: process.memoryUsage(), spaces });
     }
     if (message === 'loop') {
-      process.send!({ loop: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } });
+      process.send!({ loop: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, gc: { ...gc } } });
       loop.reset();
+      Object.assign(gc, { count: 0, ms: 0, max: 0, major: 0 });
     }
   });
   process.channel.unref();
