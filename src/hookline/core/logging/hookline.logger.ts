@@ -31,6 +31,11 @@ export class HooklineLogger {
     this.write('error', message, fields);
   }
 
+  /** Whether a line at this level would be written: a caller can skip building fields for a dropped line. */
+  isEnabled(level: Level): boolean {
+    return this.target !== false && this.enabled(level);
+  }
+
   private write(level: Level, message: string, fields?: LogFields): void {
     if (!this.target || !this.enabled(level)) return;
     const record = new LogRecord(this.redactor.redact(message), fields ? (this.redactor.redactValue(fields) as LogFields) : undefined);

@@ -43,9 +43,12 @@ export interface CircuitStore {
   read(key: string): Promise<CircuitRecord | null>;
 }
 
+/** A closed circuit's answer, the common case: one object for every call. */
+const CLOSED: { admission: Admission } = Object.freeze({ admission: Object.freeze({ kind: 'go' as const }) });
+
 /** The transitions, shared by the memory store and mirrored by the Redis store's Lua script. */
 export function admit(record: CircuitRecord | null, settings: CircuitSettings, now: number, probeLeaseMs: number): { admission: Admission; next?: CircuitRecord } {
-  if (!record || record.state === 'closed') return { admission: { kind: 'go' } };
+  if (!record || record.state === 'closed') return CLOSED;
   const due = record.state === 'open' ? (record.nextProbeAt ?? now) : (record.probeUntil ?? now);
   if (now >= due) {
     return { admission: { kind: 'probe' }, next: { ...record, state: 'half_open', probeUntil: now + probeLeaseMs } };

@@ -118,6 +118,8 @@ export class DeliveryExecutor {
   /** Events whose user's data was erased while their deliveries waited in this process. */
   private readonly erased = new WeakSet<UserRegisteredEvent>();
   private readonly erasedIds = new Map<string, true>();
+  /** Aborts each attempt in flight (its timeout's or the shutdown's reason): see {@link underTimeout}. */
+  private readonly abortAttempts = new Set<(reason: unknown) => void>();
 
   constructor(
     private readonly config: ConfigRegistry,
@@ -127,7 +129,7 @@ export class DeliveryExecutor {
     private readonly shutdown: AbortSignal,
     options: DeliveryExecutorOptions = {},
   ) {
-    // Every request in flight and every waiting lane listens to the shutdown signal: far more than 10.
+    // Every delivery waiting in a lane listens to the shutdown signal: far more than 10.
     setMaxListeners(0, shutdown);
     this.slots = new FairSlots(options.concurrency ?? 16);
     this.limiter = options.rateLimiter ?? createRateLimiter();
@@ -142,7 +144,14 @@ export class DeliveryExecutor {
       options.maxPacingWaitMs ?? 30_000,
       options.maxHeldInLanes,
     );
-    shutdown.addEventListener('abort', () => this.slots.close(new RetryableError('the app shut down before the request was sent')), { once: true });
+    shutdown.addEventListener(
+      'abort',
+      () => {
+        this.slots.close(new RetryableError('the app shut down before the request was sent'));
+        for (const abort of [...this.abortAttempts]) abort(new RetryableError('the app shut down during the attempt'));
+      },
+      { once: true },
+    );
   }
 
   /** The circuit of a consumer's destination, or null for a consumer not in the config. */
@@ -239,7 +248,8 @@ export class DeliveryExecutor {
     const durationMs = Date.now() - startedAt;
     trace.succeeded(durationMs);
     await this.records.succeeded(job.deliveryId, attempt, durationMs, outcome.detail);
-    this.logger.debug('delivery succeeded', { ...fields, outcome: 'succeeded', durationMs });
+    // Once per delivery: its fields are not built when debug lines are dropped (the default).
+    if (this.logger.isEnabled('debug')) this.logger.debug('delivery succeeded', { ...fields, outcome: 'succeeded', durationMs });
     return outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
   }
 
@@ -368,7 +378,8 @@ export class DeliveryExecutor {
     const errors: Array<DeliveryError | undefined> = [];
     try {
       const startedAt = Date.now();
-      await Promise.all(entries.map((e) => this.markRunning(e, startedAt)));
+      if (entries.length === 1) await this.markRunning(first, startedAt);
+      else await Promise.all(entries.map((e) => this.markRunning(e, startedAt)));
       const results = await this.request(entries);
       let rateLimited: DeliveryError | undefined;
       entries.forEach((entry, i) => {
@@ -436,28 +447,35 @@ export class DeliveryExecutor {
     return [{ ok: true, detail: outcome?.detail }];
   }
 
+  /**
+   * Runs `run` with a signal that aborts after `timeoutMs` or at shutdown, and rejects then even if `run`
+   * ignores its signal. Shutdown reaches the attempts in flight through {@link abortAttempts}: one listener
+   * on the shared shutdown signal, not one per attempt (each add and remove there walks every listener).
+   */
   private async underTimeout<T>(timeoutMs: number | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.shutdown.aborted) throw new RetryableError('the app shut down during the attempt');
     const controller = new AbortController();
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new DeliveryTimeoutError(timeoutMs)), timeoutMs);
-    const onShutdown = () => controller.abort(new RetryableError('the app shut down during the attempt'));
-    if (this.shutdown.aborted) onShutdown();
-    this.shutdown.addEventListener('abort', onShutdown, { once: true });
+    let rejectAborted!: (reason: unknown) => void;
+    const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
+    // Handled even if `run` throws before the race below exists, having caused an abort.
+    aborted.catch(ignore);
+    const abort = (reason: unknown) => {
+      if (controller.signal.aborted) return;
+      controller.abort(reason);
+      rejectAborted(reason);
+    };
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => abort(new DeliveryTimeoutError(timeoutMs)), timeoutMs);
+    this.abortAttempts.add(abort);
     const signal = controller.signal;
     try {
       // The race makes a consumer that ignores its signal time out all the same.
-      return await Promise.race([
-        run(signal),
-        new Promise<never>((_, reject) => {
-          if (signal.aborted) reject(signal.reason);
-          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-        }),
-      ]);
+      return await Promise.race([run(signal), aborted]);
     } catch (error) {
       // An error raised because we aborted is reported as the abort's reason, not as what the client made of it.
       throw signal.aborted && !(error instanceof DeliveryError) ? signal.reason : error;
     } finally {
       clearTimeout(timer);
-      this.shutdown.removeEventListener('abort', onShutdown);
+      this.abortAttempts.delete(abort);
     }
   }
 
@@ -587,6 +605,8 @@ function laned(consumer: Consumer): boolean {
     return false; // route() fails it with the connector's own error
   }
 }
+
+function ignore(): void {}
 
 function jitter(maxMs: number): number {
   return Math.floor(Math.random() * maxMs);

@@ -30,8 +30,14 @@ const PROBE_GRACE_MS = 5_000;
 
 /** The key caps and circuits are kept under: the tenant and the destination (tenants never share one). */
 export function destinationKey(consumer: Pick<Consumer, 'tenant' | 'destination'>): string {
-  return `${consumer.tenant}|${consumer.destination}`;
+  // Asked several times per delivery, as a Map key each time: a string made once per consumer object
+  // (a config reload makes new ones) is hashed once, where a fresh concatenation is built and hashed again.
+  let key = destinationKeys.get(consumer);
+  if (key === undefined) destinationKeys.set(consumer, (key = `${consumer.tenant}|${consumer.destination}`));
+  return key;
 }
+
+const destinationKeys = new WeakMap<Pick<Consumer, 'tenant' | 'destination'>, string>();
 
 /**
  * The per-destination side of isolation: the circuit breaker (through a {@link CircuitStore}, in memory or
@@ -123,6 +129,7 @@ export class DestinationGuard {
       this.logger.warn('circuit state not stored', { consumerId: consumer.id, error: messageOf(error) });
       return;
     }
+    if (change === null) return;
     const payload = { tenant: consumer.tenant, consumerId: consumer.id, destination: consumer.destination, deliveryId: job.deliveryId, eventId: job.event.id };
     if (change === 'opened') {
       const reason = `${consumer.circuit.failureThreshold} consecutive failures; last: ${lastError ?? 'unknown'}`;

