@@ -23,7 +23,7 @@ export interface Throttle {
  * fit in PIPELINE_MS at its recent pace: a later one then waits at most that long in its isolate, its
  * timeout running. Hooks that run long start one at a time.
  */
-const PIPELINE_MS = 50;
+export const PIPELINE_MS = 50;
 const PIPELINE_MAX = 16;
 /**
  * A tenant whose recent starts took less than this needs no slot: slots bound the tenants computing at

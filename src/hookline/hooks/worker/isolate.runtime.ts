@@ -637,7 +637,9 @@ export class IsolateRuntime {
 
   private end(inv: Invocation, announce = true): void {
     if (inv.ended) return;
-    if (announce) this.flush(inv);
+    // Its held-back result goes out first, as a result that does not end it: this `end` does, once (a
+    // flush that ended it too would end it twice, and count its isolate's use down twice).
+    if (announce) this.flush(inv, false);
     if (!inv.completed) this.finish(inv, 'error', undefined, { name: 'Error', message: 'the invocation ended without a result' });
     inv.ended = true;
     clearTimeout(inv.deadlineTimer);
