@@ -70,9 +70,16 @@ export async function runHookOnce(
   options: { storage?: HookStorage } = {},
 ): Promise<RunnerOutput> {
   const event = eventFromPayload(payload);
-  const pool = new SandboxPool({ size: 1, storage: options.storage });
   // Every line, including those written by work the hook left running after cb() (until its timeout).
   const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
+  // A sandbox worker that crashed or could not start says why among the lines (the run's answer only says
+  // that it crashed), the hook's secrets redacted.
+  const log = (level: string, message: string, fields: Record<string, unknown> = {}) => {
+    if (level !== 'error') return;
+    const why = [fields.cause, fields.stderr].filter((part) => typeof part === 'string' && part !== '').join(': ');
+    logs.push({ level: 'error', message: redactSecrets(`[hookline] ${message}${why ? ` (${why})` : ''}`, limits.secrets) });
+  };
+  const pool = new SandboxPool({ size: 1, storage: options.storage, log });
   const requests: HookRequestEntry[] = [];
   let ended!: () => void;
   const over = new Promise<void>((resolve) => (ended = resolve));
@@ -93,4 +100,11 @@ export async function runHookOnce(
   } finally {
     await pool.close();
   }
+}
+
+/** `text` with each secret value (of 4 characters or more, as the sandbox redacts them) replaced. */
+function redactSecrets(text: string, secrets: Record<string, string>): string {
+  let out = text;
+  for (const secret of Object.values(secrets)) if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+  return out;
 }

@@ -466,7 +466,8 @@ export class SandboxPool implements Sandbox {
       worker: worker.index,
       cause,
       inFlight: unfinished.length,
-      ...(neverStarted ? { stderr: worker.stderrTail.trim().split('\n').slice(-3).join(' | ') } : {}),
+      // Its last lines on stderr tell why (node refusing its flags, V8's fatal error); hooks never write there.
+      ...(worker.stderrTail.trim() ? { stderr: worker.stderrTail.trim().split('\n').slice(-3).join(' | ') } : {}),
     });
     if (!neverStarted || this.failedStarts < SANDBOX_LIMITS.workerStartAttempts) this.workerAt(worker.index);
   }
