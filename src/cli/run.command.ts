@@ -54,7 +54,7 @@ async function invoke(
   const script = loadRunnerScript(path, shown);
   if (isRunnerOutput(script)) return script;
   const { payload, ...limits } = run;
-  return runHookOnce(script, `runner/${basename(path)}`, payload, limits);
+  return runHookOnce(script, `runner/${basename(path)}`, payload, limits, { workerStderr: true });
 }
 
 function isFile(path: string): boolean {

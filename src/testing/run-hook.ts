@@ -46,7 +46,7 @@ async function run(script: ReturnType<typeof loadRunnerScript>, shown: string, o
   const limits = checkOptions(options);
   if (isRunnerOutput(script)) return script;
   const payload = (options.event ?? AUTH0_STARTER_PAYLOAD) as Record<string, unknown>;
-  return runHookOnce(script, `test/${shown}`, payload, limits);
+  return runHookOnce(script, `test/${shown}`, payload, limits, { workerStderr: true });
 }
 
 function checkOptions(options: RunHookOptions) {

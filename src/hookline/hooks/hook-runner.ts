@@ -58,25 +58,30 @@ export function isRunnerOutput(value: HookScript | RunnerOutput): value is Runne
   return 'status' in value;
 }
 
+/** The pool's lines about its worker that end a run: a crash, a start that failed, a process that could not be spawned. */
+const WORKER_FAILURES = new Set(['sandbox worker could not start', 'sandbox worker crashed; restarting it', 'sandbox worker error']);
+
 /**
  * Runs a hook once on a payload, in a sandbox pool of its own, and collects every log line until it ends.
  * Its `context.webtask.storage` is `options.storage` (default: empty, in memory, for this run only).
+ * A sandbox worker that crashed or could not start adds an `error` line saying why; with `workerStderr`
+ * (the command line and `hookline/testing`, on the developer's own machine) it also holds the worker's last
+ * lines on stderr, which name paths of the machine: the admin API leaves them to the app's log.
  */
 export async function runHookOnce(
   script: HookScript,
   hookId: string,
   payload: Record<string, unknown>,
   limits: RunnerLimits,
-  options: { storage?: HookStorage } = {},
+  options: { storage?: HookStorage; workerStderr?: boolean } = {},
 ): Promise<RunnerOutput> {
   const event = eventFromPayload(payload);
   // Every line, including those written by work the hook left running after cb() (until its timeout).
   const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
-  // A sandbox worker that crashed or could not start says why among the lines (the run's answer only says
-  // that it crashed), the hook's secrets redacted.
-  const log = (level: string, message: string, fields: Record<string, unknown> = {}) => {
-    if (level !== 'error') return;
-    const why = [fields.cause, fields.stderr].filter((part) => typeof part === 'string' && part !== '').join(': ');
+  const log = (_level: string, message: string, fields: Record<string, unknown> = {}) => {
+    if (!WORKER_FAILURES.has(message)) return;
+    const parts = [fields.cause, fields.error, options.workerStderr ? fields.stderr : undefined];
+    const why = parts.filter((part) => typeof part === 'string' && part !== '').join(': ');
     logs.push({ level: 'error', message: redactSecrets(`[hookline] ${message}${why ? ` (${why})` : ''}`, limits.secrets) });
   };
   const pool = new SandboxPool({ size: 1, storage: options.storage, log });
@@ -102,9 +107,13 @@ export async function runHookOnce(
   }
 }
 
-/** `text` with each secret value (of 4 characters or more, as the sandbox redacts them) replaced. */
+/**
+ * `text` with each secret value (of 4 characters or more, as the sandbox redacts them) replaced, the
+ * longest first: a secret that holds another is not left half shown.
+ */
 function redactSecrets(text: string, secrets: Record<string, string>): string {
+  const values = Object.values(secrets).filter((secret) => typeof secret === 'string' && secret.length >= 4);
   let out = text;
-  for (const secret of Object.values(secrets)) if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+  for (const secret of values.sort((a, b) => b.length - a.length)) out = out.split(secret).join('[REDACTED]');
   return out;
 }
