@@ -116,8 +116,10 @@ describe.each(transports)('fair share in the sandbox on the %s transport', (name
     // The busy tenant, within its budget, ran more often than the hog; the calm tenant was never held back for long.
     const done = async (tenant: string) => (await deliveriesOf(app!, tenant)).filter((d) => d.status === 'succeeded').length;
     expect(await done('busyco')).toBeGreaterThan(await done('hogco'));
-    const calm = await deliveriesOf(app!, 'calmco');
-    expect(calm.filter((d) => d.status === 'succeeded').length).toBeGreaterThan(calm.length - 5);
+    // Each calm hook done within seconds of its sign-up, with 32 s of heavy hooks queued before it (an
+    // instant's count of those still running would depend on how busy the machine is).
+    await until(async () => (await deliveriesOf(app!, 'calmco')).every((d) => d.status === 'succeeded'), 10_000, "the calm tenant's hooks");
+    for (const d of await deliveriesOf(app!, 'calmco')) expect(Date.parse(d.updatedAt) - Date.parse(d.createdAt)).toBeLessThan(3_000);
   });
 
   it('a tenant alone runs at full speed past its budget (work-conserving), and is not reported', async () => {

@@ -6,6 +6,7 @@ import { anEvent, replay, WEBHOOK_SECRET, webhookConfig } from './support/webhoo
 import { Receiver } from './support/receiver';
 import { deleteKeys, uniquePrefix } from './support/redis';
 import { redisUrlOrSkip } from './support/services';
+import { until } from './support/until';
 
 const redisUrl = redisUrlOrSkip('transports (bullmq half)');
 jest.setTimeout(30_000);
@@ -123,8 +124,9 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
       await app.hookline.publish(anEvent());
       await app.hookline.publish(failing);
       await receiver.until(() => receiver.requests.length === 2, 15_000, 'both deliveries');
-      await new Promise((r) => setTimeout(r, 300));
-      const dump = await dumpKeys(redisUrl!, prefix);
+      // The failed attempt is written to Redis after its answer arrives: waited for, not assumed.
+      let dump = '';
+      await until(async () => (dump = await dumpKeys(redisUrl!, prefix)).includes('answered 400'), 10_000, 'the failed attempt stored in Redis');
       expect(dump).toContain(failing.id);
       expect(dump).toContain('acme/webhook/crm');
       expect(dump).toContain('answered 400');
@@ -199,14 +201,6 @@ async function waitForStatus(app: HooklineTestApp, id: string, status: string, t
     }
   });
 });
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Every string value under a prefix, concatenated. */
 async function dumpKeys(url: string, prefix: string): Promise<string> {

@@ -141,7 +141,8 @@ describe('Slack connector (e2e, against the Slack fake)', () => {
   });
 
   it('digest: a burst becomes one message listing them; each delivery is recorded on its own', async () => {
-    const app = await boot({ digest: { maxWaitMs: 300, maxItems: 20 } });
+    // Sent when all 12 are in (a long wait: however slowly they arrive, they are one digest).
+    const app = await boot({ digest: { maxWaitMs: 5_000, maxItems: 12 } });
     await app.register('acme', Array.from({ length: 12 }, (_, i) => ({ email: `u${i}@example.com`, username: `user${i}` })));
     const records = await app.settled(10_000);
     expect(records).toHaveLength(12);
@@ -154,7 +155,7 @@ describe('Slack connector (e2e, against the Slack fake)', () => {
   });
 
   it('digest: a template that hits its render limit for one user fails that delivery only', async () => {
-    const app = await boot({ text: '{{ user.email }}{% for i in (1..user.user_metadata.n) %}xx{% endfor %}', digest: { maxWaitMs: 200, maxItems: 10 } });
+    const app = await boot({ text: '{{ user.email }}{% for i in (1..user.user_metadata.n) %}xx{% endfor %}', digest: { maxWaitMs: 5_000, maxItems: 3 } });
     await app.register('acme', [
       { email: 'a@example.com', user_metadata: { n: 1 } },
       { email: 'bomb@example.com', user_metadata: { n: 100_000_000 } },

@@ -122,9 +122,9 @@ describe('IsolateRuntime', () => {
     expect(pipelined()).toBe(true);
     const first = id + 1;
     // The second loops until it is cut short at its timeout; the third waits behind it in the isolate and
-    // its own, shorter, time runs out there (well before the second's: no race with the loop's end). The
+    // its own, much shorter, time runs out there (long before the second's: no race with the loop's end). The
     // first completed before either ran: its result must not wait for them.
-    const outcomes = await Promise.all([call(0), call(1), call(2, 100)]);
+    const outcomes = await Promise.all([call(0), call(1, 1_500), call(2, 100)]);
     expect(outcomes.map((o) => (o as { status: string }).status)).toEqual(['ok', 'timeout', 'timeout']);
     expect(outcomes[0]).toMatchObject({ response: 0 });
     expect(sent.slice(-3)).toEqual([first, first + 2, first + 1]);

@@ -127,7 +127,8 @@ export class IsolateRuntime {
       logLines: 0,
       logBytes: 0,
       logDropped: false,
-      secrets: Object.values(msg.secrets).filter((s) => typeof s === 'string' && s.length >= 4),
+      // Longest first: a secret that holds another is redacted whole.
+      secrets: Object.values(msg.secrets).filter((s) => typeof s === 'string' && s.length >= 4).sort((a, b) => b.length - a.length),
       completedByHook: false,
       usedAsync: false,
       entriesInFlight: 0,
@@ -526,7 +527,7 @@ export class IsolateRuntime {
   }
 
   /**
-   * Reports a timeout once the worker knows whether the isolate is stuck. An isolate still burning CPU
+   * Reports a timeout once the worker knows whether the isolate is stuck. An isolate still running
    * RUNAWAY_PROBE_MS after its deadline is inside something V8 cannot interrupt (a huge allocation on
    * Node 24+) and may abort the whole worker: the worker asks to be replaced *before* the result goes out,
    * so the app sends no further hook to it (one that would then be blamed for the abort). An isolate that
@@ -536,19 +537,21 @@ export class IsolateRuntime {
     const owner = inv.owner;
     let before: bigint | undefined;
     try {
-      if (owner && !owner.isolate.isDisposed) before = owner.isolate.cpuTime;
+      // Wall time, not CPU time: on a machine short of CPU, a stuck isolate's thread may get too little of
+      // it in the window to tell, but it is running the whole time.
+      if (owner && !owner.isolate.isDisposed) before = owner.isolate.wallTime;
     } catch {
       before = undefined;
     }
     if (!owner || before === undefined) return this.end(inv);
     setTimeout(() => {
-      let burnedMs: number;
+      let ranMs: number;
       try {
-        burnedMs = Number(owner.isolate.cpuTime - before) / 1e6;
+        ranMs = Number(owner.isolate.wallTime - before) / 1e6;
       } catch {
-        burnedMs = Number.POSITIVE_INFINITY; // disposed while running
+        ranMs = Number.POSITIVE_INFINITY; // disposed while running
       }
-      if (burnedMs > RUNAWAY_PROBE_MS * 0.6) this.requestRecycle('isolate kept running past its timeout');
+      if (ranMs > RUNAWAY_PROBE_MS * 0.6) this.requestRecycle('isolate kept running past its timeout');
       else this.watchRunaway(owner);
       this.end(inv); // sends the held-back result (end flushes it), unless an entry ending in between did
     }, RUNAWAY_PROBE_MS).unref();
