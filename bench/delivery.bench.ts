@@ -17,7 +17,8 @@
  * With BENCH_BASELINE=<another checkout, built>, rounds alternate between that build and this one, so the
  * figures are side by side. With BENCH_VARIANTS=default,json-logs,metrics,traces,otel (any of them), rounds
  * alternate between the same build run as it ships and with JSON logs, a metrics SDK, a tracing SDK (a
- * real SDK with a batch processor whose exporter drops the spans) or both: what each costs, side by side.
+ * real SDK with a batch processor whose exporter drops the spans) or both: what each costs, side by side;
+ * `no-pretenuring` runs the app with V8's `--no-allocation-site-pretenuring` (see docs/benchmarks.md).
  * Env: BENCH_ROUNDS (default 1 per build or variant), BENCH_BURST (2000), BENCH_CPU_SIGNUPS (400),
  * BENCH_PACED_SECONDS (6), BENCH_PACED_PHASES (3), HOOKLINE_TRANSPORT (inline), BENCH_NODE_ARGS (extra
  * flags for the app).
@@ -36,13 +37,14 @@ const IN_FLIGHT = 8;
 const WEBHOOKS = 3;
 const NODE_ARGS = nodeArgsFromEnv();
 const KINDS: Kind[] = ['hook', 'webhook', 'slack', 'hubspot'];
-/** The example app's environment for each variant (the app as it ships is `default`). */
-const VARIANTS: Record<string, NodeJS.ProcessEnv> = {
-  default: {},
-  'json-logs': { HOOKLINE_LOG_FORMAT: 'json' },
-  metrics: { HOOKLINE_METRICS: 'prometheus' },
-  traces: { HOOKLINE_TRACES: 'discard' },
-  otel: { HOOKLINE_METRICS: 'prometheus', HOOKLINE_TRACES: 'discard' },
+/** The example app's environment and node flags for each variant (the app as it ships is `default`). */
+const VARIANTS: Record<string, { env: NodeJS.ProcessEnv; nodeArgs?: string[] }> = {
+  default: { env: {} },
+  'json-logs': { env: { HOOKLINE_LOG_FORMAT: 'json' } },
+  metrics: { env: { HOOKLINE_METRICS: 'prometheus' } },
+  traces: { env: { HOOKLINE_TRACES: 'discard' } },
+  otel: { env: { HOOKLINE_METRICS: 'prometheus', HOOKLINE_TRACES: 'discard' } },
+  'no-pretenuring': { env: {}, nodeArgs: ['--no-allocation-site-pretenuring'] },
 };
 const PER_SIGNUP: Record<Kind, number> = { hook: 1, webhook: WEBHOOKS, slack: 1, hubspot: 1 };
 
@@ -78,13 +80,15 @@ interface Build {
   name: string;
   root: string;
   env: NodeJS.ProcessEnv;
+  /** Flags for the app, after BENCH_NODE_ARGS. */
+  nodeArgs?: string[];
 }
 
-async function round({ name: build, root, env }: Build, tag: string): Promise<Round> {
+async function round({ name: build, root, env, nodeArgs = [] }: Build, tag: string): Promise<Round> {
   const arrivals = new Arrivals();
   const sinks = await startSinks(arrivals);
   const config = writeConfig(sinks.origin, { webhooks: WEBHOOKS, hook: true, slack: true, hubspot: true });
-  const app = await ExampleApp.start({ root, config: config.file, arrivals, env, nodeArgs: NODE_ARGS });
+  const app = await ExampleApp.start({ root, config: config.file, arrivals, env, nodeArgs: [...NODE_ARGS, ...nodeArgs] });
   const allDone = (n: number) => () => KINDS.every((k) => arrivals.count(k) >= n * PER_SIGNUP[k]);
   try {
     // Warm-up: the JIT, the sandbox worker and the tenant's isolate, every client's connections.
@@ -190,7 +194,7 @@ function buildsFromEnv(here: string): Build[] {
   for (const v of variants) {
     if (!(v in VARIANTS)) throw new Error(`BENCH_VARIANTS: unknown variant ${JSON.stringify(v)}; expected a comma-separated list of ${Object.keys(VARIANTS).join(', ')}.`);
   }
-  if (variants.length) return variants.map((name) => ({ name, root: here, env: VARIANTS[name] }));
+  if (variants.length) return variants.map((name) => ({ name, root: here, ...VARIANTS[name] }));
   const current = { name: 'this build', root: here, env: {} };
   return process.env.BENCH_BASELINE ? [{ name: 'baseline', root: process.env.BENCH_BASELINE, env: {} }, current] : [current];
 }
