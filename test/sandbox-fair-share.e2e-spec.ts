@@ -93,7 +93,9 @@ describe.each(transports)('fair share in the sandbox on the %s transport', (name
     const throttled = throttledEvents(app!);
     for (const event of [...events('hogco', 40), ...events('busyco', 40)]) await app!.hookline.publish(event);
     const startedAt = Date.now();
-    while (Date.now() - startedAt < 7_500) {
+    // At least 7.5 s, and on until two windows have throttled the hog (a machine short of CPU gives its
+    // isolate less of it per second, so it passes its budget later).
+    while (Date.now() - startedAt < 7_500 || (throttled.length < 2 && Date.now() - startedAt < 30_000)) {
       for (const event of events('calmco', 1)) await app!.hookline.publish(event);
       await new Promise((r) => setTimeout(r, 150));
     }

@@ -73,7 +73,7 @@ describe('1,000 registrations across 3 tenants (e2e, against the fakes)', () => 
     const elapsed = Date.now() - started;
     expect(records).toHaveLength(TOTAL * 2);
     expect(records.filter((r) => r.status !== 'succeeded')).toEqual([]);
-    expect(records.every((r) => r.attempts === 1)).toBe(true);
+    expect(records.filter((r) => r.attempts !== 1).map((r) => [r.consumer, r.attempts, r.lastError])).toEqual([]);
 
     // HubSpot: every contact once, with its tenant's mapping.
     const contacts = hubspot.all();
