@@ -66,7 +66,7 @@ const WORKER_FAILURES = new Set(['sandbox worker could not start', 'sandbox work
  * Its `context.webtask.storage` is `options.storage` (default: empty, in memory, for this run only).
  * A sandbox worker that crashed or could not start adds an `error` line saying why; with `workerStderr`
  * (the command line and `hookline/testing`, on the developer's own machine) it also holds the worker's last
- * lines on stderr, which name paths of the machine: the admin API leaves them to the app's log.
+ * lines on stderr, which name paths of the machine: the admin API's answer gives the cause only.
  */
 export async function runHookOnce(
   script: HookScript,
