@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HookScriptError, readHookScript } from './compat/hook-script';
 import { eventFromPayload, toHookInput } from './hook-input';
+import { Redactor } from '../core/logging/redactor';
 import { SandboxPool } from './host/sandbox.pool';
 import type { HookLogEntry, HookRequestEntry, HookScript, InvocationResult, ScriptWarning } from './host/sandbox.types';
 import type { HookStorage } from './storage/hook-storage';
@@ -78,11 +79,12 @@ export async function runHookOnce(
   const event = eventFromPayload(payload);
   // Every line, including those written by work the hook left running after cb() (until its timeout).
   const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
+  const redactor = new Redactor(Object.values(limits.secrets).filter((secret) => typeof secret === 'string'));
   const log = (_level: string, message: string, fields: Record<string, unknown> = {}) => {
     if (!WORKER_FAILURES.has(message)) return;
     const parts = [fields.cause, fields.error, options.workerStderr ? fields.stderr : undefined];
     const why = parts.filter((part) => typeof part === 'string' && part !== '').join(': ');
-    logs.push({ level: 'error', message: redactSecrets(`[hookline] ${message}${why ? ` (${why})` : ''}`, limits.secrets) });
+    logs.push({ level: 'error', message: redactor.redact(`[hookline] ${message}${why ? ` (${why})` : ''}`) });
   };
   const pool = new SandboxPool({ size: 1, storage: options.storage, log });
   const requests: HookRequestEntry[] = [];
@@ -105,15 +107,4 @@ export async function runHookOnce(
   } finally {
     await pool.close();
   }
-}
-
-/**
- * `text` with each secret value (of 4 characters or more, as the sandbox redacts them) replaced, the
- * longest first: a secret that holds another is not left half shown.
- */
-function redactSecrets(text: string, secrets: Record<string, string>): string {
-  const values = Object.values(secrets).filter((secret) => typeof secret === 'string' && secret.length >= 4);
-  let out = text;
-  for (const secret of values.sort((a, b) => b.length - a.length)) out = out.split(secret).join('[REDACTED]');
-  return out;
 }
