@@ -76,6 +76,47 @@ describe('SandboxPool', () => {
     expect(results.map((r) => [r.response, r.logs[0].message])).toEqual([['1', '1'], ['2', '2'], ['3', '3'], ['4', '4']]);
   });
 
+  it("sends each hook only what its script's form reads, once the worker said which form it has", async () => {
+    const child = (pool as unknown as { workers: Array<{ child: { send: (...args: unknown[]) => boolean } }> }).workers[0].child;
+    const sent: Array<{ payload: string; parts?: string }> = [];
+    const send = child.send;
+    child.send = (batch: unknown, ...rest: unknown[]) => {
+      for (const m of batch as Array<{ t: string; payload: string; parts?: string }>) if (m.t === 'invoke') sent.push(m);
+      return send.call(child, batch, ...rest);
+    };
+    try {
+      const hooks = 'module.exports = function (user, context, cb) { cb(null, [user.email, context.connection.name]); };';
+      const actions = 'exports.onExecutePostUserRegistration = async (event) => { console.log(event.user.email, event.tenant.id); };';
+      for (let i = 0; i < 2; i++) {
+        await expect(run(hooks)).resolves.toMatchObject({ status: 'ok', response: ['ada@example.com', 'db'] });
+        await expect(run(actions)).resolves.toMatchObject({ status: 'ok', logs: [{ message: 'ada@example.com acme' }] });
+      }
+      const keys = sent.map((m) => [Object.keys(JSON.parse(m.payload)).sort(), m.parts]);
+      // The first call of each: everything (the form is not known yet); then only its half.
+      expect(keys).toEqual([
+        [['actionsEvent', 'context', 'user'], undefined],
+        [['actionsEvent', 'context', 'user'], undefined],
+        [['context', 'user'], 'hooks'],
+        [['actionsEvent'], 'actions'],
+      ]);
+    } finally {
+      child.send = send;
+    }
+  });
+
+  it('sends a line a hook logs while it still runs within milliseconds, not with its result', async () => {
+    const seen: Array<{ what: string; at: number }> = [];
+    const started = performance.now();
+    const result = await run('module.exports = function (u, c, cb) { console.log("working"); setTimeout(() => cb(null, "done"), 800); };', {
+      onLog: () => seen.push({ what: 'log', at: performance.now() - started }),
+    });
+    seen.push({ what: 'result', at: performance.now() - started });
+    expect(result).toMatchObject({ status: 'ok', response: 'done', logs: [{ message: 'working' }] });
+    expect(seen.map((s) => s.what)).toEqual(['log', 'result']);
+    // Lines wait a few ms at most for company; this one had none for 800 ms.
+    expect(seen[1].at - seen[0].at).toBeGreaterThan(400);
+  });
+
   it('ignores timers set past the invocation time', async () => {
     const result = await run('module.exports = function (u, c, cb) { setTimeout(() => console.log("late"), 60000); cb(); };');
     expect(result).toMatchObject({ status: 'ok', logs: [] });

@@ -4,10 +4,10 @@ import { HookSourceSyntaxError } from '../compat/compat.errors';
 import { compatRuntimeFile } from '../compat/compat-runtime';
 import { prepareHookSource, type PreparedHookSource } from '../compat/hook-script';
 import { SANDBOX_LIMITS } from './sandbox.limits';
-import type { FromWorker, InvokeMessage, ToWorker } from './sandbox.protocol';
+import type { FromWorker, InvokeMessage, ScriptForm, ToWorker } from './sandbox.protocol';
 import { sandboxWorkerEntry } from './sandbox-worker.entry';
 import { caId, readCaOption, workerEnvironment, workerTrustFlags } from './sandbox-trust';
-import type { CpuBudget, HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox, SandboxStatus } from './sandbox.types';
+import type { CpuBudget, HookInput, HookInvocation, HookLogEntry, HookScript, InvocationResult, Sandbox, SandboxStatus } from './sandbox.types';
 import { evictOldest } from '../../core/util/bounded-map';
 import type { HookStorage } from '../storage/hook-storage';
 import { MemoryHookStorage } from '../storage/memory-hook-storage';
@@ -85,6 +85,8 @@ interface Worker {
   pending: Map<number, Pending>;
   /** Script hash last sent per hook: a worker gets each version's source once. */
   scripts: Map<string, string>;
+  /** The form of each hook's script (by hook, for one version), as the worker said when it loaded it. */
+  forms: Map<string, { hash: string; form: ScriptForm }>;
   /** Extra CA sets (by id) the worker has received. */
   cas: Set<string>;
   /** Bundled npm packages (by module id) the worker has received. */
@@ -168,6 +170,8 @@ export class SandboxPool implements Sandbox {
     }
     const worker = this.workerAt(affinity(invocation.tenant, this.workers.length));
     const id = this.nextId++;
+    const known = worker.forms.get(invocation.hookId);
+    const form = known?.hash === invocation.script.hash ? known.form : undefined;
     const message: InvokeMessage = {
       t: 'invoke',
       id,
@@ -175,7 +179,8 @@ export class SandboxPool implements Sandbox {
       hookId: invocation.hookId,
       filename: invocation.script.filename,
       hash: invocation.script.hash,
-      payload: JSON.stringify(invocation.input),
+      payload: payloadOf(invocation.input, form),
+      ...(form ? { parts: form } : {}),
       secrets: { ...invocation.secrets },
       allowHosts: [...invocation.allowHosts],
       timeoutMs: invocation.timeoutMs,
@@ -309,6 +314,7 @@ export class SandboxPool implements Sandbox {
       child,
       pending: new Map(),
       scripts: new Map(),
+      forms: new Map(),
       cas: new Set(),
       packages: new Set(),
       stderrTail: '',
@@ -370,6 +376,10 @@ export class SandboxPool implements Sandbox {
       return;
     }
     if (message.t === 'throttled') return this.onThrottled(message);
+    if (message.t === 'form') {
+      if (message.form === 'hooks' || message.form === 'actions') worker.forms.set(message.hookId, { hash: message.hash, form: message.form });
+      return;
+    }
     const pending = worker.pending.get(message.id);
     if (!pending) return;
     if (message.t === 'queued') {
@@ -548,4 +558,14 @@ function failure(
   crashed = false,
 ): InvocationResult {
   return { status, response: null, error: { name, message }, logs: [], durationMs, ...(crashed ? { crashed } : {}) };
+}
+
+/**
+ * The hook's arguments as JSON. Once the worker said which form the script has, only what that form reads:
+ * Hooks get `user` and `context`, Actions get `event`, and each half holds the user.
+ */
+function payloadOf(input: HookInput, form: ScriptForm | undefined): string {
+  if (form === 'hooks') return JSON.stringify({ user: input.user, context: input.context, eventId: input.eventId });
+  if (form === 'actions') return JSON.stringify({ actionsEvent: input.actionsEvent });
+  return JSON.stringify(input);
 }

@@ -1,6 +1,12 @@
 import type { CpuBudget, HookRequestEntry, InvocationStatus, LogLevel } from './sandbox.types';
 
 /**
+ * What a hook's script exports, as its isolate found when it loaded it: Auth0 Hooks' function (called with
+ * `user`, `context`), or Auth0 Actions' `onExecutePostUserRegistration` (called with `event`).
+ */
+export type ScriptForm = 'hooks' | 'actions';
+
+/**
  * Messages between the app (the pool) and a sandbox worker process, over the IPC channel. Both sides
  * send arrays: the messages of one turn of their event loop, batched.
  */
@@ -13,8 +19,13 @@ export interface InvokeMessage {
   hash: string;
   /** Sent the first time a worker sees this version of the script: prepared by `prepareHookSource`. */
   script?: { code: string; modules: string[] };
-  /** The hook's arguments as JSON, parsed inside the isolate. */
+  /** The hook's arguments (a HookInput) as JSON, parsed inside the isolate. */
   payload: string;
+  /**
+   * The payload holds only what a script of this form reads (`user`, `context` and `eventId`, or
+   * `actionsEvent`): the worker said which form this version of the script has. Absent: all of it.
+   */
+  parts?: ScriptForm;
   secrets: Record<string, string>;
   allowHosts: string[];
   /** Bundled npm packages the worker has not received yet (by module id; the script's `modules` name them). */
@@ -49,6 +60,8 @@ export type FromWorker =
       /** The invocation is over too (no `end` follows). */
       ended?: boolean;
     }
+  /** The form of a hook's script, sent when the worker loads a version of it into a context. */
+  | { t: 'form'; hookId: string; hash: string; form: ScriptForm }
   /** A `context.webtask.storage` call of invocation `id`, served by the app (`request`: JSON text, untrusted). */
   | { t: 'storage'; id: number; sid: number; request: string }
   /** The invocation is over: no more log lines will come for it. */
@@ -67,3 +80,31 @@ export type FromWorker =
   | { t: 'fatal'; message: string }
   /** Sent once at start-up: the worker runs (a worker that dies before it is ready cannot start). */
   | { t: 'ready' };
+
+/**
+ * Folds each `end` into its invocation's `result` earlier in the same batch (as `ended`), when no other
+ * message of that invocation lies between them: the same information in one message instead of two, which
+ * the app handles the same way (a log line between them keeps them apart, so it still reaches the result's
+ * listeners before the end). Returns the batch, shortened in place.
+ */
+export function foldEnds(batch: FromWorker[]): FromWorker[] {
+  let open: Map<number, Extract<FromWorker, { t: 'result' }>> | undefined;
+  let kept = 0;
+  for (const message of batch) {
+    const id = 'id' in message ? message.id : undefined;
+    if (id !== undefined && open !== undefined) {
+      const result = open.get(id);
+      if (result !== undefined) {
+        open.delete(id);
+        if (message.t === 'end') {
+          result.ended = true;
+          continue;
+        }
+      }
+    }
+    if (message.t === 'result' && !message.ended) (open ??= new Map()).set(message.id, message);
+    batch[kept++] = message;
+  }
+  batch.length = kept;
+  return batch;
+}

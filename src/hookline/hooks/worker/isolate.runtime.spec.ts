@@ -12,7 +12,10 @@ describe('IsolateRuntime', () => {
   const logs = new Map<number, string[]>();
   /** The invocations whose result went out, in the order it did. */
   const sent: number[] = [];
+  /** The forms the runtime reported, as it loaded scripts. */
+  const forms: Array<Extract<FromWorker, { t: 'form' }>> = [];
   const onMessage = (m: FromWorker) => {
+    if (m.t === 'form') forms.push(m);
     if (m.t === 'result') sent.push(m.id);
     if (m.t === 'log') logs.set(m.id, [...(logs.get(m.id) ?? []), m.message]);
     else if (m.t === 'result' && !m.ended) pending.set(m.id, m);
@@ -49,6 +52,20 @@ describe('IsolateRuntime', () => {
   // Every test starts with no tenant isolates, whatever the one before it left (a failed one included).
   afterEach(() => runtime.evictIdle(Number.POSITIVE_INFINITY, 0));
   afterAll(() => runtime.disposeSpare());
+
+  it("says each script's form once per load, and fails an invocation sent for another form than the script has now", async () => {
+    const callback = { hookId: 'forms/hook/cb', hash: 'cb1', script: prepareHookSource('module.exports = function (user, context, cb) { cb(null, user.id); };', 'cb.js') };
+    await expect(invoke('forms', { ...callback, payload: '{"user":{"id":"u1"},"context":{}}', parts: 'hooks' })).resolves.toMatchObject({ status: 'ok', response: 'u1' });
+    await expect(invoke('forms', { ...callback, payload: '{"user":{"id":"u2"},"context":{}}', parts: 'hooks' })).resolves.toMatchObject({ status: 'ok', response: 'u2' });
+    expect(forms.filter((f) => f.hookId === 'forms/hook/cb')).toEqual([{ t: 'form', hookId: 'forms/hook/cb', hash: 'cb1', form: 'hooks' }]);
+    // As if the app had been told 'actions' by an earlier load of a script whose exports change: no hook runs without its arguments.
+    const wrong = await invoke('forms', { ...callback, payload: '{"actionsEvent":{}}', parts: 'actions' });
+    expect(wrong).toMatchObject({ status: 'error', error: { message: expect.stringContaining('an Auth0 Hooks function (user, context, cb) when loaded again') } });
+
+    const action = { hookId: 'forms/hook/action', hash: 'a1', script: prepareHookSource('exports.onExecutePostUserRegistration = async (event) => event.user.email;', 'a.js') };
+    await expect(invoke('forms', { ...action, payload: '{"actionsEvent":{"user":{"email":"ada@example.com"}}}', parts: 'actions' })).resolves.toMatchObject({ status: 'ok' });
+    expect(forms.filter((f) => f.hookId === 'forms/hook/action')).toEqual([{ t: 'form', hookId: 'forms/hook/action', hash: 'a1', form: 'actions' }]);
+  });
 
   it('gives the spare isolate to one new tenant only, and never one that ran code', async () => {
     type Owner = { isolate: object };

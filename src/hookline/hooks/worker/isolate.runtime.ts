@@ -8,7 +8,7 @@ import { HOOK_STORAGE_LIMITS } from '../storage/hook-storage';
 import { storageTooLarge } from '../storage/storage-broker';
 import { TenantIsolates, type HookContext, type ScriptSource, type TenantIsolate } from './tenant-isolates';
 import { FairShare } from './fair-share';
-import type { FromWorker, InvokeMessage } from '../host/sandbox.protocol';
+import type { FromWorker, InvokeMessage, ScriptForm } from '../host/sandbox.protocol';
 import type { InvocationStatus, LogLevel } from '../host/sandbox.types';
 
 interface Invocation {
@@ -46,6 +46,10 @@ interface Invocation {
 
 type ErrorInfo = { name: string; message: string };
 
+const FORM_NAMES: Record<ScriptForm, string> = {
+  hooks: 'an Auth0 Hooks function (user, context, cb)',
+  actions: "Auth0 Actions' onExecutePostUserRegistration (event, api)",
+};
 const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error']);
 /** After a timeout, an isolate that burns more than RUNAWAY_CPU_MS of CPU within RUNAWAY_WINDOW_MS is stuck. */
 const RUNAWAY_WINDOW_MS = 500;
@@ -149,6 +153,15 @@ export class IsolateRuntime {
       });
       if (inv.ended) return;
       inv.hook = hook;
+      if (!hook.formReported) {
+        hook.formReported = true;
+        this.emit({ t: 'form', hookId: msg.hookId, hash: msg.hash, form: hook.form });
+      }
+      // The app sent only what the form it was told reads; a script whose exports changed form when it was
+      // loaded again (they depend on chance or time) gets the rest with its next invocation.
+      if (msg.parts !== undefined && msg.parts !== hook.form) {
+        throw new Error(`the script exported ${FORM_NAMES[hook.form]} when loaded again, ${FORM_NAMES[msg.parts]} before; this invocation lacked its arguments, the next one gets them`);
+      }
       const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
       // Resolves when the hook completes (cb, resolve or throw), however late: timers and fetches settle
       // through other entries meanwhile.

@@ -2,6 +2,7 @@ import ivm from 'isolated-vm';
 import { buildWebtaskContext } from '../compat/webtask-context';
 import type { CompatScripts, IsolateCompat } from './compat.scripts';
 import { SANDBOX_LIMITS } from '../host/sandbox.limits';
+import type { ScriptForm } from '../host/sandbox.protocol';
 
 /** One tenant's isolate in a worker: never shared with another tenant. */
 export interface TenantIsolate {
@@ -50,6 +51,10 @@ export interface HookContext {
   context: ivm.Context;
   enter: ivm.Reference<(kind: string, id: number, a?: unknown, b?: unknown) => unknown>;
   owner: TenantIsolate;
+  /** What its script exports (its bootstrap's answer to `load`). */
+  form: ScriptForm;
+  /** The app was told its form (once per context: a script loaded again says it again). */
+  formReported?: boolean;
 }
 
 /** A hook's script as the pool prepared it (see `prepareHookSource`). */
@@ -255,7 +260,9 @@ export class TenantIsolates {
       const hookName = load.hookId.slice(load.hookId.lastIndexOf('/') + 1);
       // Auth0's legacy context.webtask, less the secrets (added per invocation): plain data, as JSON.
       const meta = JSON.stringify({ filename: script.filename, webtask: buildWebtaskContext({ tenant: load.tenant, hookName }) });
-      await hook.enter.apply(undefined, ['load', load.invocationId, wrapper.derefInto(), meta], { timeout: load.remainingMs() });
+      const form = await hook.enter.apply(undefined, ['load', load.invocationId, wrapper.derefInto(), meta], { timeout: load.remainingMs() });
+      // 'actions', 'async' or 'callback': the last two take the same arguments.
+      hook.form = form === 'actions' ? 'actions' : 'hooks';
       return hook;
     } catch (error) {
       context.release();
