@@ -169,6 +169,34 @@ export function descendantsCpuMs(pid: number): number {
   return ticks * TICK_MS;
 }
 
+/**
+ * CPU time (ms) of one process's threads, split: its main thread, V8's helper threads (garbage collection,
+ * compilation: named `V8Worker`), and the others (in a sandbox worker, the threads isolated-vm runs isolates on).
+ */
+export function threadCpuMs(pid: number): { main: number; v8: number; other: number } {
+  const out = { main: 0, v8: 0, other: 0 };
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(f[11]) + Number(f[12])) * TICK_MS;
+      if (Number(tid) === pid) out.main += ms;
+      else if (name.startsWith('V8Worker')) out.v8 += ms;
+      else out.other += ms;
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
 /** Resident set size of one process, in MB. */
 export function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

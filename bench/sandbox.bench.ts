@@ -2,7 +2,9 @@
  * Sandbox: the cost of running a typical hook (~1 KB payload) in Hookline's sandbox, side by side with
  * an in-process function (the floor), raw isolated-vm in one process (the limit of the technology),
  * node:vm and vm2; the cold path (first call for a tenant); memory per idle tenant isolate; and the
- * host's event-loop lag while hooks burn CPU. One process, one run.
+ * host's event-loop lag while hooks burn CPU. One process, one run. The warm path's CPU per invocation with
+ * 16 in flight is split by process and thread (/proc). With BENCH_BASELINE=<another checkout, built>, that
+ * build's SandboxPool runs as one more variant, interleaved with the others: the two side by side.
  */
 import ivm from 'isolated-vm';
 import { createHash } from 'node:crypto';
@@ -18,10 +20,13 @@ import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
 import { FairShare } from '../src/hookline/hooks/worker/fair-share';
 import { SANDBOX_LIMITS } from '../src/hookline/hooks/host/sandbox.limits';
 import type { HookInvocation } from '../src/hookline/hooks/host/sandbox.types';
-import { machine, summarize, table } from './stats';
+import { machine, median, summarize, table } from './stats';
+import { threadCpuMs } from './example-app';
+import { join, resolve } from 'node:path';
 
 /** Variants run interleaved, round after round, so a noisy moment on a shared machine hits them all. */
 const ROUNDS = 6;
+const BASELINE = process.env.BENCH_BASELINE;
 const SEQUENTIAL = 500;
 const CONCURRENT = 4_000;
 const IN_FLIGHT = 16;
@@ -54,11 +59,6 @@ const input = toHookInput(event);
 const payloadBytes = JSON.stringify({ user: input.user, context: input.context }).length;
 
 type Invoke = () => Promise<unknown>;
-interface Variant {
-  name: string;
-  invoke: Invoke;
-  close?(): Promise<void> | void;
-}
 
 function inProcess(): Variant {
   const module = { exports: {} as (u: unknown, c: unknown, cb: (e: unknown, r?: unknown) => void) => void };
@@ -101,10 +101,24 @@ function hooklineInvocation(tenant: string, source = HOOK): HookInvocation {
   };
 }
 
-function hooklineWarm(pool: SandboxPool): Variant {
+/** The processes whose CPU a variant spends besides this one's (its sandbox workers). */
+interface Variant {
+  name: string;
+  invoke: Invoke;
+  close?(): Promise<void> | void;
+  workers?(): number[];
+}
+
+function workerPids(pool: SandboxPool): number[] {
+  const workers = (pool as unknown as { workers: Array<{ child: { pid?: number } } | undefined> }).workers;
+  return workers.flatMap((w) => (w?.child.pid ? [w.child.pid] : []));
+}
+
+function hooklineWarm(pool: SandboxPool, name = 'Hookline, warm (worker process)'): Variant {
   const invocation = hooklineInvocation('acme');
   return {
-    name: 'Hookline, warm (worker process)',
+    name,
+    workers: () => workerPids(pool),
     invoke: async () => {
       const result = await pool.invoke(invocation);
       if (result.status !== 'ok') throw new Error(`hook failed: ${JSON.stringify(result.error)}`);
@@ -237,20 +251,61 @@ function schedulerCost(): number {
   return ((performance.now() - started) * 1000) / (2 * perWindow);
 }
 
+/** CPU µs per invocation: this process (the app's side: the pool), and the sandbox workers' threads. */
+interface CpuSplit {
+  app: number;
+  workerMain: number;
+  workerIsolates: number;
+  workerV8: number;
+}
+
+function cpuSplit(variant: Variant): CpuSplit {
+  const split = { app: threadSum(threadCpuMs(process.pid)), workerMain: 0, workerIsolates: 0, workerV8: 0 };
+  for (const pid of variant.workers?.() ?? []) {
+    const t = threadCpuMs(pid);
+    split.workerMain += t.main;
+    split.workerIsolates += t.other;
+    split.workerV8 += t.v8;
+  }
+  return split;
+}
+
+function threadSum(t: { main: number; v8: number; other: number }): number {
+  return t.main + t.v8 + t.other;
+}
+
+function perInvocation(before: CpuSplit, after: CpuSplit, n: number): CpuSplit {
+  const us = (key: keyof CpuSplit) => ((after[key] - before[key]) * 1000) / n;
+  return { app: us('app'), workerMain: us('workerMain'), workerIsolates: us('workerIsolates'), workerV8: us('workerV8') };
+}
+
+/** Another build's SandboxPool (BENCH_BASELINE: a checkout, built), for the warm path side by side. */
+function baselineSandbox(root: string): SandboxPool {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SandboxPool: Baseline } = require(join(resolve(root), 'dist/src/hookline/hooks/host/sandbox.pool.js')) as { SandboxPool: typeof SandboxPool };
+  const pool = new Baseline();
+  pool.warmUp();
+  return pool;
+}
+
 const BURN = `module.exports = function (user, context, cb) { var end = Date.now() + 20; while (Date.now() < end) {} cb(); };`;
 
 async function main(): Promise<void> {
   const pool = new SandboxPool();
   pool.warmUp();
   const variants: Variant[] = [inProcess(), await rawIsolatedVm(), hooklineWarm(pool), nodeVm(), vm2()];
+  const baselinePool = BASELINE ? baselineSandbox(BASELINE) : undefined;
+  if (baselinePool) variants.splice(3, 0, hooklineWarm(baselinePool, 'Hookline, warm, baseline build'));
   for (const variant of variants) for (let i = 0; i < 300; i++) await variant.invoke(); // Warm-up: JIT, caches, the worker.
-  const totals = variants.map(() => ({ samples: [] as number[], seqMs: 0, parMs: 0 }));
+  const totals = variants.map(() => ({ samples: [] as number[], seqMs: 0, parMs: 0, cpu: [] as CpuSplit[] }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, variant] of variants.entries()) {
       const seq = await sequential(variant.invoke, SEQUENTIAL);
       totals[i].samples.push(...seq.samples);
       totals[i].seqMs += seq.ms;
+      const before = cpuSplit(variant);
       totals[i].parMs += await concurrent(variant.invoke, CONCURRENT, IN_FLIGHT);
+      if (variant.workers) totals[i].cpu.push(perInvocation(before, cpuSplit(variant), CONCURRENT));
     }
   }
   const rows: Array<Array<string | number>> = [];
@@ -261,8 +316,14 @@ async function main(): Promise<void> {
     const perSecond = (ms: number, n: number) => (n * ROUNDS) / (ms / 1000);
     rows.push([variant.name, stats.median, stats.p99, perSecond(totals[i].seqMs, SEQUENTIAL), perSecond(totals[i].parMs, CONCURRENT)]);
   }
+  const cpuRows = variants.flatMap((variant, i) => {
+    const rounds = totals[i].cpu;
+    if (rounds.length === 0) return [];
+    const of = (key: keyof CpuSplit) => median(rounds.map((r) => r[key]));
+    return [[variant.name, of('app'), of('workerMain'), of('workerIsolates'), of('workerV8'), of('app') + of('workerMain') + of('workerIsolates') + of('workerV8')]];
+  });
   const cold = summarize(await coldPath(pool));
-  rows.splice(3, 0, ['Hookline, cold (first call of a tenant)', cold.median, cold.p99, 1e6 / cold.mean, NaN]);
+  rows.splice(baselinePool ? 4 : 3, 0, ['Hookline, cold (first call of a tenant)', cold.median, cold.p99, 1e6 / cold.mean, NaN]);
   for (const row of rows) row.splice(3, 0, (row[1] as number) / rawMedian);
 
   const lagHookline = await eventLoopLag(async () => {
@@ -272,6 +333,7 @@ async function main(): Promise<void> {
   const burnVm = nodeVmBurn();
   const lagNodeVm = await eventLoopLag(burnVm);
   await pool.close();
+  await baselinePool?.close();
   for (const variant of variants) await variant.close?.();
   const memory = await memoryPerTenant();
   const scheduler = Math.min(schedulerCost(), schedulerCost(), schedulerCost());
@@ -279,6 +341,12 @@ async function main(): Promise<void> {
   process.stdout.write(`${machine()}; hook payload ${payloadBytes} bytes as JSON\n\n`);
   process.stdout.write(
     table(['per invocation', 'median µs', 'p99 µs', 'median / raw ivm', 'sequential /s', `${IN_FLIGHT} in flight /s`], rows) + '\n\n',
+  );
+  process.stdout.write(
+    table(
+      [`CPU µs per invocation, ${IN_FLIGHT} in flight (medians of rounds)`, 'this process', 'worker main thread', 'worker isolate threads', "worker's V8 helpers", 'all'],
+      cpuRows,
+    ) + '\n\n',
   );
   process.stdout.write(
     table(
