@@ -80,31 +80,3 @@ export type FromWorker =
   | { t: 'fatal'; message: string }
   /** Sent once at start-up: the worker runs (a worker that dies before it is ready cannot start). */
   | { t: 'ready' };
-
-/**
- * Folds each `end` into its invocation's `result` earlier in the same batch (as `ended`), when no other
- * message of that invocation lies between them: the same information in one message instead of two, which
- * the app handles the same way (a log line between them keeps them apart, so it still reaches the result's
- * listeners before the end). Returns the batch, shortened in place.
- */
-export function foldEnds(batch: FromWorker[]): FromWorker[] {
-  let open: Map<number, Extract<FromWorker, { t: 'result' }>> | undefined;
-  let kept = 0;
-  for (const message of batch) {
-    const id = 'id' in message ? message.id : undefined;
-    if (id !== undefined && open !== undefined) {
-      const result = open.get(id);
-      if (result !== undefined) {
-        open.delete(id);
-        if (message.t === 'end') {
-          result.ended = true;
-          continue;
-        }
-      }
-    }
-    if (message.t === 'result' && !message.ended) (open ??= new Map()).set(message.id, message);
-    batch[kept++] = message;
-  }
-  batch.length = kept;
-  return batch;
-}

@@ -6,12 +6,9 @@
 import { CompatScripts } from './compat.scripts';
 import { IsolateRuntime } from './isolate.runtime';
 import { SANDBOX_LIMITS } from '../host/sandbox.limits';
-import { foldEnds, type FromWorker, type ToWorker } from '../host/sandbox.protocol';
+import type { FromWorker, ToWorker } from '../host/sandbox.protocol';
 
 const EVICT_EVERY_MS = 30_000;
-/** Messages that may wait for company, and for how long at most (see `emit`). */
-const LAZY = new Set<FromWorker['t']>(['log', 'request', 'end']);
-const LAZY_MS = 5;
 
 function main(): void {
   if (!process.send) throw new Error('the sandbox worker must be started by SandboxPool (it needs an IPC channel)');
@@ -20,32 +17,15 @@ function main(): void {
   const compat = CompatScripts.fromFile(process.argv[3]);
   // Tenants whose hooks may start at once (see FairShare).
   const cpuSlots = Number(process.argv[4]) || SANDBOX_LIMITS.cpuSlotsPerWorker;
-  // Messages produced in one turn of the event loop go out as one batch: fewer writes, fewer wake-ups in
-  // the app. A hook's log line, a request it made and an invocation's end do not call for a write of their
-  // own: they wait up to LAZY_MS for the next message that does (the invocation's result, usually), and go
-  // out with it, in order. A hook that logs and calls cb() then costs the app one wake-up, not three. An
-  // invocation whose result and end fall in the same batch takes one message.
+  // Messages produced in one turn of the event loop go out as one batch: fewer writes, fewer wake-ups.
   let outbox: FromWorker[] = [];
-  let flushing = false;
-  let lazyTimer: NodeJS.Timeout | undefined;
   const flush = () => {
-    flushing = false;
     const batch = outbox;
     outbox = [];
-    if (batch.length > 0 && process.connected) process.send!(foldEnds(batch));
+    if (batch.length > 0 && process.connected) process.send!(batch);
   };
   const emit = (message: FromWorker) => {
-    outbox.push(message);
-    if (flushing) return;
-    if (!LAZY.has(message.t)) {
-      flushing = true;
-      setImmediate(flush);
-    } else {
-      lazyTimer ??= setTimeout(() => {
-        lazyTimer = undefined;
-        if (!flushing) flush();
-      }, LAZY_MS);
-    }
+    if (outbox.push(message) === 1) setImmediate(flush);
   };
   const runtime = new IsolateRuntime(emit, {
     maxRssMb,
