@@ -148,7 +148,7 @@ async function round({ name: build, root, env, nodeArgs = [] }: Build, tag: stri
     await app.liveMemory();
     arrivals.reset();
     for (const tenant of ['globex', 'acme']) await app.paced(tenant, `${tag}w`, pacedRate, PACED_WARMUP_SECONDS);
-    await arrivals.until(() => fast.every((k) => arrivals.count(k) >= Math.round(pacedRate * PACED_WARMUP_SECONDS) * PER_SIGNUP[k]), 60_000, 'the warm-up deliveries');
+    await arrivals.until(() => fast.every((k) => arrivals.count(k) >= Math.round(pacedRate * PACED_WARMUP_SECONDS) * PER_SIGNUP[k]), 60_000, 'the paced warm-up deliveries');
     const phaseSeconds = PACED_SECONDS / PACED_PHASES;
     const latencies = { off: [] as number[], on: [] as number[] };
     const loopOff: PacedLoop = { p99: 0, max: 0, gcCount: 0, gcMs: 0, gcMax: 0, gcMajor: 0 };

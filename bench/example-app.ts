@@ -170,8 +170,10 @@ export function descendantsCpuMs(pid: number): number {
 }
 
 /**
- * CPU time (ms) of one process's threads, split: its main thread, V8's helper threads (garbage collection,
- * compilation: named `V8Worker`), and the others (in a sandbox worker, the threads isolated-vm runs isolates on).
+ * CPU time (ms) of one process's threads, split: its main thread; isolated-vm's threads, which run the
+ * isolates (they take the name of the thread that started them, `MainThread` on Node 24 and later); and
+ * Node's and V8's own (`V8Worker` for garbage collection and compilation, `libuv-worker`, and the rest).
+ * A thread that ended between two readings takes its CPU with it.
  */
 export function threadCpuMs(pid: number): { main: number; v8: number; other: number } {
   const out = { main: 0, v8: 0, other: 0 };
@@ -188,8 +190,8 @@ export function threadCpuMs(pid: number): { main: number; v8: number; other: num
       const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
       const ms = (Number(f[11]) + Number(f[12])) * TICK_MS;
       if (Number(tid) === pid) out.main += ms;
-      else if (name.startsWith('V8Worker')) out.v8 += ms;
-      else out.other += ms;
+      else if (name === 'MainThread') out.other += ms;
+      else out.v8 += ms;
     } catch {
       // The thread ended between the listing and the read.
     }

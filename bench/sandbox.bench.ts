@@ -258,10 +258,13 @@ interface CpuSplit {
   workerIsolates: number;
   workerV8: number;
 }
+type CpuKey = keyof CpuSplit;
 
-function cpuSplit(variant: Variant): CpuSplit {
-  const split = { app: threadSum(threadCpuMs(process.pid)), workerMain: 0, workerIsolates: 0, workerV8: 0 };
-  for (const pid of variant.workers?.() ?? []) {
+/** CPU ms so far, and which worker processes it was read from. */
+function cpuSplit(variant: Variant): CpuSplit & { pids: string } {
+  const pids = variant.workers?.() ?? [];
+  const split = { app: threadSum(threadCpuMs(process.pid)), workerMain: 0, workerIsolates: 0, workerV8: 0, pids: pids.join(',') };
+  for (const pid of pids) {
     const t = threadCpuMs(pid);
     split.workerMain += t.main;
     split.workerIsolates += t.other;
@@ -275,7 +278,7 @@ function threadSum(t: { main: number; v8: number; other: number }): number {
 }
 
 function perInvocation(before: CpuSplit, after: CpuSplit, n: number): CpuSplit {
-  const us = (key: keyof CpuSplit) => ((after[key] - before[key]) * 1000) / n;
+  const us = (key: CpuKey) => ((after[key] - before[key]) * 1000) / n;
   return { app: us('app'), workerMain: us('workerMain'), workerIsolates: us('workerIsolates'), workerV8: us('workerV8') };
 }
 
@@ -299,13 +302,19 @@ async function main(): Promise<void> {
   for (const variant of variants) for (let i = 0; i < 300; i++) await variant.invoke(); // Warm-up: JIT, caches, the worker.
   const totals = variants.map(() => ({ samples: [] as number[], seqMs: 0, parMs: 0, cpu: [] as CpuSplit[] }));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, variant] of variants.entries()) {
+    // Every other round in reverse, so that no variant always runs right after another.
+    const order = [...variants.keys()];
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const variant = variants[i];
       const seq = await sequential(variant.invoke, SEQUENTIAL);
       totals[i].samples.push(...seq.samples);
       totals[i].seqMs += seq.ms;
       const before = cpuSplit(variant);
       totals[i].parMs += await concurrent(variant.invoke, CONCURRENT, IN_FLIGHT);
-      if (variant.workers) totals[i].cpu.push(perInvocation(before, cpuSplit(variant), CONCURRENT));
+      const after = cpuSplit(variant);
+      // A worker replaced during the round would count another process's CPU: that round has no figure.
+      if (variant.workers && before.pids === after.pids) totals[i].cpu.push(perInvocation(before, after, CONCURRENT));
     }
   }
   const rows: Array<Array<string | number>> = [];
@@ -319,8 +328,9 @@ async function main(): Promise<void> {
   const cpuRows = variants.flatMap((variant, i) => {
     const rounds = totals[i].cpu;
     if (rounds.length === 0) return [];
-    const of = (key: keyof CpuSplit) => median(rounds.map((r) => r[key]));
-    return [[variant.name, of('app'), of('workerMain'), of('workerIsolates'), of('workerV8'), of('app') + of('workerMain') + of('workerIsolates') + of('workerV8')]];
+    const of = (key: CpuKey) => median(rounds.map((r) => r[key]));
+    const all = median(rounds.map((r) => r.app + r.workerMain + r.workerIsolates + r.workerV8));
+    return [[variant.name, of('app'), of('workerMain'), of('workerIsolates'), of('workerV8'), all]];
   });
   const cold = summarize(await coldPath(pool));
   rows.splice(baselinePool ? 4 : 3, 0, ['Hookline, cold (first call of a tenant)', cold.median, cold.p99, 1e6 / cold.mean, NaN]);
@@ -344,7 +354,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(
     table(
-      [`CPU µs per invocation, ${IN_FLIGHT} in flight (medians of rounds)`, 'this process', 'worker main thread', 'worker isolate threads', "worker's V8 helpers", 'all'],
+      [`CPU µs per invocation, ${IN_FLIGHT} in flight (medians of rounds)`, 'this process', 'worker main thread', 'worker isolate threads', "worker's Node and V8 threads", 'all'],
       cpuRows,
     ) + '\n\n',
   );

@@ -11,6 +11,7 @@ const input = {
   user: { id: 'u1', email: 'ada@example.com', tenant: 'acme' },
   context: { requestLanguage: 'en', connection: { id: 'con_1', name: 'db', tenant: 'acme' } },
   actionsEvent: { user: { user_id: 'u1', email: 'ada@example.com' }, tenant: { id: 'acme' } },
+  eventId: 'evt_1',
 };
 
 describe('SandboxPool', () => {
@@ -77,34 +78,59 @@ describe('SandboxPool', () => {
   });
 
   it("sends each hook only what its script's form reads, once the worker said which form it has", async () => {
-    const child = (pool as unknown as { workers: Array<{ child: { send: (...args: unknown[]) => boolean } }> }).workers[0].child;
+    pool.warmUp();
+    type Internals = { workers: Array<{ child: { send: (...args: unknown[]) => boolean }; forms: Map<string, { hash: string; form: string }> }> };
+    const worker = (pool as unknown as Internals).workers[0];
     const sent: Array<{ payload: string; parts?: string }> = [];
-    const send = child.send;
-    child.send = (batch: unknown, ...rest: unknown[]) => {
+    const send = worker.child.send;
+    worker.child.send = (batch: unknown, ...rest: unknown[]) => {
       for (const m of batch as Array<{ t: string; payload: string; parts?: string }>) if (m.t === 'invoke') sent.push(m);
-      return send.call(child, batch, ...rest);
+      return send.call(worker.child, batch, ...rest);
     };
     try {
-      const hooks = 'module.exports = function (user, context, cb) { cb(null, [user.email, context.connection.name]); };';
+      const hooks = `module.exports = function (user, context, cb) {
+        cb(null, [user.email, context.connection.name, context.webtask.headers['x-hookline-event-id']]);
+      };`;
       const actions = 'exports.onExecutePostUserRegistration = async (event) => { console.log(event.user.email, event.tenant.id); };';
       for (let i = 0; i < 2; i++) {
-        await expect(run(hooks)).resolves.toMatchObject({ status: 'ok', response: ['ada@example.com', 'db'] });
+        await expect(run(hooks)).resolves.toMatchObject({ status: 'ok', response: ['ada@example.com', 'db', 'evt_1'] });
         await expect(run(actions)).resolves.toMatchObject({ status: 'ok', logs: [{ message: 'ada@example.com acme' }] });
       }
-      const keys = sent.map((m) => [Object.keys(JSON.parse(m.payload)).sort(), m.parts]);
+      const keys = () => sent.map((m) => [Object.keys(JSON.parse(m.payload)).sort(), m.parts]);
       // The first call of each: everything (the form is not known yet); then only its half.
-      expect(keys).toEqual([
-        [['actionsEvent', 'context', 'user'], undefined],
-        [['actionsEvent', 'context', 'user'], undefined],
-        [['context', 'user'], 'hooks'],
+      expect(keys()).toEqual([
+        [['actionsEvent', 'context', 'eventId', 'user'], undefined],
+        [['actionsEvent', 'context', 'eventId', 'user'], undefined],
+        [['context', 'eventId', 'user'], 'hooks'],
         [['actionsEvent'], 'actions'],
       ]);
+
+      // Told the wrong form (as by an earlier load of a script whose exports change): the worker refuses
+      // the half, and the pool sends the same call again with everything; the hook runs once.
+      const hookId = 'acme/hook/' + createHash('sha1').update(hooks).digest('hex').slice(0, 8);
+      worker.forms.set(hookId, { ...worker.forms.get(hookId)!, form: 'actions' });
+      sent.length = 0;
+      await expect(run(hooks)).resolves.toMatchObject({ status: 'ok', response: ['ada@example.com', 'db', 'evt_1'], logs: [] });
+      expect(keys()).toEqual([
+        [['actionsEvent'], 'actions'],
+        [['actionsEvent', 'context', 'eventId', 'user'], undefined],
+      ]);
+      expect(worker.forms.get(hookId)?.form).toBe('hooks');
     } finally {
-      child.send = send;
+      worker.child.send = send;
     }
   });
 
-  it('sends a line a hook logs while it still runs within milliseconds, not with its result', async () => {
+  it('runs a hook that throws an error named like the refusal once: only the worker says an invocation was refused', async () => {
+    const result = await run(`let n = 0; module.exports = async () => {
+      console.log('run ' + ++n);
+      throw Object.assign(new Error('not a refusal'), { name: 'SandboxFormChangedError' });
+    };`);
+    expect(result).toMatchObject({ status: 'error', error: { name: 'SandboxFormChangedError', message: 'not a refusal' } });
+    expect(result.logs.map((l) => l.message)).toEqual(['run 1']);
+  });
+
+  it('sends a line a hook logs while it still runs before its result, not with it', async () => {
     const seen: Array<{ what: string; at: number }> = [];
     const started = performance.now();
     const result = await run('module.exports = function (u, c, cb) { console.log("working"); setTimeout(() => cb(null, "done"), 800); };', {

@@ -67,6 +67,10 @@ export interface SandboxThrottle {
 }
 
 interface Pending {
+  /** Its id in the worker. */
+  id: number;
+  /** It was sent again with all of its arguments (see `resend`). */
+  resent?: boolean;
   invocation: HookInvocation;
   startedAt: number;
   logs: HookLogEntry[];
@@ -170,8 +174,37 @@ export class SandboxPool implements Sandbox {
     }
     const worker = this.workerAt(affinity(invocation.tenant, this.workers.length));
     const id = this.nextId++;
+    const message = this.invokeMessage(worker, id, invocation, prepared, false);
+    return new Promise<InvocationResult>((resolve) => {
+      const startedAt = performance.now();
+      // Its id in the worker: a new one if it is sent again (see resend).
+      const onAbort = () => this.send(worker, { t: 'cancel', id: pending.id, reason: 'the delivery was cancelled' });
+      invocation.signal?.addEventListener('abort', onAbort, { once: true });
+      const pending: Pending = {
+        id,
+        invocation,
+        startedAt,
+        logs: [],
+        resolve,
+        storage: {},
+        unlisten: () => invocation.signal?.removeEventListener('abort', onAbort),
+      };
+      this.armGrace(worker, id, pending);
+      worker.pending.set(id, pending);
+      this.updateRef(worker);
+      this.sendInvocation(worker, pending, message);
+      if (invocation.signal?.aborted) onAbort();
+    });
+  }
+
+  /**
+   * The invoke message for one invocation: the script, packages and CA certificates the worker has not
+   * received yet, and the hook's arguments: once the worker said which form this version of the script
+   * has, only what that form reads, unless `full`.
+   */
+  private invokeMessage(worker: Worker, id: number, invocation: HookInvocation, prepared: PreparedHookSource, full: boolean): InvokeMessage {
     const known = worker.forms.get(invocation.hookId);
-    const form = known?.hash === invocation.script.hash ? known.form : undefined;
+    const form = !full && known?.hash === invocation.script.hash ? known.form : undefined;
     const message: InvokeMessage = {
       t: 'invoke',
       id,
@@ -204,27 +237,35 @@ export class SandboxPool implements Sandbox {
         worker.cas.add(message.trust);
       }
     }
-    return new Promise<InvocationResult>((resolve) => {
-      const startedAt = performance.now();
-      const onAbort = () => this.send(worker, { t: 'cancel', id, reason: 'the delivery was cancelled' });
-      invocation.signal?.addEventListener('abort', onAbort, { once: true });
-      const pending: Pending = {
-        invocation,
-        startedAt,
-        logs: [],
-        resolve,
-        storage: {},
-        unlisten: () => invocation.signal?.removeEventListener('abort', onAbort),
-      };
-      this.armGrace(worker, id, pending);
-      worker.pending.set(id, pending);
-      this.updateRef(worker);
-      this.send(worker, message, (error) => {
-        this.settle(pending, failure('error', 'SandboxCrashError', `could not reach the sandbox worker: ${error.message}`, 0, true));
-        this.forget(worker, id);
-      });
-      if (invocation.signal?.aborted) onAbort();
+    return message;
+  }
+
+  private sendInvocation(worker: Worker, pending: Pending, message: InvokeMessage): void {
+    this.send(worker, message, (error) => {
+      this.settle(pending, failure('error', 'SandboxCrashError', `could not reach the sandbox worker: ${error.message}`, 0, true));
+      this.forget(worker, pending.id);
     });
+  }
+
+  /**
+   * The worker refused an invocation sent with half the arguments: the script's exports changed form when it
+   * was loaded again (they depend on chance or time). The hook did not run; it goes again, once, with all
+   * of them, under a new id (the worker ends the old one).
+   */
+  private resend(worker: Worker, oldId: number, pending: Pending): void {
+    const prepared = this.prepare(pending.invocation.script);
+    if (prepared instanceof Error) {
+      this.settle(pending, failure('error', prepared.name, prepared.message, elapsed(pending.startedAt)));
+      return this.forget(worker, oldId);
+    }
+    clearTimeout(pending.graceTimer);
+    worker.pending.delete(oldId);
+    pending.resent = true;
+    const id = this.nextId++;
+    pending.id = id;
+    worker.pending.set(id, pending);
+    this.armGrace(worker, id, pending);
+    this.sendInvocation(worker, pending, this.invokeMessage(worker, id, pending.invocation, prepared, true));
   }
 
   /**
@@ -397,6 +438,7 @@ export class SandboxPool implements Sandbox {
       const { t: _t, id: _id, ...entry } = message;
       pending.invocation.onRequest?.(entry);
     } else if (message.t === 'result') {
+      if (message.refused && !pending.resent) return this.resend(worker, message.id, pending);
       const { status, response, error, durationMs } = message;
       this.settle(pending, { status, response, error, logs: pending.logs, durationMs });
       if (message.ended) this.forget(worker, message.id);

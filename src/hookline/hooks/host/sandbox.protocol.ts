@@ -7,6 +7,14 @@ import type { CpuBudget, HookRequestEntry, InvocationStatus, LogLevel } from './
 export type ScriptForm = 'hooks' | 'actions';
 
 /**
+ * The error name of an invocation the worker refused because it came with the half of the arguments for
+ * another form than its script has now (exports that changed form when the script was loaded again): the
+ * hook did not run, and the pool sends it again with all of them. The result says so with `refused`; the
+ * name alone proves nothing (a hook can throw an error of any name).
+ */
+export const FORM_CHANGED = 'SandboxFormChangedError';
+
+/**
  * Messages between the app (the pool) and a sandbox worker process, over the IPC channel. Both sides
  * send arrays: the messages of one turn of their event loop, batched.
  */
@@ -59,6 +67,11 @@ export type FromWorker =
       durationMs: number;
       /** The invocation is over too (no `end` follows). */
       ended?: boolean;
+      /**
+       * The worker refused it before the hook ran: it came with the half of the arguments for another form
+       * than its script has now (error {@link FORM_CHANGED}). Set by the worker alone, never by a hook.
+       */
+      refused?: boolean;
     }
   /** The form of a hook's script, sent when the worker loads a version of it into a context. */
   | { t: 'form'; hookId: string; hash: string; form: ScriptForm }

@@ -3,7 +3,7 @@ import { CompatScripts } from './compat.scripts';
 import { prepareHookSource } from '../compat/hook-script';
 import { IsolateRuntime } from './isolate.runtime';
 import { PIPELINE_MS } from './fair-share';
-import type { FromWorker, InvokeMessage } from '../host/sandbox.protocol';
+import { FORM_CHANGED, type FromWorker, type InvokeMessage } from '../host/sandbox.protocol';
 
 describe('IsolateRuntime', () => {
   // Resolves once the invocation is over (its result says so, or an `end` follows it), with its result.
@@ -53,14 +53,22 @@ describe('IsolateRuntime', () => {
   afterEach(() => runtime.evictIdle(Number.POSITIVE_INFINITY, 0));
   afterAll(() => runtime.disposeSpare());
 
-  it("says each script's form once per load, and fails an invocation sent for another form than the script has now", async () => {
-    const callback = { hookId: 'forms/hook/cb', hash: 'cb1', script: prepareHookSource('module.exports = function (user, context, cb) { cb(null, user.id); };', 'cb.js') };
+  it("says each script's form once per load, and refuses an invocation sent for another form than the script has now", async () => {
+    // 64 MB: the tenant's first hook takes the spare isolate's prepared context.
+    const callback = { hookId: 'forms/hook/cb', hash: 'cb1', memoryMb: 64, script: prepareHookSource('module.exports = function (user, context, cb) { cb(null, user.id); };', 'cb.js') };
+    const reports = () => forms.filter((f) => f.hookId === 'forms/hook/cb').map((f) => f.form);
     await expect(invoke('forms', { ...callback, payload: '{"user":{"id":"u1"},"context":{}}', parts: 'hooks' })).resolves.toMatchObject({ status: 'ok', response: 'u1' });
     await expect(invoke('forms', { ...callback, payload: '{"user":{"id":"u2"},"context":{}}', parts: 'hooks' })).resolves.toMatchObject({ status: 'ok', response: 'u2' });
     expect(forms.filter((f) => f.hookId === 'forms/hook/cb')).toEqual([{ t: 'form', hookId: 'forms/hook/cb', hash: 'cb1', form: 'hooks' }]);
-    // As if the app had been told 'actions' by an earlier load of a script whose exports change: no hook runs without its arguments.
+    // As if the app had been told 'actions' by an earlier load of a script whose exports change: the hook
+    // does not run without its arguments, and the app is told the form again (it sends the call again).
     const wrong = await invoke('forms', { ...callback, payload: '{"actionsEvent":{}}', parts: 'actions' });
-    expect(wrong).toMatchObject({ status: 'error', error: { message: expect.stringContaining('an Auth0 Hooks function (user, context, cb) when loaded again') } });
+    expect(wrong).toMatchObject({ status: 'error', refused: true, error: { name: FORM_CHANGED, message: expect.stringContaining('an Auth0 Hooks function (user, context, cb) when loaded again') } });
+    expect(reports()).toEqual(['hooks', 'hooks']);
+    // A context loaded again (its isolate evicted) says it again.
+    runtime.evictIdle(Number.POSITIVE_INFINITY, 0);
+    await expect(invoke('forms', { ...callback, payload: '{"user":{"id":"u3"},"context":{}}', parts: 'hooks' })).resolves.toMatchObject({ status: 'ok', response: 'u3' });
+    expect(reports()).toEqual(['hooks', 'hooks', 'hooks']);
 
     const action = { hookId: 'forms/hook/action', hash: 'a1', script: prepareHookSource('exports.onExecutePostUserRegistration = async (event) => event.user.email;', 'a.js') };
     await expect(invoke('forms', { ...action, payload: '{"actionsEvent":{"user":{"email":"ada@example.com"}}}', parts: 'actions' })).resolves.toMatchObject({ status: 'ok' });

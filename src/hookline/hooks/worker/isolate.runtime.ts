@@ -8,7 +8,7 @@ import { HOOK_STORAGE_LIMITS } from '../storage/hook-storage';
 import { storageTooLarge } from '../storage/storage-broker';
 import { TenantIsolates, type HookContext, type ScriptSource, type TenantIsolate } from './tenant-isolates';
 import { FairShare } from './fair-share';
-import type { FromWorker, InvokeMessage, ScriptForm } from '../host/sandbox.protocol';
+import { FORM_CHANGED, type FromWorker, type InvokeMessage, type ScriptForm } from '../host/sandbox.protocol';
 import type { InvocationStatus, LogLevel } from '../host/sandbox.types';
 
 interface Invocation {
@@ -42,6 +42,8 @@ interface Invocation {
   entriesInFlight: number;
   /** Its start (load, then the synchronous run of the hook) is over: its tenant's next invocation may start. */
   released: boolean;
+  /** Refused before the hook ran: its arguments were for another form than its script has (see FORM_CHANGED). */
+  refused?: boolean;
 }
 
 type ErrorInfo = { name: string; message: string };
@@ -153,14 +155,18 @@ export class IsolateRuntime {
       });
       if (inv.ended) return;
       inv.hook = hook;
-      if (!hook.formReported) {
+      // The app sent only what the form it was told reads. A script whose exports changed form when it was
+      // loaded again (they depend on chance or time) is not run without its arguments: the app is told its
+      // form again and sends the invocation again, with all of them.
+      const told = msg.parts;
+      if (!hook.formReported || (told !== undefined && told !== hook.form)) {
         hook.formReported = true;
         this.emit({ t: 'form', hookId: msg.hookId, hash: msg.hash, form: hook.form });
       }
-      // The app sent only what the form it was told reads; a script whose exports changed form when it was
-      // loaded again (they depend on chance or time) gets the rest with its next invocation.
-      if (msg.parts !== undefined && msg.parts !== hook.form) {
-        throw new Error(`the script exported ${FORM_NAMES[hook.form]} when loaded again, ${FORM_NAMES[msg.parts]} before; this invocation lacked its arguments, the next one gets them`);
+      if (told !== undefined && told !== hook.form) {
+        const message = `the script exported ${FORM_NAMES[hook.form]} when loaded again, ${FORM_NAMES[told]} before; sent again with all of its arguments`;
+        inv.refused = true;
+        throw Object.assign(new Error(message), { name: FORM_CHANGED });
       }
       const payload = `{"input":${msg.payload},"secrets":${JSON.stringify(msg.secrets)}}`;
       // Resolves when the hook completes (cb, resolve or throw), however late: timers and fetches settle
@@ -514,6 +520,7 @@ export class IsolateRuntime {
     if (status === 'ok' && inv.owner) inv.owner.timeoutStrikes = 0;
     const durationMs = Math.round((performance.now() - inv.startedAt) * 1000) / 1000;
     const message: FromWorker = { t: 'result', id: inv.id, status, response: status === 'ok' ? (response ?? null) : null, error, durationMs };
+    if (inv.refused) message.refused = true;
     if (defer) inv.outbox = message;
     else this.emit(message);
   }
