@@ -14,17 +14,20 @@
  *     (6) per tenant in all: registration p99 of each tenant's pooled latencies, and their ratio; the app's
  *     event-loop delay and its GC pauses in those phases (through the probe), which decide that tail. The
  *     burst's garbage is collected before the first phase, so that neither tenant's phase pays for it, and a
- *     warm-up of BENCH_PACED_WARMUP_SECONDS (3) per tenant at the paced rate, not measured, lets V8's young
- *     generation grow back to what the paced load keeps.
+ *     warm-up at the paced rate, not measured, lets V8's young generation grow back to what the paced load
+ *     keeps: BENCH_PACED_WARMUP_SECONDS (3) per tenant, then steps of BENCH_PACED_WARMUP_STEP_SECONDS (2)
+ *     until a step leaves the young generation as large as it found it, for BENCH_PACED_WARMUP_MAX_SECONDS
+ *     (40) at most.
  * Hooks are counted from the app's output (the hook logs one line per sign-up); the others at the receivers.
  * With BENCH_BASELINE=<another checkout, built>, rounds alternate between that build and this one, so the
  * figures are side by side. With BENCH_VARIANTS=default,json-logs,metrics,traces,otel (any of them), rounds
  * alternate between the same build run as it ships and with JSON logs, a metrics SDK, a tracing SDK (a
  * real SDK with a batch processor whose exporter drops the spans) or both: what each costs, side by side;
- * `no-pretenuring` runs the app with V8's `--no-allocation-site-pretenuring` (see docs/benchmarks.md).
+ * `no-pretenuring` runs the app with V8's `--no-allocation-site-pretenuring`, `semi-space-64` with
+ * `--max-semi-space-size=64` and `semi-space-32-64` with a minimum of 32 MB too (see docs/benchmarks.md).
  * Env: BENCH_ROUNDS (default 1 per build or variant), BENCH_BURST (2000), BENCH_CPU_SIGNUPS (400),
  * BENCH_PACED_SECONDS (6), BENCH_PACED_PHASES (3), HOOKLINE_TRANSPORT (inline), BENCH_NODE_ARGS (extra
- * flags for the app).
+ * flags for the app), BENCH_APP_OUTPUT (a file that keeps everything the app prints, e.g. with `--trace-gc`).
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,6 +41,9 @@ const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 6);
 const PACED_PHASES = Number(process.env.BENCH_PACED_PHASES ?? 3);
 /** Seconds per tenant at the paced rate before the paced phases, not measured (see the paced phase). */
 const PACED_WARMUP_SECONDS = Number(process.env.BENCH_PACED_WARMUP_SECONDS ?? 3);
+/** Then steps of this many seconds per tenant until a step leaves V8's young generation as it was, for at most the max (s). */
+const PACED_WARMUP_STEP_SECONDS = Number(process.env.BENCH_PACED_WARMUP_STEP_SECONDS ?? 2);
+const PACED_WARMUP_MAX_SECONDS = Number(process.env.BENCH_PACED_WARMUP_MAX_SECONDS ?? 40);
 const IN_FLIGHT = 8;
 const WEBHOOKS = 3;
 const NODE_ARGS = nodeArgsFromEnv();
@@ -50,6 +56,8 @@ const VARIANTS: Record<string, { env: NodeJS.ProcessEnv; nodeArgs?: string[] }> 
   traces: { env: { HOOKLINE_TRACES: 'discard' } },
   otel: { env: { HOOKLINE_METRICS: 'prometheus', HOOKLINE_TRACES: 'discard' } },
   'no-pretenuring': { env: {}, nodeArgs: ['--no-allocation-site-pretenuring'] },
+  'semi-space-64': { env: {}, nodeArgs: ['--max-semi-space-size=64'] },
+  'semi-space-32-64': { env: {}, nodeArgs: ['--min-semi-space-size=32', '--max-semi-space-size=64'] },
 };
 const PER_SIGNUP: Record<Kind, number> = { hook: 1, webhook: WEBHOOKS, slack: 1, hubspot: 1 };
 
@@ -67,6 +75,9 @@ interface Round {
   pacedRate: number;
   pacedOff: number;
   pacedOn: number;
+  /** The paced warm-up's length (s), and the young generation it left (V8's new space, committed MB). */
+  warmUpSeconds: number;
+  youngMb: number;
   /** The app's own event-loop delay during the paced phases (ms: the worst phase's p99 and max), and its GC pauses in them (summed). */
   loopOff: PacedLoop;
   loopOn: PacedLoop;
@@ -145,10 +156,23 @@ async function round({ name: build, root, env, nodeArgs = [] }: Build, tag: stri
     // collection it calls for lands in the first paced phase, which is globex's, and flatters the ratio.
     // That collection also shrinks V8's young generation, so a warm-up at the paced rate (both tenants,
     // not measured) lets it grow back to what this load keeps before the phases start.
+    // The collection shrinks the young generation to a megabyte or two, and V8 doubles it back only every few
+    // scavenges: 3 s per tenant left it growing into the measured phases (a --trace-gc round: 1 → 64 MB over
+    // about 12 s). So the warm-up goes on, in steps, until a step leaves the young generation as it found it.
     await app.liveMemory();
-    arrivals.reset();
-    for (const tenant of ['globex', 'acme']) await app.paced(tenant, `${tag}w`, pacedRate, PACED_WARMUP_SECONDS);
-    await arrivals.until(() => fast.every((k) => arrivals.count(k) >= Math.round(pacedRate * PACED_WARMUP_SECONDS) * PER_SIGNUP[k]), 60_000, 'the paced warm-up deliveries');
+    const warmUpStarted = performance.now();
+    let young = (await app.heapSpaces()).new_space?.committed ?? 0;
+    for (let step = 0; ; step++) {
+      const seconds = step === 0 ? PACED_WARMUP_SECONDS : PACED_WARMUP_STEP_SECONDS;
+      arrivals.reset();
+      for (const tenant of ['globex', 'acme']) await app.paced(tenant, `${tag}w`, pacedRate, seconds);
+      await arrivals.until(() => fast.every((k) => arrivals.count(k) >= Math.round(pacedRate * seconds) * PER_SIGNUP[k]), 60_000, 'the paced warm-up deliveries');
+      const now = (await app.heapSpaces()).new_space?.committed ?? 0;
+      const grew = now > young;
+      young = now;
+      if (!grew || (performance.now() - warmUpStarted) / 1000 >= PACED_WARMUP_MAX_SECONDS) break;
+    }
+    const warmUpSeconds = (performance.now() - warmUpStarted) / 1000;
     const phaseSeconds = PACED_SECONDS / PACED_PHASES;
     const latencies = { off: [] as number[], on: [] as number[] };
     const loopOff: PacedLoop = { p99: 0, max: 0, gcCount: 0, gcMs: 0, gcMax: 0, gcMajor: 0 };
@@ -186,6 +210,8 @@ async function round({ name: build, root, env, nodeArgs = [] }: Build, tag: stri
       pacedRate,
       pacedOff,
       pacedOn,
+      warmUpSeconds,
+      youngMb: young / 2 ** 20,
       loopOff,
       loopOn,
     };
@@ -276,7 +302,8 @@ async function main(): Promise<void> {
       `  ${r.build}: CPU ${r.cpuOn.toFixed(2)} / ${r.cpuOff.toFixed(2)}; p99 ${r.pacedOn.toFixed(1)} / ${r.pacedOff.toFixed(1)} = ×${(r.pacedOn / r.pacedOff).toFixed(2)} ` +
         `(app event-loop delay p99/max ${r.loopOn.p99.toFixed(1)}/${r.loopOn.max.toFixed(1)} vs ${r.loopOff.p99.toFixed(1)}/${r.loopOff.max.toFixed(1)} ms; ` +
         `GC pauses ${r.loopOn.gcMs.toFixed(0)} ms in ${r.loopOn.gcCount}, longest ${r.loopOn.gcMax.toFixed(1)}, ${r.loopOn.gcMajor} major vs ${r.loopOff.gcMs.toFixed(0)} ms in ${r.loopOff.gcCount}, ${r.loopOff.gcMax.toFixed(1)}, ${r.loopOff.gcMajor}); ` +
-        `hooks ${r.rates.hook.toFixed(0)}/s, 95 % +${(r.after95.hook / 1000).toFixed(2)} s`,
+        `hooks ${r.rates.hook.toFixed(0)}/s, 95 % +${(r.after95.hook / 1000).toFixed(2)} s; ` +
+        `paced warm-up ${r.warmUpSeconds.toFixed(0)} s, young generation ${r.youngMb.toFixed(0)} MB`,
     );
   }
 }

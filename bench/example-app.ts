@@ -4,7 +4,7 @@
  * consumers' endpoints (they answer at once). Shared by the delivery-cost benchmark and the soak.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -299,6 +299,12 @@ export class ExampleApp {
     );
     let output = '';
     let pending = '';
+    // BENCH_APP_OUTPUT=<file>: every line the app prints is appended to it (e.g. with `--trace-gc`).
+    const keep = process.env.BENCH_APP_OUTPUT;
+    if (keep) {
+      child.stdout!.on('data', (chunk: Buffer) => appendFileSync(keep, chunk));
+      child.stderr!.on('data', (chunk: Buffer) => appendFileSync(keep, chunk));
+    }
     const ready = new Promise<void>((resolve, reject) => {
       const onLine = (line: string) => {
         if (line.includes(HOOK_MARK)) options.arrivals.add('hook');
@@ -338,12 +344,17 @@ export class ExampleApp {
     return { memory: answer.memory!, spaces: answer.spaces! };
   }
 
+  /** V8's heap spaces as they are (no collection), used and committed bytes by name (through the probe). */
+  async heapSpaces(): Promise<Record<string, { used: number; committed: number }>> {
+    return (await this.probe('spaces')).spaces!;
+  }
+
   /** The app's event-loop delay and GC pauses (ms) since the previous call (through the probe). */
   async loopDelay(): Promise<LoopDelay> {
     return (await this.probe('loop')).loop!;
   }
 
-  private probe(question: 'memory' | 'live' | 'loop'): Promise<ProbeAnswer> {
+  private probe(question: 'memory' | 'live' | 'loop' | 'spaces'): Promise<ProbeAnswer> {
     return new Promise((resolve) => {
       this.probeWaiters.push(resolve);
       this.child.send(question);

@@ -4,7 +4,8 @@
  * answers the memory usage after it with V8's heap spaces (used and committed bytes each): what is
  * still reachable, against what V8 keeps; `'loop'` answers its event-loop delay (ms: p99 and max) and its
  * garbage collections' pauses (count, total and longest ms; `major` for mark-compacts) since the previous
- * `'loop'`. The IPC channel is unref'd so that it never keeps the app alive.
+ * `'loop'`; `'spaces'` answers the heap spaces as they are, without a collection (how large V8 has grown its
+ * young generation, say). The IPC channel is unref'd so that it never keeps the app alive.
  */
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
@@ -14,6 +15,11 @@ import { runInNewContext } from 'node:vm';
 function collect(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
+}
+
+/** V8's heap spaces by name: bytes used and committed. */
+function spaces(): Record<string, { used: number; committed: number }> {
+  return Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, { used: space.space_used_size, committed: space.physical_space_size }]));
 }
 
 if (process.send && process.channel) {
@@ -32,9 +38,9 @@ if (process.send && process.channel) {
     if (message === 'memory') process.send!({ memory: process.memoryUsage() });
     if (message === 'live') {
       collect();
-      const spaces = Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, { used: space.space_used_size, committed: space.physical_space_size }]));
-      process.send!({ memory: process.memoryUsage(), spaces });
+      process.send!({ memory: process.memoryUsage(), spaces: spaces() });
     }
+    if (message === 'spaces') process.send!({ memory: process.memoryUsage(), spaces: spaces() });
     if (message === 'loop') {
       process.send!({ loop: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, gc: { ...gc } } });
       loop.reset();
