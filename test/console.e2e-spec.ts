@@ -272,6 +272,28 @@ describeBrowser('console (browser)', () => {
     await page.close();
   });
 
+  it('follows a hash change made while its view mounts (a link followed right after signing in)', async () => {
+    const page = await openConsole();
+    // The hash moves before the router listens for changes: as when a test or a user goes somewhere while
+    // the signed-in view is still mounting. No hashchange reaches the router; it must read the hash again.
+    await page.evaluate(() => {
+      const add = window.addEventListener.bind(window);
+      let moved = false;
+      window.addEventListener = ((type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) => {
+        if (type === 'hashchange' && !moved) {
+          moved = true;
+          history.replaceState(null, '', '#/deliveries?status=dead');
+        }
+        add(type, listener, options);
+      }) as typeof window.addEventListener;
+    });
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByRole('heading', { name: 'Deliveries' }));
+    expect(page.url()).toContain('#/deliveries?status=dead');
+    await page.close();
+  });
+
   it('shows a scoped token its tenants only', async () => {
     const page = await signIn(SCOPED_TOKEN);
     await contains(page.locator('header'), 'tenants: globex');

@@ -13,10 +13,14 @@ export function parseHash(hash: string): Route {
 }
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseHash(location.hash));
+  const [initial] = useState(() => location.hash);
+  const [route, setRoute] = useState(() => parseHash(initial));
   useEffect(() => {
     const onChange = () => setRoute(parseHash(location.hash));
     addEventListener('hashchange', onChange);
+    // The hash may have changed between the first render and now (effects run after paint): a view
+    // mounted by signing in, then sent elsewhere at once, would otherwise stay where it started.
+    if (location.hash !== initial) onChange();
     return () => removeEventListener('hashchange', onChange);
   }, []);
   return route;
