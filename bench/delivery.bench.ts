@@ -154,11 +154,9 @@ async function round({ name: build, root, env, nodeArgs = [] }: Build, tag: stri
     const pacedRate = Math.max(10, Math.round(saturation / 4));
     // The burst's garbage is collected first (a full collection through the probe): otherwise the major
     // collection it calls for lands in the first paced phase, which is globex's, and flatters the ratio.
-    // That collection also shrinks V8's young generation, so a warm-up at the paced rate (both tenants,
-    // not measured) lets it grow back to what this load keeps before the phases start.
-    // The collection shrinks the young generation to a megabyte or two, and V8 doubles it back only every few
-    // scavenges: 3 s per tenant left it growing into the measured phases (a --trace-gc round: 1 → 64 MB over
-    // about 12 s). So the warm-up goes on, in steps, until a step leaves the young generation as it found it.
+    // That collection also shrinks V8's young generation to a megabyte or two, and V8 doubles it back only
+    // every few scavenges (a --trace-gc round: 1 → 64 MB over about 12 s), so a warm-up at the paced rate
+    // (both tenants, not measured) goes on, in steps, until a step leaves the young generation as it found it.
     await app.liveMemory();
     const warmUpStarted = performance.now();
     let young = (await app.heapSpaces()).new_space?.committed ?? 0;
