@@ -72,6 +72,8 @@ interface Pending {
   /** It was sent again with all of its arguments (see `resend`). */
   resent?: boolean;
   invocation: HookInvocation;
+  /** Its script, prepared (kept for `resend`). */
+  prepared: PreparedHookSource;
   startedAt: number;
   logs: HookLogEntry[];
   result?: InvocationResult;
@@ -183,6 +185,7 @@ export class SandboxPool implements Sandbox {
       const pending: Pending = {
         id,
         invocation,
+        prepared,
         startedAt,
         logs: [],
         resolve,
@@ -253,11 +256,6 @@ export class SandboxPool implements Sandbox {
    * of them, under a new id (the worker ends the old one).
    */
   private resend(worker: Worker, oldId: number, pending: Pending): void {
-    const prepared = this.prepare(pending.invocation.script);
-    if (prepared instanceof Error) {
-      this.settle(pending, failure('error', prepared.name, prepared.message, elapsed(pending.startedAt)));
-      return this.forget(worker, oldId);
-    }
     clearTimeout(pending.graceTimer);
     worker.pending.delete(oldId);
     pending.resent = true;
@@ -265,7 +263,7 @@ export class SandboxPool implements Sandbox {
     pending.id = id;
     worker.pending.set(id, pending);
     this.armGrace(worker, id, pending);
-    this.sendInvocation(worker, pending, this.invokeMessage(worker, id, pending.invocation, prepared, true));
+    this.sendInvocation(worker, pending, this.invokeMessage(worker, id, pending.invocation, pending.prepared, true));
   }
 
   /**
