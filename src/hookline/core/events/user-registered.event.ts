@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventInvalidError } from '../errors/event-invalid.error';
+import { flatId } from '../util/flat-id';
 
 /** The name the host app emits with `@nestjs/event-emitter`. */
 export const USER_REGISTERED = 'user.registered';
@@ -80,7 +81,8 @@ export function createUserRegisteredEvent(input: UserRegisteredInput): UserRegis
     ...input.context?.connection,
   };
   return {
-    id: input.id ?? randomUUID(),
+    // Flat: every delivery record of the event keeps its id, and its user's (see flatId).
+    id: input.id ?? flatId(randomUUID()),
     occurredAt: typeof occurredAt === 'string' ? occurredAt : occurredAt.toISOString(),
     tenant,
     user: {
@@ -89,6 +91,7 @@ export function createUserRegisteredEvent(input: UserRegisteredInput): UserRegis
       user_metadata: {},
       app_metadata: {},
       ...input.user,
+      id: flatId(input.user.id),
       tenant,
     },
     context: { requestLanguage: input.context?.requestLanguage, connection },

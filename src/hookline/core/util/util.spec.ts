@@ -1,5 +1,6 @@
 import { evictOldest } from './bounded-map';
 import { errorMessage } from './error-message';
+import { flatId } from './flat-id';
 import { orAfter, settlesWithin } from './timeout';
 
 describe('core/util', () => {
@@ -12,6 +13,16 @@ describe('core/util', () => {
   it('settlesWithin: true for a fulfilled or rejected promise in time, false otherwise', async () => {
     await expect(settlesWithin(Promise.reject(new Error('x')), 1_000)).resolves.toBe(true);
     await expect(settlesWithin(new Promise(() => undefined), 10)).resolves.toBe(false);
+  });
+
+  it('flatId: the same id, whatever it was built from and whatever its characters', () => {
+    const uuid = '0b9f7c1e-' + '3c55-4a8e-9b1d-' + '5f0c2a7d9e11';
+    expect(flatId(uuid)).toBe(uuid);
+    expect(flatId('dlv_' + 'abcdefghijklmnopqrstuvwxyz-_0123456789'.slice(2, 24))).toBe('dlv_cdefghijklmnopqrstuvwx');
+    expect(flatId('usr_évènement_' + 'ÿ')).toBe('usr_évènement_ÿ');
+    expect(flatId('ユーザー_' + '42')).toBe('ユーザー_42');
+    expect(flatId('auth0|' + '😀')).toBe('auth0|😀');
+    expect(flatId('')).toBe('');
   });
 
   it('evictOldest keeps the newest entries', () => {
