@@ -24,7 +24,9 @@
  * alternate between the same build run as it ships and with JSON logs, a metrics SDK, a tracing SDK (a
  * real SDK with a batch processor whose exporter drops the spans) or both: what each costs, side by side;
  * `no-pretenuring` runs the app with V8's `--no-allocation-site-pretenuring`, `semi-space-64` with
- * `--max-semi-space-size=64` and `semi-space-32-64` with a minimum of 32 MB too (see docs/benchmarks.md).
+ * `--max-semi-space-size=64` and `semi-space-32-64` with a minimum of 32 MB too (see docs/benchmarks.md);
+ * `by-hand` runs the same Nest app with Hookline taken out and the six deliveries written by hand with the same
+ * clients (bench/by-hand): the floor that this machine allows.
  * Env: BENCH_ROUNDS (default 1 per build or variant), BENCH_BURST (2000), BENCH_CPU_SIGNUPS (400),
  * BENCH_PACED_SECONDS (6), BENCH_PACED_PHASES (3), HOOKLINE_TRANSPORT (inline), BENCH_NODE_ARGS (extra
  * flags for the app), BENCH_APP_OUTPUT (a file that keeps everything the app prints, e.g. with `--trace-gc`).
@@ -49,7 +51,7 @@ const WEBHOOKS = 3;
 const NODE_ARGS = nodeArgsFromEnv();
 const KINDS: Kind[] = ['hook', 'webhook', 'slack', 'hubspot'];
 /** The example app's environment and node flags for each variant (the app as it ships is `default`). */
-const VARIANTS: Record<string, { env: NodeJS.ProcessEnv; nodeArgs?: string[] }> = {
+const VARIANTS: Record<string, { env: NodeJS.ProcessEnv; nodeArgs?: string[]; entry?: string }> = {
   default: { env: {} },
   'json-logs': { env: { HOOKLINE_LOG_FORMAT: 'json' } },
   metrics: { env: { HOOKLINE_METRICS: 'prometheus' } },
@@ -58,6 +60,8 @@ const VARIANTS: Record<string, { env: NodeJS.ProcessEnv; nodeArgs?: string[] }> 
   'no-pretenuring': { env: {}, nodeArgs: ['--no-allocation-site-pretenuring'] },
   'semi-space-64': { env: {}, nodeArgs: ['--max-semi-space-size=64'] },
   'semi-space-32-64': { env: {}, nodeArgs: ['--min-semi-space-size=32', '--max-semi-space-size=64'] },
+  // The same app and deliveries with Hookline taken out, the six written by hand (bench/by-hand): the floor.
+  'by-hand': { env: {}, entry: 'dist/bench/by-hand/main.js' },
 };
 const PER_SIGNUP: Record<Kind, number> = { hook: 1, webhook: WEBHOOKS, slack: 1, hubspot: 1 };
 
@@ -98,13 +102,15 @@ interface Build {
   env: NodeJS.ProcessEnv;
   /** Flags for the app, after BENCH_NODE_ARGS. */
   nodeArgs?: string[];
+  /** The app's entry (default: the example app). */
+  entry?: string;
 }
 
-async function round({ name: build, root, env, nodeArgs = [] }: Build, tag: string): Promise<Round> {
+async function round({ name: build, root, env, nodeArgs = [], entry }: Build, tag: string): Promise<Round> {
   const arrivals = new Arrivals();
   const sinks = await startSinks(arrivals);
   const config = writeConfig(sinks.origin, { webhooks: WEBHOOKS, hook: true, slack: true, hubspot: true });
-  const app = await ExampleApp.start({ root, config: config.file, arrivals, env, nodeArgs: [...NODE_ARGS, ...nodeArgs] });
+  const app = await ExampleApp.start({ root, config: config.file, arrivals, env, nodeArgs: [...NODE_ARGS, ...nodeArgs], entry });
   const allDone = (n: number) => () => KINDS.every((k) => arrivals.count(k) >= n * PER_SIGNUP[k]);
   try {
     // Warm-up: the JIT, the sandbox worker and the tenant's isolate, every client's connections.

@@ -269,6 +269,8 @@ export interface AppOptions {
   arrivals: Arrivals;
   env?: NodeJS.ProcessEnv;
   nodeArgs?: string[];
+  /** The app's entry under `root`. @default 'dist/sample/main.js' (the example app) */
+  entry?: string;
 }
 
 /** The example app, started and ready; `register` posts one sign-up and resolves with its latency (ms). */
@@ -290,7 +292,7 @@ export class ExampleApp {
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      ['--no-node-snapshot', '--require', join(__dirname, 'memory-probe.js'), ...(options.nodeArgs ?? []), join(options.root, 'dist/sample/main.js')],
+      ['--no-node-snapshot', '--require', join(__dirname, 'memory-probe.js'), ...(options.nodeArgs ?? []), join(options.root, options.entry ?? 'dist/sample/main.js')],
       {
         cwd: options.root,
         env: { ...process.env, ...options.env, PORT: String(port), HOOKLINE_CONFIG: options.config, HOOKLINE_ADMIN_TOKEN: '', HOOKLINE_ADMIN_PATH: '' },
