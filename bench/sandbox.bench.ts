@@ -21,6 +21,7 @@ import { FairShare } from '../src/hookline/hooks/worker/fair-share';
 import { SANDBOX_LIMITS } from '../src/hookline/hooks/host/sandbox.limits';
 import type { HookInvocation } from '../src/hookline/hooks/host/sandbox.types';
 import { machine, median, summarize, table } from './stats';
+import { compileRawHook, invokeRawHook } from './raw-hook';
 import { threadCpuMs } from './example-app';
 import { join, resolve } from 'node:path';
 
@@ -73,17 +74,11 @@ function inProcess(): Variant {
 
 async function rawIsolatedVm(): Promise<Variant> {
   const isolate = new ivm.Isolate({ memoryLimit: 64 });
-  const context = await isolate.createContext();
-  const fn = await context.eval(
-    `(function () { const module = { exports: {} }; (function (module, exports) { ${HOOK} })(module, module.exports);
-      const hook = module.exports;
-      return (user, context) => new Promise((res, rej) => hook(user, context, (e, r) => (e ? rej(e) : res(r)))); })()`,
-    { reference: true },
-  );
-  const context2 = { ...input.context, secrets: {}, webtask: { secrets: {} } };
+  const hook = await compileRawHook(await isolate.createContext(), HOOK);
+  const context = { ...input.context, secrets: {}, webtask: { secrets: {} } };
   return {
     name: 'raw isolated-vm, in process',
-    invoke: () => fn.apply(undefined, [input.user, context2], { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: 10_000 }),
+    invoke: () => invokeRawHook(hook, input.user, context),
     close: () => isolate.dispose(),
   };
 }

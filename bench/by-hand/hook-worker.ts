@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
+import { compileRawHook, invokeRawHook, type RawHook } from '../raw-hook';
 
 interface Invocation {
   id: number;
@@ -15,21 +16,12 @@ interface Invocation {
 }
 
 /** The isolate's hook, once compiled; invocations that arrive before wait for it. */
-async function load(): Promise<ivm.Reference<(user: unknown, context: unknown) => Promise<unknown>>> {
-  const source = readFileSync(process.argv[2], 'utf8');
+async function load(): Promise<RawHook> {
   const isolate = new ivm.Isolate({ memoryLimit: 64 });
   const context = await isolate.createContext();
   await context.global.set('__log', new ivm.Callback((line: string) => void process.stdout.write(line + '\n')));
-  return (await context.eval(
-    `(function () {
-      globalThis.console = { log: (...a) => __log(a.join(' ')) };
-      const module = { exports: {} };
-      (function (module, exports) { ${source} })(module, module.exports);
-      const hook = module.exports;
-      return (user, context) => new Promise((res, rej) => hook(user, context, (e, r) => (e ? rej(e) : res(r))));
-    })()`,
-    { reference: true },
-  )) as ivm.Reference<(user: unknown, context: unknown) => Promise<unknown>>;
+  await context.eval(`globalThis.console = { log: (...a) => __log(a.join(' ')) };`);
+  return compileRawHook(context, readFileSync(process.argv[2], 'utf8'));
 }
 
 const hook = load();
@@ -40,7 +32,7 @@ hook.catch((error: Error) => {
 // Listening at once: a message that came before the isolate was ready would be lost otherwise.
 process.on('message', (call: Invocation) => {
   hook
-    .then((fn) => fn.apply(undefined, [call.user, call.context], { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: 10_000 }))
+    .then((fn) => invokeRawHook(fn, call.user, call.context))
     .then(
       () => process.send!({ id: call.id, ok: true }),
       (error: Error) => process.send!({ id: call.id, ok: false, error: String(error?.message ?? error) }),
