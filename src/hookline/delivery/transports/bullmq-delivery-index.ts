@@ -103,7 +103,8 @@ export class BullmqDeliveryIndex {
 
   /**
    * The client fails fast while Redis is down (no offline queue), which a publish wants; but right after
-   * start-up it may still be connecting for the first time: that first connection is waited for, briefly.
+   * start-up it may still be connecting for the first time: every command waits for that first connection,
+   * briefly (a read made as the app starts, as a write, must not fail because the socket is not open yet).
    */
   private async connected(): Promise<void> {
     if (!FIRST_CONNECTION.has(this.client.status)) return;
@@ -116,6 +117,7 @@ export class BullmqDeliveryIndex {
 
   /** Removes deliveries from the index. */
   async forget(ids: readonly string[]): Promise<void> {
+    await this.connected();
     for (let i = 0; i < ids.length; i += 500) await this.client.hooklineIndexForget(this.ids, this.all, ...ids.slice(i, i + 500));
   }
 
@@ -127,6 +129,7 @@ export class BullmqDeliveryIndex {
     const tops = [bounds.before && `(${bounds.before}`, bounds.until !== undefined && `(${pad(bounds.until)}`].filter(Boolean) as string[];
     const max = tops.length ? tops.sort()[0] : '+';
     const min = bounds.since !== undefined ? `[${pad(bounds.since)}` : '-';
+    await this.connected();
     const lists = await Promise.all(this.keysOf(scope).map((key) => this.client.zrevrangebylex(key, max, min, 'LIMIT', 0, count)));
     if (lists.length === 1) return lists[0];
     return lists.flat().sort().reverse().slice(0, count);
@@ -134,12 +137,14 @@ export class BullmqDeliveryIndex {
 
   /** When a delivery was created, as indexed (epoch ms); undefined for one not indexed. */
   async createdAt(id: string): Promise<number | undefined> {
+    await this.connected();
     const entry = await this.client.hget(this.ids, id);
     return entry ? parseMember(entry.split('\n')[0]).createdAt : undefined;
   }
 
   /** The oldest members of the whole index after `after` (exclusive), for the sweep of entries whose job is gone. */
-  oldest(count: number, after?: string): Promise<string[]> {
+  async oldest(count: number, after?: string): Promise<string[]> {
+    await this.connected();
     return this.client.zrangebylex(this.all, after ? `(${after}` : '-', '+', 'LIMIT', 0, count);
   }
 

@@ -51,6 +51,16 @@ export class BullmqConnections {
     return this.client;
   }
 
+  /**
+   * Resolves once the general-purpose client is connected (at once if it already is, or is not
+   * connecting for the first time). It has no offline queue, so a command sent before then fails.
+   */
+  clientReady(): Promise<void> {
+    const client = this.redis;
+    if (client.status === 'ready' || !['wait', 'connecting', 'connect'].includes(client.status)) return Promise.resolve();
+    return new Promise((resolve) => client.once('ready', () => resolve()));
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
     this.client?.disconnect();

@@ -95,7 +95,10 @@ export class BullmqTransport implements Transport {
 
   async start(): Promise<void> {
     if (this.options.worker && !this.worker) this.worker = this.createWorker();
-    const ready = await orAfter(this.queue.waitUntilReady().then(() => true), START_WAIT_MS, false).catch(() => false);
+    // The queue's connection, and the client the delivery log, rate limits and circuits read with (which
+    // fails fast: a read sent while it is still connecting would fail).
+    const connected = Promise.all([this.queue.waitUntilReady(), this.redis.clientReady()]).then(() => true);
+    const ready = await orAfter(connected, START_WAIT_MS, false).catch(() => false);
     if (ready) this.outage.up();
     else this.outage.down(new Error(`no answer within ${START_WAIT_MS} ms`));
   }

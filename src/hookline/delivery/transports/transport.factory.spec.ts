@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { HooklineLogger } from '../../core/logging/hookline.logger';
 import { Redactor } from '../../core/logging/redactor';
 import type { DeliveryExecutor } from '../executor/delivery.executor';
@@ -29,5 +30,28 @@ describe('transport options', () => {
   it('rejects a negative inline keepDead', () => {
     const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
     expect(() => createTransport({ type: 'inline', keepDead: -1 }, null, deps)).toThrow(/transport\.keepDead: expected an integer >= 0/);
+  });
+});
+
+(process.env.REDIS_URL ? describe : describe.skip)('bullmq connections', () => {
+  it('are connected when the transport has started: a read made at once does not meet a client still connecting', async () => {
+    const connections = createBullmqConnections({ type: 'bullmq', url: process.env.REDIS_URL!, prefix: `hl-start-${process.pid}` }, 1, logger)!;
+    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
+    const transport = createTransport({ type: 'bullmq', url: process.env.REDIS_URL! }, connections, deps);
+    try {
+      await connections.queue.waitUntilReady();
+      // The general-purpose client (created on first use) fails fast, with no offline queue: before its
+      // first connection a command throws. The queue being ready says nothing of it.
+      expect(connections.redis.status).not.toBe('ready');
+      await transport.start();
+      expect(connections.redis.status).toBe('ready');
+      await expect(connections.redis.ping()).resolves.toBe('PONG');
+    } finally {
+      await transport.close(0);
+      const redis = new Redis(process.env.REDIS_URL!);
+      const keys = await redis.keys(`hl-start-${process.pid}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
   });
 });
