@@ -26,7 +26,7 @@ module.exports = {
   // Loading NestJS (ESM) through Jest's VM modules takes seconds on a busy machine; no test relies on the default 5 s.
   testTimeout: 30_000,
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/connectors', '<rootDir>/sample'], testMatch: ['**/*.spec.ts'] },
+    { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/connectors', '<rootDir>/sample', '<rootDir>/bench'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
   ],
 };

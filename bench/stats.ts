@@ -7,9 +7,12 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[index];
 }
 
-/** The median of unsorted values. */
+/** The median of unsorted values: for an even count, the mean of the two middle ones (not the lower one). */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export interface Summary {
@@ -22,7 +25,7 @@ export interface Summary {
 export function summarize(samples: readonly number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1);
-  return { n: sorted.length, median: percentile(sorted, 50), p99: percentile(sorted, 99), mean };
+  return { n: sorted.length, median: median(sorted), p99: percentile(sorted, 99), mean };
 }
 
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
