@@ -58,7 +58,10 @@ export class BullmqConnections {
   clientReady(): Promise<void> {
     const client = this.redis;
     if (client.status === 'ready' || !['wait', 'connecting', 'connect'].includes(client.status)) return Promise.resolve();
-    return new Promise((resolve) => client.once('ready', () => resolve()));
+    const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    // Options with `lazyConnect` leave it waiting for a first command: connect it now (errors go to 'error').
+    if (client.status === 'wait') client.connect().catch(() => undefined);
+    return ready;
   }
 
   async close(): Promise<void> {

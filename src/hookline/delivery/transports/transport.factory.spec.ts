@@ -54,4 +54,25 @@ describe('transport options', () => {
       redis.disconnect();
     }
   });
+
+  it('connect a client given lazyConnect options at start, instead of waiting out the start grace for it', async () => {
+    const prefix = `hl-start-${process.pid}`;
+    const url = new URL(process.env.REDIS_URL!);
+    const options = { type: 'bullmq' as const, connection: { host: url.hostname, port: Number(url.port || 6379), lazyConnect: true }, prefix };
+    const connections = createBullmqConnections(options, 1, logger)!;
+    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
+    const transport = createTransport(options, connections, deps);
+    try {
+      await connections.queue.waitUntilReady();
+      expect(connections.redis.status).toBe('wait');
+      await transport.start(); // without connecting it, start waits out its 10 s grace and leaves it 'wait'
+      expect(connections.redis.status).toBe('ready');
+    } finally {
+      await transport.close(0);
+      const redis = new Redis(process.env.REDIS_URL!);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
+  });
 });
