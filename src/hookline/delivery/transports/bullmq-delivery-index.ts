@@ -80,6 +80,7 @@ const TIME_DIGITS = 15;
  */
 export class BullmqDeliveryIndex {
   private readonly client: IndexClient;
+  private firstConnection?: Promise<void>;
 
   constructor(
     client: Redis | Cluster,
@@ -106,13 +107,20 @@ export class BullmqDeliveryIndex {
    * start-up it may still be connecting for the first time: every command waits for that first connection,
    * briefly (a read made as the app starts, as a write, must not fail because the socket is not open yet).
    */
-  private async connected(): Promise<void> {
-    if (!FIRST_CONNECTION.has(this.client.status)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => (clearTimeout(timer), this.client.off('ready', done), resolve());
+  private connected(): Promise<void> | undefined {
+    if (!FIRST_CONNECTION.has(this.client.status)) return undefined;
+    // One wait (one listener) shared by every command sent meanwhile.
+    this.firstConnection ??= new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.client.off('ready', done);
+        this.firstConnection = undefined;
+        resolve();
+      };
       const timer = setTimeout(done, FIRST_CONNECTION_WAIT_MS);
       this.client.once('ready', done);
     });
+    return this.firstConnection;
   }
 
   /** Removes deliveries from the index. */

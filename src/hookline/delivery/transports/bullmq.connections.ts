@@ -6,6 +6,9 @@ import { RedisOutageLog, type DeliveryQueue } from './bullmq.queue';
 
 type Connection = (RedisOptions & { url?: string }) | Redis | Cluster;
 
+/** A client's states on the way to a connection: `wait` (lazyConnect), connecting, or Redis down at start. */
+const WAITS_FOR_CONNECTION = new Set(['wait', 'connecting', 'connect', 'reconnecting']);
+
 /** Reconnects quickly and forever: workers resume by themselves when Redis returns. */
 function reconnectDelayMs(times: number): number {
   return Math.min(250 * times, 3_000);
@@ -52,13 +55,21 @@ export class BullmqConnections {
   }
 
   /**
-   * Resolves once the general-purpose client is connected (at once if it already is, or is not
-   * connecting for the first time). It has no offline queue, so a command sent before then fails.
+   * Resolves once the general-purpose client is connected, or can no longer be (closed); at once if it
+   * already is. It has no offline queue, so a command sent before then fails. The caller bounds the wait.
    */
   clientReady(): Promise<void> {
     const client = this.redis;
-    if (client.status === 'ready' || !['wait', 'connecting', 'connect'].includes(client.status)) return Promise.resolve();
-    const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    if (client.status === 'ready' || !WAITS_FOR_CONNECTION.has(client.status)) return Promise.resolve();
+    const ready = new Promise<void>((resolve) => {
+      const done = () => {
+        client.off('ready', done);
+        client.off('end', done);
+        resolve();
+      };
+      client.once('ready', done);
+      client.once('end', done);
+    });
     // Options with `lazyConnect` leave it waiting for a first command: connect it now (errors go to 'error').
     if (client.status === 'wait') client.connect().catch(() => undefined);
     return ready;

@@ -99,6 +99,7 @@ export class BullmqTransport implements Transport {
     // fails fast: a read sent while it is still connecting would fail).
     const connected = Promise.all([this.queue.waitUntilReady(), this.redis.clientReady()]).then(() => true);
     const ready = await orAfter(connected, START_WAIT_MS, false).catch(() => false);
+    if (!this.accepting) return; // closed while it started: nothing to report
     if (ready) this.outage.up();
     else this.outage.down(new Error(`no answer within ${START_WAIT_MS} ms`));
   }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { HooklineLogger } from '../../core/logging/hookline.logger';
 import { Redactor } from '../../core/logging/redactor';
 import type { DeliveryExecutor } from '../executor/delivery.executor';
@@ -57,8 +57,7 @@ describe('transport options', () => {
 
   it('connect a client given lazyConnect options at start, instead of waiting out the start grace for it', async () => {
     const prefix = `hl-start-${process.pid}`;
-    const url = new URL(process.env.REDIS_URL!);
-    const options = { type: 'bullmq' as const, connection: { host: url.hostname, port: Number(url.port || 6379), lazyConnect: true }, prefix };
+    const options = { type: 'bullmq' as const, connection: { ...redisOptionsOf(process.env.REDIS_URL!), lazyConnect: true }, prefix };
     const connections = createBullmqConnections(options, 1, logger)!;
     const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
     const transport = createTransport(options, connections, deps);
@@ -76,3 +75,16 @@ describe('transport options', () => {
     }
   });
 });
+
+/** ioredis options for a `redis://` or `rediss://` URL (the transport's `connection` takes options, not a URL). */
+function redisOptionsOf(href: string): RedisOptions {
+  const url = new URL(href);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
