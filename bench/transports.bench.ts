@@ -7,7 +7,8 @@
  *     without a backlog, i.e. what the transport itself adds.
  * The two transports alternate, round after round (each round boots a fresh app), and the medians of
  * the rounds are reported, so that a noisy neighbour skews both sides alike.
- * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_EVENTS (default 10000), BENCH_ROUNDS (default 3).
+ * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_EVENTS (default 10000), BENCH_ROUNDS (default 3),
+ * BENCH_MAX_IN_FLIGHT (the destination's cap, `maxInFlightPerDestination`; default: the module's, 4).
  */
 import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -21,6 +22,10 @@ import { machine, median, percentile, table } from './stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const MAX_IN_FLIGHT = process.env.BENCH_MAX_IN_FLIGHT ? Number(process.env.BENCH_MAX_IN_FLIGHT) : undefined;
+if (MAX_IN_FLIGHT !== undefined && !(Number.isInteger(MAX_IN_FLIGHT) && MAX_IN_FLIGHT >= 1)) {
+  throw new Error(`BENCH_MAX_IN_FLIGHT: expected an integer >= 1, received ${JSON.stringify(process.env.BENCH_MAX_IN_FLIGHT)}.`);
+}
 const WARMUP = 200;
 const PARALLEL_PUBLISHES = 64;
 const PACED = 1_000;
@@ -75,7 +80,10 @@ function benchModule(url: string, transport: TransportOptions): DynamicModule {
     imports: [
       EventEmitterModule.forRoot(),
       HooklineModule.forRoot({
-        config: { tenants: { acme: { connectors: [{ type: 'webhook', name: 'bench', url, secret: SECRET }] } } },
+        config: {
+          ...(MAX_IN_FLIGHT ? { defaults: { delivery: { maxInFlightPerDestination: MAX_IN_FLIGHT } } } : {}),
+          tenants: { acme: { connectors: [{ type: 'webhook', name: 'bench', url, secret: SECRET }] } },
+        },
         transport,
         watchConfig: false,
         logger: false,
@@ -159,7 +167,7 @@ async function main(): Promise<void> {
   }));
   const ratios = rounds.bullmq.map((r, i) => r.eventsPerSecond / rounds.inline[i].eventsPerSecond);
   const [inline] = results;
-  console.log(`${machine()}; one webhook consumer on 127.0.0.1, concurrency 16; medians of ${ROUNDS} rounds\n`);
+  console.log(`${machine()}; one webhook consumer on 127.0.0.1, concurrency 16, ${MAX_IN_FLIGHT ?? 'default'} in flight per destination; medians of ${ROUNDS} rounds\n`);
   console.log(`Flood: ${EVENTS} events published as fast as accepted (latency is mostly time in the backlog)\n`);
   console.log(
     table(

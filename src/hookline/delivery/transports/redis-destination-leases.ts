@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
 import type { DestinationLeases, LeaseOutcome, LeaseWaker } from '../executor/destination-leases';
 import { destinationTag } from './redis-destination-keys';
+import { defineScript, type RedisScript } from './redis-script';
 
 /**
  * Takes a slot, or queues the holder. KEYS: slots (zset holder → lease expiry), waiting (zset holder →
@@ -124,11 +125,20 @@ export class RedisDestinationLeases implements DestinationLeases {
   /** Until when each destination is known to be in the swept set (saves a write per queued delivery). */
   private readonly announced = new Map<string, number>();
 
+  /** The slot's scripts, run on every delivery to a shared destination: by SHA, not sent each time. */
+  private readonly scripts: Record<'acquire' | 'admit' | 'hold' | 'pump', RedisScript>;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly logger: HooklineLogger,
     private readonly options: RedisDestinationLeasesOptions,
   ) {
+    this.scripts = {
+      acquire: defineScript(redis, 'hooklineSlotAcquire', ACQUIRE, 4),
+      admit: defineScript(redis, 'hooklineSlotAdmit', ADMIT, 4),
+      hold: defineScript(redis, 'hooklineSlotHold', HOLD, 4),
+      pump: defineScript(redis, 'hooklineSlotPump', PUMP, 4),
+    };
     this.leaseMs = options.leaseMs ?? 10_000;
     this.reserveMs = options.reserveMs ?? 10_000;
     this.queuedKey = `${options.prefix}:dest:queued`;
@@ -147,7 +157,7 @@ export class RedisDestinationLeases implements DestinationLeases {
 
   async acquire(destination: string, holder: string, cap: number): Promise<LeaseOutcome> {
     const now = Date.now();
-    const got = await this.redis.eval(ACQUIRE, 4, ...this.keys(destination), holder, Math.max(1, cap), now, now + this.leaseMs, this.queueScore(now));
+    const got = await this.scripts.acquire(...this.keys(destination), holder, Math.max(1, cap), now, now + this.leaseMs, this.queueScore(now));
     if (got === 1) {
       let holders = this.held.get(destination);
       if (!holders) this.held.set(destination, (holders = new Set()));
@@ -174,13 +184,13 @@ export class RedisDestinationLeases implements DestinationLeases {
 
   async admit(destination: string, holders: string[], cap: number): Promise<string[]> {
     const now = Date.now();
-    return (await this.redis.eval(ADMIT, 4, ...this.keys(destination), Math.max(1, cap), now, now + this.reserveMs, ...holders)) as string[];
+    return (await this.scripts.admit(...this.keys(destination), Math.max(1, cap), now, now + this.reserveMs, ...holders)) as string[];
   }
 
   async hold(destination: string, holders: string[], cap: number): Promise<string[]> {
     const now = Date.now();
     const pairs = holders.flatMap((holder) => [this.queueScore(now), holder]);
-    const admitted = (await this.redis.eval(HOLD, 4, ...this.keys(destination), Math.max(1, cap), now, now + this.reserveMs, ...pairs)) as string[];
+    const admitted = (await this.scripts.hold(...this.keys(destination), Math.max(1, cap), now, now + this.reserveMs, ...pairs)) as string[];
     if (admitted.length < holders.length) await this.announce(destination);
     return admitted;
   }
@@ -207,7 +217,7 @@ export class RedisDestinationLeases implements DestinationLeases {
   /** Hands free slots on and wakes who got them. Returns what is left waiting and in flight. */
   private async pump(destination: string, holder = ''): Promise<{ waiting: number; inUse: number }> {
     const now = Date.now();
-    const [handed, waiting, inUse] = (await this.redis.eval(PUMP, 4, ...this.keys(destination), holder, now, now + this.reserveMs)) as [string[], number, number];
+    const [handed, waiting, inUse] = (await this.scripts.pump(...this.keys(destination), holder, now, now + this.reserveMs)) as [string[], number, number];
     if (handed.length > 0) this.waker?.(destination, handed);
     return { waiting, inUse };
   }
