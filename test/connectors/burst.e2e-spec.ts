@@ -71,6 +71,14 @@ describe('1,000 registrations across 3 tenants (e2e, against the fakes)', () => 
 
     const records = await app.settled(80_000);
     const elapsed = Date.now() - started;
+    if (slack.count(429) > 0) {
+      // For the record when the assertions below fail: each webhook's requests, when they arrived and how they were answered.
+      const byWebhook = TENANTS.map((tenant) => {
+        const path = new URL(slack.webhook(`B-${tenant}`)).pathname;
+        return `${tenant}: ${slack.requests.filter((r) => r.path === path).map((r) => `+${r.at - started} ms ${r.status}`).join(', ')}`;
+      });
+      console.log(`Slack answered 429:\n${byWebhook.join('\n')}`);
+    }
     expect(records).toHaveLength(TOTAL * 2);
     expect(records.filter((r) => r.status !== 'succeeded')).toEqual([]);
     expect(records.filter((r) => r.attempts !== 1).map((r) => [r.consumer, r.attempts, r.lastError])).toEqual([]);
