@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { whenConnected } from './bullmq.connections';
 
 /** What the index knows of one delivery: enough to list it in order and to find a user's or a tenant's. */
 export interface IndexedDelivery {
@@ -110,15 +111,8 @@ export class BullmqDeliveryIndex {
   private connected(): Promise<void> | undefined {
     if (!FIRST_CONNECTION.has(this.client.status)) return undefined;
     // One wait (one listener) shared by every command sent meanwhile.
-    this.firstConnection ??= new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.client.off('ready', done);
-        this.firstConnection = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, FIRST_CONNECTION_WAIT_MS);
-      this.client.once('ready', done);
+    this.firstConnection ??= whenConnected(this.client, FIRST_CONNECTION_WAIT_MS).then(() => {
+      this.firstConnection = undefined;
     });
     return this.firstConnection;
   }

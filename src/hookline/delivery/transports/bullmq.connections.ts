@@ -61,15 +61,7 @@ export class BullmqConnections {
   clientReady(): Promise<void> {
     const client = this.redis;
     if (client.status === 'ready' || !WAITS_FOR_CONNECTION.has(client.status)) return Promise.resolve();
-    const ready = new Promise<void>((resolve) => {
-      const done = () => {
-        client.off('ready', done);
-        client.off('end', done);
-        resolve();
-      };
-      client.once('ready', done);
-      client.once('end', done);
-    });
+    const ready = whenConnected(client);
     // Options with `lazyConnect` leave it waiting for a first command: connect it now (errors go to 'error').
     if (client.status === 'wait') client.connect().catch(() => undefined);
     return ready;
@@ -109,4 +101,22 @@ export class BullmqConnections {
 function connectionFromOptions(options: RedisOptions & { url?: string }): Redis {
   const { url, ...rest } = options;
   return url ? new Redis(url, rest) : new Redis(rest);
+}
+
+/**
+ * Resolves when the client is ready, when it is closed (`end`: it never will be), or after `timeoutMs`;
+ * its listeners are removed on every path.
+ */
+export function whenConnected(client: Redis | Cluster, timeoutMs?: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      client.off('end', done);
+      resolve();
+    };
+    const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
+    client.once('ready', done);
+    client.once('end', done);
+  });
 }

@@ -10,10 +10,22 @@ import { createBullmqConnections, createTransport } from './transport.factory';
 
 const logger = new HooklineLogger(false, new Redactor());
 
+/** What createTransport needs besides the connections: an executor with its guard, records, the logger. */
+function depsOf() {
+  return { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
+}
+
+async function dropKeys(prefix: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL!);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+}
+
 describe('transport options', () => {
   it('is inline without options, and needs no Redis then', () => {
     expect(createBullmqConnections(undefined, 16, logger)).toBeNull();
-    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
+    const deps = depsOf();
     expect(createTransport(undefined, null, deps)).toBeInstanceOf(InlineTransport);
   });
 
@@ -28,7 +40,7 @@ describe('transport options', () => {
   });
 
   it('rejects a negative inline keepDead', () => {
-    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
+    const deps = depsOf();
     expect(() => createTransport({ type: 'inline', keepDead: -1 }, null, deps)).toThrow(/transport\.keepDead: expected an integer >= 0/);
   });
 });
@@ -36,7 +48,7 @@ describe('transport options', () => {
 (process.env.REDIS_URL ? describe : describe.skip)('bullmq connections', () => {
   it('are connected when the transport has started: a read made at once does not meet a client still connecting', async () => {
     const connections = createBullmqConnections({ type: 'bullmq', url: process.env.REDIS_URL!, prefix: `hl-start-${process.pid}` }, 1, logger)!;
-    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
+    const deps = depsOf();
     const transport = createTransport({ type: 'bullmq', url: process.env.REDIS_URL! }, connections, deps);
     try {
       await connections.queue.waitUntilReady();
@@ -48,10 +60,7 @@ describe('transport options', () => {
       await expect(connections.redis.ping()).resolves.toBe('PONG');
     } finally {
       await transport.close(0);
-      const redis = new Redis(process.env.REDIS_URL!);
-      const keys = await redis.keys(`hl-start-${process.pid}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      await dropKeys(`hl-start-${process.pid}`);
     }
   });
 
@@ -59,7 +68,7 @@ describe('transport options', () => {
     const prefix = `hl-start-${process.pid}`;
     const options = { type: 'bullmq' as const, connection: { ...redisOptionsOf(process.env.REDIS_URL!), lazyConnect: true }, prefix };
     const connections = createBullmqConnections(options, 1, logger)!;
-    const deps = { executor: { guard: new DestinationGuard(logger) } as unknown as DeliveryExecutor, records: new DeliveryRecords(new MemoryDeliveryLog()), logger, shutdown: new AbortController() };
+    const deps = depsOf();
     const transport = createTransport(options, connections, deps);
     try {
       await connections.queue.waitUntilReady();
@@ -68,10 +77,7 @@ describe('transport options', () => {
       expect(connections.redis.status).toBe('ready');
     } finally {
       await transport.close(0);
-      const redis = new Redis(process.env.REDIS_URL!);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      await dropKeys(prefix);
     }
   });
 });
