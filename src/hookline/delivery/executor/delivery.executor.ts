@@ -88,16 +88,51 @@ type Outcome =
   /** The circuit opened while it waited for its slot: not attempted. */
   | { kind: 'held'; admission: Extract<Admission, { kind: 'wait' | 'dead' }> };
 
-/** One attempt of one delivery on its way: through a lane (batch, pacing) or straight to a request. */
-interface Pending extends LaneEntry {
-  job: DeliveryJob;
-  consumer: Consumer;
-  attempt: number;
+/**
+ * One attempt of one delivery on its way: through a lane (batch, pacing) or straight to a request. While it
+ * waits, this object is all it holds (no suspended call): a paced destination may hold thousands, and what
+ * each holds is copied by every young-generation collection it lives through.
+ */
+class Pending implements LaneEntry {
+  readonly enqueuedAt = Date.now();
   startedAt?: number;
-  /** This request tests an open circuit. */
-  probe: boolean;
-  trace: AttemptTrace;
-  settle(outcome: Outcome): void;
+  /** Settles once the outcome is recorded: the attempt's result for the transport. */
+  readonly result: Promise<AttemptResult>;
+  private resolve!: (result: AttemptResult) => void;
+  private reject!: (error: unknown) => void;
+  private settled = false;
+
+  constructor(
+    private readonly finish: (pending: Pending, outcome: Outcome) => Promise<AttemptResult>,
+    readonly job: DeliveryJob,
+    readonly consumer: Consumer,
+    readonly attempt: number,
+    /** This request tests an open circuit. */
+    public probe: boolean,
+    readonly trace: AttemptTrace,
+    /** It holds its destination's shared slot (durable transports), released when it settles. */
+    readonly leased: boolean,
+  ) {
+    this.result = new Promise<AttemptResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  /** The first outcome wins; later ones are ignored. */
+  settle(outcome: Outcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.finish(this, outcome).then(this.resolve, this.reject);
+  }
+
+  defer(retryInMs: number, reason: string): void {
+    this.settle({ kind: 'deferred', retryInMs, reason });
+  }
+
+  fail(error: unknown): void {
+    this.settle({ kind: 'error', error: classifyError(error) });
+  }
 }
 
 /**
@@ -175,17 +210,28 @@ export class DeliveryExecutor {
   /** One attempt, inside its `hookline.deliver` span; its outcome is counted (docs/observability.md). */
   async attempt(job: DeliveryJob): Promise<AttemptResult> {
     const trace = this.telemetry.startAttempt(job);
+    let next: AttemptResult | Pending;
     try {
-      const result = await this.run(job, trace);
-      trace.end(result.status);
-      return result;
+      next = await this.prepare(job, trace);
     } catch (error) {
       trace.end(undefined, error);
       throw error;
     }
+    if (!(next instanceof Pending)) {
+      trace.end(next.status);
+      return next;
+    }
+    try {
+      this.route(next);
+    } catch (error) {
+      next.fail(error); // Settles it: its slot released, its span ended, its outcome recorded.
+    }
+    // Not awaited here: this call's frame ends, and what waits for a batch or a turn is the Pending alone.
+    return next.result;
   }
 
-  private async run(job: DeliveryJob, trace: AttemptTrace): Promise<AttemptResult> {
+  /** Looks the consumer up and admits the attempt: an early result (not attempted, dead), or the attempt to route. */
+  private async prepare(job: DeliveryJob, trace: AttemptTrace): Promise<AttemptResult | Pending> {
     const attempt = job.attempts + 1;
     const fields = logFields(job, attempt);
     let consumer: Consumer | undefined;
@@ -219,26 +265,25 @@ export class DeliveryExecutor {
       // Woken when a slot of the destination frees; the timer is the fallback.
       return this.defer(job, fields, consumer.timeoutMs + jitter(1_000), reason, destinationKey(consumer));
     }
-    let settle!: (outcome: Outcome) => void;
-    const settled = new Promise<Outcome>((resolve) => (settle = resolve));
-    const pending: Pending = {
-      job,
-      consumer,
-      attempt,
-      probe,
-      trace,
-      enqueuedAt: Date.now(),
-      settle,
-      defer: (retryInMs, reason) => settle({ kind: 'deferred', retryInMs, reason }),
-      fail: (error) => settle({ kind: 'error', error: classifyError(error) }),
-    };
-    let outcome: Outcome;
+    return new Pending(this.finishPending, job, consumer, attempt, probe, trace, leased === 'acquired');
+  }
+
+  /** A routed attempt settled: its outcome recorded and logged, its span ended. */
+  private readonly finishPending = async (pending: Pending, outcome: Outcome): Promise<AttemptResult> => {
     try {
-      this.route(pending);
-      outcome = await settled;
-    } finally {
-      if (leased === 'acquired') void this.guard.release(destinationKey(consumer), job.deliveryId);
+      const result = await this.conclude(pending, outcome);
+      pending.trace.end(result.status);
+      return result;
+    } catch (error) {
+      pending.trace.end(undefined, error);
+      throw error;
     }
+  };
+
+  private async conclude(pending: Pending, outcome: Outcome): Promise<AttemptResult> {
+    const { job, consumer, attempt, trace } = pending;
+    if (pending.leased) void this.guard.release(destinationKey(consumer), job.deliveryId);
+    const fields = logFields(job, attempt);
     // Durations measure the request, not the time spent waiting for a batch or a rate-limit slot.
     const startedAt = pending.startedAt ?? Date.now();
     if (outcome.kind === 'deferred') return this.defer(job, fields, outcome.retryInMs, outcome.reason);

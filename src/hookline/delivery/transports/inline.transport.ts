@@ -1,7 +1,7 @@
-import * as fastq from 'fastq';
+import fastq from 'fastq';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
 import type { DeliveryJob } from '../records/delivery';
-import type { DeliveryExecutor } from '../executor/delivery.executor';
+import type { AttemptResult, DeliveryExecutor } from '../executor/delivery.executor';
 import type { DeliveryRecords } from '../records/delivery-records';
 import { messages } from '../../core/errors/hookline.messages';
 import { DeadLetters } from './dead-letters';
@@ -29,7 +29,7 @@ export const DEFAULT_KEEP_DEAD = 1_000;
  */
 export class InlineTransport implements Transport {
   readonly name = 'inline';
-  private readonly queue: fastq.queueAsPromised<DeliveryJob, void>;
+  private readonly queue: fastq.queue<DeliveryJob, void>;
   private readonly running = new Set<DeliveryJob>();
   private readonly retries = new Map<NodeJS.Timeout, DeliveryJob>();
   /** Deliveries parked for their destination (an open circuit), by destination key: woken when it recovers. */
@@ -50,7 +50,8 @@ export class InlineTransport implements Transport {
     retentionMs = Number.POSITIVE_INFINITY,
   ) {
     this.dead = new DeadLetters(keepDead, retentionMs);
-    this.queue = fastq.promise(this, this.work, maxInFlight);
+    // The callback form: a delivery in flight holds no promise of the queue's own (see work).
+    this.queue = fastq(this, this.work, maxInFlight);
     this.queue.pause();
     executor.guard.setWaker((destination, ids) => this.wake(destination, ids));
   }
@@ -86,16 +87,7 @@ export class InlineTransport implements Transport {
   }
 
   private push(job: DeliveryJob): void {
-    // The executor never throws for a consumer's failure; this catches a failing delivery log.
-    this.queue.push(job).catch((error) =>
-      this.logger.error('delivery attempt could not run', {
-        tenant: job.event.tenant,
-        consumerId: job.consumerId,
-        eventId: job.event.id,
-        deliveryId: job.deliveryId,
-        error: (error as Error)?.message ?? String(error),
-      }),
-    );
+    this.queue.push(job, ignore);
   }
 
   async replay(deliveryId: string): Promise<boolean> {
@@ -130,32 +122,54 @@ export class InlineTransport implements Transport {
     return erased;
   }
 
-  private async work(job: DeliveryJob): Promise<void> {
-    if (this.executor.isErased(job.event)) return;
+  /**
+   * Not an async function: a delivery waiting in the executor (for its batch or its rate-limit turn) then
+   * holds one reaction here rather than a suspended call (see DeliveryExecutor's Pending).
+   */
+  private work(job: DeliveryJob, done: fastq.done<void>): void {
+    if (this.executor.isErased(job.event)) return done(null);
     this.running.add(job);
-    try {
-      const result = await this.executor.attempt(job);
-      // Erased while it waited: no retry, and its event is not kept for replay.
-      if (this.executor.isErased(job.event)) return;
-      if (result.status === 'dead') this.dead.add(job);
-      if (result.status !== 'failed' && result.status !== 'deferred') return;
-      // A deferred job was not attempted: it keeps its attempt count.
-      const next = { ...job, attempts: job.attempts + (result.status === 'failed' ? 1 : 0) };
-      if (!this.accepting) return this.abandon(next, 'a retry was due after shutdown');
-      const destination = result.status === 'deferred' ? result.destination : undefined;
-      const timer = setTimeout(() => {
-        this.retries.delete(timer);
-        if (destination) this.unpark(destination, next.deliveryId, timer);
-        this.push(next);
-      }, result.retryInMs);
-      this.retries.set(timer, next);
-      if (destination) {
-        let parked = this.parked.get(destination);
-        if (!parked) this.parked.set(destination, (parked = new Map()));
-        parked.set(next.deliveryId, timer);
-      }
-    } finally {
-      this.running.delete(job);
+    this.executor.attempt(job).then(
+      (result) => {
+        this.running.delete(job);
+        this.after(job, result);
+        done(null);
+      },
+      (error: unknown) => {
+        this.running.delete(job);
+        // The executor never throws for a consumer's failure; this is a failing delivery log.
+        this.logger.error('delivery attempt could not run', {
+          tenant: job.event.tenant,
+          consumerId: job.consumerId,
+          eventId: job.event.id,
+          deliveryId: job.deliveryId,
+          error: (error as Error)?.message ?? String(error),
+        });
+        done(null);
+      },
+    );
+  }
+
+  /** What follows an attempt: keep a dead one for replay, or schedule the next try. */
+  private after(job: DeliveryJob, result: AttemptResult): void {
+    // Erased while it waited: no retry, and its event is not kept for replay.
+    if (this.executor.isErased(job.event)) return;
+    if (result.status === 'dead') this.dead.add(job);
+    if (result.status !== 'failed' && result.status !== 'deferred') return;
+    // A deferred job was not attempted: it keeps its attempt count.
+    const next = { ...job, attempts: job.attempts + (result.status === 'failed' ? 1 : 0) };
+    if (!this.accepting) return this.abandon(next, 'a retry was due after shutdown');
+    const destination = result.status === 'deferred' ? result.destination : undefined;
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      if (destination) this.unpark(destination, next.deliveryId, timer);
+      this.push(next);
+    }, result.retryInMs);
+    this.retries.set(timer, next);
+    if (destination) {
+      let parked = this.parked.get(destination);
+      if (!parked) this.parked.set(destination, (parked = new Map()));
+      parked.set(next.deliveryId, timer);
     }
   }
 
@@ -177,12 +191,25 @@ export class InlineTransport implements Transport {
     }
     this.retries.clear();
     this.parked.clear();
-    const drained = this.queue.idle() ? Promise.resolve() : this.queue.drained();
+    const drained = this.drained();
     const timedOut = await orAfter(drained.then(() => false), drainMs, true);
     if (!timedOut) return;
     for (const job of this.queue.getQueue()) this.abandon(job, 'it was still queued');
     this.queue.kill();
     for (const job of this.running) this.abandon(job, 'it was still running');
+  }
+
+  /** Settles once nothing is queued or running (fastq's own `drained`, for its callback form). */
+  private drained(): Promise<void> {
+    if (this.queue.idle()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.queue.drain;
+      this.queue.drain = () => {
+        this.queue.drain = previous;
+        previous.call(this.queue);
+        resolve();
+      };
+    });
   }
 
   private abandon(job: DeliveryJob, why: string): void {
@@ -199,3 +226,5 @@ export class InlineTransport implements Transport {
     void this.records.abandoned(job.deliveryId, why);
   }
 }
+
+function ignore(): void {}
