@@ -19,14 +19,27 @@ class Signer {
   }
 }
 
-/** The JSON body of each event, made once however many webhooks the event goes to. */
-const bodies = new WeakMap<UserRegisteredEvent, string>();
+/**
+ * The JSON bodies of the latest events, each made once however many webhooks its event goes to (they go
+ * out together). Only the latest, for a second at most, not one per event still alive: an event that waits
+ * for another consumer's turn (a paced Slack digest, say) would otherwise keep its body as long, and an
+ * erased user's body must not outlive its event by more than that.
+ */
+const bodies = new Map<UserRegisteredEvent, string>();
+const RECENT_BODIES = 64;
+const BODY_KEPT_MS = 1_000;
+let forgetBodies: NodeJS.Timeout | undefined;
 
 function bodyOf(event: UserRegisteredEvent): string {
   let body = bodies.get(event);
   if (body === undefined) {
     body = JSON.stringify({ type: 'user.registered', timestamp: event.occurredAt, data: event });
     bodies.set(event, body);
+    if (bodies.size > RECENT_BODIES) bodies.delete(bodies.keys().next().value!);
+    forgetBodies ??= setTimeout(() => {
+      bodies.clear();
+      forgetBodies = undefined;
+    }, BODY_KEPT_MS).unref();
   }
   return body;
 }
