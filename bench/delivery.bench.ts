@@ -24,7 +24,8 @@
  * alternate between the same build run as it ships and with JSON logs, a metrics SDK, a tracing SDK (a
  * real SDK with a batch processor whose exporter drops the spans) or both: what each costs, side by side;
  * `no-pretenuring` runs the app with V8's `--no-allocation-site-pretenuring`, `semi-space-64` with
- * `--max-semi-space-size=64` and `semi-space-32-64` with a minimum of 32 MB too (see docs/benchmarks.md);
+ * `--max-semi-space-size=64`, `semi-space-32-64` with a minimum of 32 MB too and `semi-space-16` with a
+ * maximum of 16 MB (see docs/benchmarks.md);
  * `by-hand` runs the same Nest app with Hookline taken out and the six deliveries written by hand with the same
  * clients (bench/by-hand): the floor that this machine allows.
  * Env: BENCH_ROUNDS (default 1 per build or variant), BENCH_BURST (2000), BENCH_CPU_SIGNUPS (400),
@@ -60,6 +61,7 @@ const VARIANTS: Record<string, { env: NodeJS.ProcessEnv; nodeArgs?: string[]; en
   'no-pretenuring': { env: {}, nodeArgs: ['--no-allocation-site-pretenuring'] },
   'semi-space-64': { env: {}, nodeArgs: ['--max-semi-space-size=64'] },
   'semi-space-32-64': { env: {}, nodeArgs: ['--min-semi-space-size=32', '--max-semi-space-size=64'] },
+  'semi-space-16': { env: {}, nodeArgs: ['--max-semi-space-size=16'] },
   // The same app and deliveries with Hookline taken out, the six written by hand (bench/by-hand): the floor.
   'by-hand': { env: {}, entry: 'dist/bench/by-hand/main.js' },
 };
