@@ -127,27 +127,39 @@ export class InlineTransport implements Transport {
    * holds one reaction here rather than a suspended call (see DeliveryExecutor's Pending).
    */
   private work(job: DeliveryJob, done: fastq.done<void>): void {
-    if (this.executor.isErased(job.event)) return done(null);
+    if (this.executor.isErased(job.event)) {
+      // Later, as an async worker would end: a run of erased jobs must not recurse through fastq's release.
+      queueMicrotask(() => done(null));
+      return;
+    }
     this.running.add(job);
     this.executor.attempt(job).then(
-      (result) => {
-        this.running.delete(job);
-        this.after(job, result);
-        done(null);
-      },
-      (error: unknown) => {
-        this.running.delete(job);
-        // The executor never throws for a consumer's failure; this is a failing delivery log.
-        this.logger.error('delivery attempt could not run', {
-          tenant: job.event.tenant,
-          consumerId: job.consumerId,
-          eventId: job.event.id,
-          deliveryId: job.deliveryId,
-          error: (error as Error)?.message ?? String(error),
-        });
-        done(null);
-      },
+      (result) => this.finish(job, done, () => this.after(job, result)),
+      (error: unknown) => this.finish(job, done, () => this.couldNotRun(job, error)),
     );
+  }
+
+  /** Runs what follows an attempt; whatever it throws, the job leaves the running set and frees its place in the queue. */
+  private finish(job: DeliveryJob, done: fastq.done<void>, then: () => void): void {
+    try {
+      then();
+    } catch (error) {
+      this.couldNotRun(job, error);
+    } finally {
+      this.running.delete(job);
+      done(null);
+    }
+  }
+
+  /** The executor never throws for a consumer's failure: this is a failing delivery log, or a failure after the attempt. */
+  private couldNotRun(job: DeliveryJob, error: unknown): void {
+    this.logger.error('delivery attempt could not run', {
+      tenant: job.event.tenant,
+      consumerId: job.consumerId,
+      eventId: job.event.id,
+      deliveryId: job.deliveryId,
+      error: (error as Error)?.message ?? String(error),
+    });
   }
 
   /** What follows an attempt: keep a dead one for replay, or schedule the next try. */
