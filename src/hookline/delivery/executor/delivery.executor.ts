@@ -233,37 +233,37 @@ export class DeliveryExecutor {
   /** Looks the consumer up and admits the attempt: an early result (not attempted, dead), or the attempt to route. */
   private async prepare(job: DeliveryJob, trace: AttemptTrace): Promise<AttemptResult | Pending> {
     const attempt = job.attempts + 1;
-    const fields = logFields(job, attempt);
+    // The log fields are built on the paths that end here only; a routed attempt's, when it settles (conclude).
     let consumer: Consumer | undefined;
     try {
       consumer = await this.config.consumer(job.consumerId);
     } catch (error) {
       // The tenant store cannot be read: not the consumer's failure, so no attempt is used.
       const reason = this.logger.redactor.redact(`STORE_UNAVAILABLE: ${messageOf(error)}`);
-      this.logger.warn('consumer lookup failed', { ...fields, outcome: 'deferred', error: reason });
+      this.logger.warn('consumer lookup failed', { ...logFields(job, attempt), outcome: 'deferred', error: reason });
       return { status: 'deferred', retryInMs: STORE_RETRY_MS, error: reason };
     }
     if (!consumer) {
       const error = new PermanentError('the consumer is no longer enabled in the config', { code: 'CONSUMER_GONE' });
-      return this.fail(job, attempt, fields, error, Date.now(), undefined, trace);
+      return this.fail(job, attempt, logFields(job, attempt), error, Date.now(), undefined, trace);
     }
     this.guard.unpark(consumer, job.deliveryId);
     const admission = await this.guard.admit(consumer);
-    if (admission.kind === 'wait' || admission.kind === 'dead') return this.hold(job, fields, consumer, admission);
+    if (admission.kind === 'wait' || admission.kind === 'dead') return this.hold(job, logFields(job, attempt), consumer, admission);
     const probe = admission.kind === 'probe';
-    if (!probe && this.waitingFull(consumer)) return this.overflow(job, fields, consumer);
+    if (!probe && this.waitingFull(consumer)) return this.overflow(job, logFields(job, attempt), consumer);
     const leased = !probe && !this.holdInMemory && this.guard.sharesSlots && !laned(consumer) ? await this.guard.lease(consumer, job.deliveryId) : 'unshared';
     if (leased === 'queued') {
       // In the destination's waiting list, shared by every instance: woken when a slot is handed to it.
       // The timer is only the fallback for a wake-up that never comes.
       const reason = `DESTINATION_BUSY: ${consumer.destination} has ${consumer.slots.maxInFlight} requests in flight; waits for a free slot`;
-      return this.defer(job, fields, QUEUED_FALLBACK_MS + jitter(QUEUED_FALLBACK_MS / 10), reason, destinationKey(consumer));
+      return this.defer(job, logFields(job, attempt), QUEUED_FALLBACK_MS + jitter(QUEUED_FALLBACK_MS / 10), reason, destinationKey(consumer));
     }
     if (leased === 'unshared' && !probe && !this.holdInMemory && this.slots.destinationBusy(destinationKey(consumer), consumer.tenant, consumer.slots.maxInFlight)) {
       this.guard.park(consumer, job.deliveryId, 'capacity');
       const reason = `DESTINATION_BUSY: ${consumer.destination} has ${consumer.slots.maxInFlight} requests in flight; not attempted yet`;
       // Woken when a slot of the destination frees; the timer is the fallback.
-      return this.defer(job, fields, consumer.timeoutMs + jitter(1_000), reason, destinationKey(consumer));
+      return this.defer(job, logFields(job, attempt), consumer.timeoutMs + jitter(1_000), reason, destinationKey(consumer));
     }
     return new Pending(this.finishPending, job, consumer, attempt, probe, trace, leased === 'acquired');
   }
