@@ -7,7 +7,6 @@ import { Redactor } from '../core/logging/redactor';
 import { SandboxPool } from './host/sandbox.pool';
 import type { HookLogEntry, HookRequestEntry, HookScript, InvocationResult, ScriptWarning } from './host/sandbox.types';
 import type { HookStorage } from './storage/hook-storage';
-import { orAfter } from '../core/util/timeout';
 
 /** What one Runner run answers (`hookline run --json` and the admin API's `POST runner`): a stable contract. */
 export interface RunnerOutput {
@@ -60,9 +59,6 @@ export function isRunnerOutput(value: HookScript | RunnerOutput): value is Runne
   return 'status' in value;
 }
 
-/** How long a run that failed with a crashed worker waits for the line saying why (it follows the worker's exit). */
-const WORKER_EXIT_WAIT_MS = 5_000;
-
 /** The pool's lines about its worker that end a run: a crash, a start that failed, a process that could not be spawned. */
 const WORKER_FAILURES = new Set(['sandbox worker could not start', 'sandbox worker crashed; restarting it', 'sandbox worker error']);
 
@@ -84,14 +80,11 @@ export async function runHookOnce(
   // Every line, including those written by work the hook left running after cb() (until its timeout).
   const logs: HookLogEntry[] = (script.warnings ?? []).map((message) => ({ level: 'warn', message: `[hookline] ${message}` }));
   const redactor = new Redactor(Object.values(limits.secrets).filter((secret) => typeof secret === 'string'));
-  let failureLogged!: () => void;
-  const workerFailed = new Promise<void>((resolve) => (failureLogged = resolve));
   const log = (_level: string, message: string, fields: Record<string, unknown> = {}) => {
     if (!WORKER_FAILURES.has(message)) return;
     const parts = [fields.cause, fields.error, options.workerStderr ? fields.stderr : undefined];
     const why = parts.filter((part) => typeof part === 'string' && part !== '').join(': ');
     logs.push({ level: 'error', message: redactor.redact(`[hookline] ${message}${why ? ` (${why})` : ''}`) });
-    failureLogged();
   };
   const pool = new SandboxPool({ size: 1, storage: options.storage, log });
   const requests: HookRequestEntry[] = [];
@@ -109,9 +102,6 @@ export async function runHookOnce(
       onEnd: () => ended(),
     });
     await over;
-    // A worker that dies as the invocation is sent fails it at once ("could not reach the sandbox worker"),
-    // before the worker's exit says why: that line is part of the answer, so it is waited for (briefly).
-    if (result.error?.name === 'SandboxCrashError') await orAfter(workerFailed, WORKER_EXIT_WAIT_MS, undefined);
     const { status, response, error, durationMs } = result;
     return { status, response: response ?? null, error, logs, durationMs, warnings: script.problems ?? [], requests };
   } finally {

@@ -182,6 +182,33 @@ describe('SandboxPool', () => {
     expect(crashed.error?.message).toContain('killed by SIGKILL');
     await expect(run('module.exports = async () => "alive";')).resolves.toMatchObject({ status: 'ok', response: 'alive' });
   });
+
+  type ChildHandle = { pid: number; once(event: 'disconnect', listener: () => void): void; disconnect(): void };
+  const child = () => (pool as unknown as { workers: Array<{ child: ChildHandle }> }).workers[0].child;
+
+  it('fails an invocation sent to a worker as it dies with the cause of its death, not as unreachable', async () => {
+    await run('module.exports = async () => "warm";');
+    const dying = child();
+    // The pool learns of the death at 'close', after the channel closed: an invocation started in between cannot be sent.
+    const sent = new Promise<Awaited<ReturnType<typeof run>>>((resolve) => dying.once('disconnect', () => resolve(run('module.exports = async () => "late";'))));
+    process.kill(dying.pid, 'SIGKILL');
+    const result = await sent;
+    expect(result).toMatchObject({ status: 'error', crashed: true, error: { name: 'SandboxCrashError' } });
+    expect(result.error?.message).toContain('killed by SIGKILL');
+    await expect(run('module.exports = async () => "alive";')).resolves.toMatchObject({ status: 'ok', response: 'alive' });
+  });
+
+  it('fails an invocation it cannot send to a worker that does not exit, after a short wait, and replaces the worker', async () => {
+    await run('module.exports = async () => "warm";');
+    const stuck = child();
+    process.kill(stuck.pid, 'SIGSTOP'); // alive, and never exits on its own while stopped
+    stuck.disconnect();
+    const result = await run('module.exports = async () => "unsent";');
+    expect(result).toMatchObject({ status: 'error', crashed: true, error: { name: 'SandboxCrashError' } });
+    expect(result.error?.message).toMatch(/^could not reach the sandbox worker: /);
+    await expect(run('module.exports = async () => "alive";')).resolves.toMatchObject({ status: 'ok', response: 'alive' });
+    expect(child().pid).not.toBe(stuck.pid);
+  });
 });
 
 describe('SandboxPool: a worker slow to start', () => {

@@ -243,10 +243,21 @@ export class SandboxPool implements Sandbox {
     return message;
   }
 
+  /**
+   * A send fails when the worker is gone or going. Its exit then settles the invocation with the cause (out
+   * of memory, a signal, a fatal isolate error), as for every other invocation it had, and logs it. Should
+   * the exit not come in time (a channel closed on a worker that lives on), the invocation fails as unsent
+   * and the worker is killed, which restarts it.
+   */
   private sendInvocation(worker: Worker, pending: Pending, message: InvokeMessage): void {
     this.send(worker, message, (error) => {
-      this.settle(pending, failure('error', 'SandboxCrashError', `could not reach the sandbox worker: ${error.message}`, 0, true));
-      this.forget(worker, pending.id);
+      if (pending.result) return;
+      clearTimeout(pending.graceTimer);
+      pending.graceTimer = setTimeout(() => {
+        this.settle(pending, failure('error', 'SandboxCrashError', `could not reach the sandbox worker: ${error.message}`, elapsed(pending.startedAt), true));
+        this.forget(worker, pending.id);
+        this.kill(worker, 'its channel closed');
+      }, SANDBOX_LIMITS.hostGraceMs).unref();
     });
   }
 
