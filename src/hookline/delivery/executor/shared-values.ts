@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { SharedValue, SharedValues } from '../../connectors/sdk';
 import { RetryableError } from '../../core/errors/delivery.errors';
+import { defineScript, type RedisScript } from '../transports/redis-script';
 
 /** How long a loader may hold a key's lock; a crashed instance's lock frees itself after this. */
 const LOCK_MS = 15_000;
@@ -51,16 +52,21 @@ const DROP_IF = `local v = redis.call('get', KEYS[1]) if v and cjson.decode(v).v
  * also keeps what it read, and loads at most once at a time itself.
  */
 export class RedisSharedValues extends MemorySharedValues {
+  private readonly release: RedisScript;
+  private readonly dropIf: RedisScript;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix: string,
   ) {
     super();
+    this.release = defineScript(redis, 'hooklineSharedRelease', RELEASE, 1);
+    this.dropIf = defineScript(redis, 'hooklineSharedDropIf', DROP_IF, 1);
   }
 
   override async drop(key: string, value: string): Promise<void> {
     await super.drop(key, value);
-    await this.redis.eval(DROP_IF, 1, this.valueKey(key), value);
+    await this.dropIf(this.valueKey(key), value);
   }
 
   protected override async load(key: string, load: () => Promise<SharedValue>, refreshBeforeMs: number): Promise<SharedValue> {
@@ -79,7 +85,7 @@ export class RedisSharedValues extends MemorySharedValues {
           if (ttl > 0) await this.redis.set(this.valueKey(key), JSON.stringify(value), 'PX', ttl);
           return this.remember(key, value);
         } finally {
-          await this.redis.eval(RELEASE, 1, this.lockKey(key), owner).catch(() => undefined);
+          await this.release(this.lockKey(key), owner).catch(() => undefined);
         }
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));

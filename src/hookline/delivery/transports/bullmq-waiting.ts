@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { DeliveryQueue } from './bullmq.queue';
+import { defineScript } from './redis-script';
 
 /**
  * Counts waiting jobs (wait, paused, prioritized, delayed) by name, which is the consumer id, reading at
@@ -36,7 +37,8 @@ export const MAX_WAITING_READ = 10_000;
 /** Waiting deliveries of the whole queue (every instance's), per consumer id. */
 export async function countWaiting(redis: Redis | Cluster, queue: DeliveryQueue, max = MAX_WAITING_READ): Promise<Array<{ consumerId: string; count: number }>> {
   const { keys } = queue;
-  const out = (await redis.eval(COUNT_WAITING, 4, keys.wait, keys.paused, keys.prioritized, keys.delayed, queue.toKey(''), max)) as string[];
+  const countScript = defineScript(redis, 'hooklineCountWaiting', COUNT_WAITING, 4);
+  const out = (await countScript(keys.wait, keys.paused, keys.prioritized, keys.delayed, queue.toKey(''), max)) as string[];
   const counts = [];
   const rest = Number(out[0]);
   if (rest > 0) counts.push({ consumerId: 'unknown', count: rest });

@@ -10,6 +10,7 @@ import {
   type RequestVerdict,
 } from '../executor/circuit-breaker';
 import { destinationTag } from './redis-destination-keys';
+import { defineScript, type RedisScript } from './redis-script';
 
 /**
  * Compare-and-set: writes ARGV[2] (or deletes the key for '') only if it still holds ARGV[1] ('' for
@@ -33,10 +34,14 @@ const DAY_MS = 24 * 3600 * 1000;
  * computed again, so exactly one instance's write makes each change, and that instance emits it.
  */
 export class RedisCircuitStore implements CircuitStore {
+  private readonly compareAndSet: RedisScript;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.compareAndSet = defineScript(redis, 'hooklineCircuitCompareAndSet', COMPARE_AND_SET, 1);
+  }
 
   admit(key: string, settings: CircuitSettings, now: number, probeLeaseMs: number): Promise<Admission> {
     return this.update(key, settings, (record) => {
@@ -65,7 +70,7 @@ export class RedisCircuitStore implements CircuitStore {
       const written = next ? JSON.stringify(next) : '';
       if (written === raw) return result; // nothing changes (the usual case: closed, no failure)
       const ttlMs = settings.deadAfterMs + DAY_MS;
-      if ((await this.redis.eval(COMPARE_AND_SET, 1, redisKey, raw, written, ttlMs)) === 1) return result;
+      if ((await this.compareAndSet(redisKey, raw, written, ttlMs)) === 1) return result;
     }
     throw new Error(`circuit of ${key}: state changed under ${MAX_TRIES} concurrent writes in a row`);
   }

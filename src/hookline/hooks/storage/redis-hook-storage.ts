@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { defineScript, type RedisScript } from '../../delivery/transports/redis-script';
 import type { HookStorage, HookStorageCondition, HookStorageKey, HookStorageWrite, StoredHookData } from './hook-storage';
 
 /**
@@ -24,10 +25,14 @@ return tostring(version)
  * one hash per tenant and hook under `<prefix>:storage:`.
  */
 export class RedisHookStorage implements HookStorage {
+  private readonly writeScript: RedisScript;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix = 'hookline',
-  ) {}
+  ) {
+    this.writeScript = defineScript(redis, 'hooklineStorageWrite', WRITE_SCRIPT, 1);
+  }
 
   async read(key: HookStorageKey): Promise<StoredHookData | undefined> {
     const [data, version] = await this.redis.hmget(this.key(key), 'data', 'version');
@@ -37,7 +42,7 @@ export class RedisHookStorage implements HookStorage {
   async write(key: HookStorageKey, data: string, condition: HookStorageCondition): Promise<HookStorageWrite> {
     const mode = 'force' in condition ? 'force' : 'if';
     const expected = 'force' in condition ? '' : (condition.version ?? '');
-    const version = (await this.redis.eval(WRITE_SCRIPT, 1, this.key(key), data, mode, expected)) as string | null;
+    const version = (await this.writeScript(this.key(key), data, mode, expected)) as string | null;
     return version ? { written: true, version } : { written: false, conflict: true };
   }
 
