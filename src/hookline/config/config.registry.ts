@@ -4,6 +4,7 @@ import type { HooklineLogger } from '../core/logging/hookline.logger';
 import type { CompiledConfig, Consumer } from './config.model';
 import { compileConfig, type LoadOptions } from './config.loader';
 import { toConfigSource, type ConfigInput, type ConfigSource, type TenantSource } from './config-source';
+import type { MaybePromise } from '../core/util/maybe-promise';
 
 export type { ConfigInput };
 
@@ -88,11 +89,16 @@ export class ConfigRegistry {
     return this.current.tenants.has(tenant);
   }
 
-  async consumer(id: string): Promise<Consumer | undefined> {
+  /** Once per attempt: at once for a consumer of the static config, a promise for one the tenant store holds. */
+  consumer(id: string): MaybePromise<Consumer | undefined> {
     const found = this.current.consumers.get(id);
     if (found || !this.tenantSource) return found;
+    return this.storedConsumer(id);
+  }
+
+  private async storedConsumer(id: string): Promise<Consumer | undefined> {
     const tenant = id.slice(0, id.indexOf('/'));
-    const compiled = tenant ? await this.tenantSource.tenant(tenant) : undefined;
+    const compiled = tenant ? await this.tenantSource?.tenant(tenant) : undefined;
     return compiled?.consumers.find((c) => c.id === id);
   }
 

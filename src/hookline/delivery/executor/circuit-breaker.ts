@@ -1,4 +1,5 @@
 import type { CircuitSettings } from '../../config/config.model';
+import type { MaybePromise } from '../../core/util/maybe-promise';
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
@@ -37,9 +38,10 @@ export type RequestVerdict = 'success' | 'failure';
  * bullmq transport). Each call is atomic per key, so exactly one caller sees each change.
  */
 export interface CircuitStore {
-  admit(key: string, settings: CircuitSettings, now: number, probeLeaseMs: number): Promise<Admission>;
+  /** Once or twice per delivery: the in-memory store answers at once, Redis later. */
+  admit(key: string, settings: CircuitSettings, now: number, probeLeaseMs: number): MaybePromise<Admission>;
   /** Records a request's verdict. `probe` tells whether it was the probe (only its failure re-opens). */
-  record(key: string, verdict: RequestVerdict, settings: CircuitSettings, now: number, probe: boolean): Promise<CircuitChange>;
+  record(key: string, verdict: RequestVerdict, settings: CircuitSettings, now: number, probe: boolean): MaybePromise<CircuitChange>;
   read(key: string): Promise<CircuitRecord | null>;
 }
 
@@ -90,13 +92,13 @@ export function recordVerdict(
 export class MemoryCircuitStore implements CircuitStore {
   private readonly circuits = new Map<string, CircuitRecord>();
 
-  async admit(key: string, settings: CircuitSettings, now: number, probeLeaseMs: number): Promise<Admission> {
+  admit(key: string, settings: CircuitSettings, now: number, probeLeaseMs: number): Admission {
     const { admission, next } = admit(this.circuits.get(key) ?? null, settings, now, probeLeaseMs);
     if (next) this.circuits.set(key, next);
     return admission;
   }
 
-  async record(key: string, verdict: RequestVerdict, settings: CircuitSettings, now: number, probe: boolean): Promise<CircuitChange> {
+  record(key: string, verdict: RequestVerdict, settings: CircuitSettings, now: number, probe: boolean): CircuitChange {
     const { change, next } = recordVerdict(this.circuits.get(key) ?? null, verdict, settings, now, probe);
     if (next) this.circuits.set(key, next);
     else this.circuits.delete(key);

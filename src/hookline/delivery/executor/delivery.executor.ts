@@ -24,6 +24,7 @@ import { DestinationGuard, destinationKey, verdictOf, type CircuitView } from '.
 import type { Admission } from './circuit-breaker';
 import { MemorySharedValues } from './shared-values';
 import { evictOldest } from '../../core/util/bounded-map';
+import { isPromiseLike, type MaybePromise } from '../../core/util/maybe-promise';
 import { context } from '@opentelemetry/api';
 import { HooklineTelemetry } from '../../core/telemetry/hookline-telemetry';
 import type { AttemptTrace, RequestTrace } from '../../core/telemetry/attempt-trace';
@@ -202,7 +203,9 @@ export class DeliveryExecutor {
    */
   async sharedSlotOf(consumerId: string): Promise<{ destination: string; cap: number } | null> {
     if (this.holdInMemory || !this.guard.sharesSlots) return null;
-    const consumer = await this.config.consumer(consumerId).catch(() => undefined);
+    const consumer = await Promise.resolve()
+      .then(() => this.config.consumer(consumerId))
+      .catch(() => undefined);
     if (!consumer || laned(consumer)) return null;
     return { destination: destinationKey(consumer), cap: consumer.slots.maxInFlight };
   }
@@ -236,7 +239,9 @@ export class DeliveryExecutor {
     // The log fields are built on the paths that end here only; a routed attempt's, when it settles (conclude).
     let consumer: Consumer | undefined;
     try {
-      consumer = await this.config.consumer(job.consumerId);
+      // In memory (the static config), each of these answers at once: no await, no suspension (MaybePromise).
+      const found = this.config.consumer(job.consumerId);
+      consumer = isPromiseLike(found) ? await found : found;
     } catch (error) {
       // The tenant store cannot be read: not the consumer's failure, so no attempt is used.
       const reason = this.logger.redactor.redact(`STORE_UNAVAILABLE: ${messageOf(error)}`);
@@ -248,7 +253,8 @@ export class DeliveryExecutor {
       return this.fail(job, attempt, logFields(job, attempt), error, Date.now(), undefined, trace);
     }
     this.guard.unpark(consumer, job.deliveryId);
-    const admission = await this.guard.admit(consumer);
+    const admitted = this.guard.admit(consumer);
+    const admission = isPromiseLike(admitted) ? await admitted : admitted;
     if (admission.kind === 'wait' || admission.kind === 'dead') return this.hold(job, logFields(job, attempt), consumer, admission);
     const probe = admission.kind === 'probe';
     if (!probe && this.waitingFull(consumer)) return this.overflow(job, logFields(job, attempt), consumer);
@@ -269,32 +275,36 @@ export class DeliveryExecutor {
   }
 
   /** A routed attempt settled: its outcome recorded and logged, its span ended. */
-  private readonly finishPending = async (pending: Pending, outcome: Outcome): Promise<AttemptResult> => {
-    try {
-      const result = await this.conclude(pending, outcome);
-      pending.trace.end(result.status);
-      return result;
-    } catch (error) {
-      pending.trace.end(undefined, error);
-      throw error;
-    }
-  };
+  private readonly finishPending = (pending: Pending, outcome: Outcome): Promise<AttemptResult> =>
+    this.conclude(pending, outcome).then(
+      (result) => {
+        pending.trace.end(result.status);
+        return result;
+      },
+      (error: unknown) => {
+        pending.trace.end(undefined, error);
+        throw error;
+      },
+    );
 
   private async conclude(pending: Pending, outcome: Outcome): Promise<AttemptResult> {
     const { job, consumer, attempt, trace } = pending;
     if (pending.leased) void this.guard.release(destinationKey(consumer), job.deliveryId);
-    const fields = logFields(job, attempt);
     // Durations measure the request, not the time spent waiting for a batch or a rate-limit slot.
     const startedAt = pending.startedAt ?? Date.now();
-    if (outcome.kind === 'deferred') return this.defer(job, fields, outcome.retryInMs, outcome.reason);
-    if (outcome.kind === 'held') return this.hold(job, fields, consumer, outcome.admission);
-    if (outcome.kind === 'error' && outcome.error.retryable && this.shutdown.aborted) return this.interrupted(job, fields);
-    if (outcome.kind === 'error') return this.fail(job, attempt, fields, outcome.error, startedAt, consumer, trace);
+    if (outcome.kind !== 'ok') {
+      const fields = logFields(job, attempt);
+      if (outcome.kind === 'deferred') return this.defer(job, fields, outcome.retryInMs, outcome.reason);
+      if (outcome.kind === 'held') return this.hold(job, fields, consumer, outcome.admission);
+      if (outcome.error.retryable && this.shutdown.aborted) return this.interrupted(job, fields);
+      return this.fail(job, attempt, fields, outcome.error, startedAt, consumer, trace);
+    }
     const durationMs = Date.now() - startedAt;
     trace.succeeded(durationMs);
-    await this.records.succeeded(job.deliveryId, attempt, durationMs, outcome.detail);
+    const stored = this.records.succeeded(job.deliveryId, attempt, durationMs, outcome.detail);
+    if (stored) await stored;
     // Once per delivery: its fields are not built when debug lines are dropped (the default).
-    if (this.logger.isEnabled('debug')) this.logger.debug('delivery succeeded', { ...fields, outcome: 'succeeded', durationMs });
+    if (this.logger.isEnabled('debug')) this.logger.debug('delivery succeeded', { ...logFields(job, attempt), outcome: 'succeeded', durationMs });
     return outcome.detail ? { status: 'succeeded', detail: outcome.detail } : { status: 'succeeded' };
   }
 
@@ -412,7 +422,8 @@ export class DeliveryExecutor {
     first = entries[0];
     // The circuit may have opened while this waited for its slot (a probe already holds its turn).
     if (!entries.some((e) => e.probe)) {
-      const admission = await this.guard.admit(first.consumer);
+      const admitted = this.guard.admit(first.consumer);
+      const admission = isPromiseLike(admitted) ? await admitted : admitted;
       if (admission.kind === 'wait' || admission.kind === 'dead') {
         release();
         for (const entry of entries) entry.settle({ kind: 'held', admission });
@@ -423,8 +434,8 @@ export class DeliveryExecutor {
     const errors: Array<DeliveryError | undefined> = [];
     try {
       const startedAt = Date.now();
-      if (entries.length === 1) await this.markRunning(first, startedAt);
-      else await Promise.all(entries.map((e) => this.markRunning(e, startedAt)));
+      const marked = entries.length === 1 ? this.markRunning(first, startedAt) : Promise.all(entries.map((e) => this.markRunning(e, startedAt)));
+      if (marked) await marked;
       const results = await this.request(entries);
       let rateLimited: DeliveryError | undefined;
       entries.forEach((entry, i) => {
@@ -455,30 +466,19 @@ export class DeliveryExecutor {
     if (this.shutdown.aborted) return;
     const failed = errors.find((e) => e !== undefined);
     const lastError = failed && this.logger.redactor.redact(`${failed.code}: ${messageOf(failed)}`);
-    await this.guard.record(first.consumer, first.job, verdictOf(errors), entries.some((e) => e.probe), lastError);
+    const recorded = this.guard.record(first.consumer, first.job, verdictOf(errors), entries.some((e) => e.probe), lastError);
+    if (recorded) await recorded;
   }
 
-  private async request(entries: Pending[]): Promise<BatchItemResult[]> {
+  /** One request: a batch's, or (without a batch) one delivery's, without a suspended call of its own. */
+  private request(entries: Pending[]): Promise<BatchItemResult[]> {
     const first = entries[0].consumer;
-    const timeoutMs = Math.max(...entries.map((e) => e.consumer.timeoutMs));
     const batch = first.plugin.batch;
-    if (batch && batch.key(first.config) !== undefined) {
-      const results = await this.underTimeout(timeoutMs, (signal) => {
-        // One request for many deliveries: it carries the first one's trace context; its status goes to each.
-        const trace: RequestTrace = { context: entries[0].trace.context, status: (code) => entries.forEach((e) => e.trace.status(code)) };
-        const ctx: BatchContext = { signal, log: this.consumerLogger(first, entries[0].job), http: createHttpClient(signal, trace), shared: this.shared };
-        const items = entries.map((e) => ({ event: e.job.event, config: e.consumer.config, delivery: deliveryInfo(e) }));
-        return context.with(trace.context, () => batch.deliverBatch(items, ctx));
-      });
-      if (!Array.isArray(results) || results.length !== entries.length) {
-        throw new PermanentError(`${first.type}: deliverBatch returned ${Array.isArray(results) ? results.length : 'no'} results for ${entries.length} items`);
-      }
-      return results;
-    }
+    if (batch && batch.key(first.config) !== undefined) return this.requestBatch(entries, batch);
     const entry = entries[0];
     // A self-timed plugin (hooks) enforces the timeout from when its work starts, not from now.
     const selfTimed = entry.consumer.plugin.timeouts?.selfTimed === true;
-    const outcome = await this.underTimeout(selfTimed ? undefined : timeoutMs, (signal) => {
+    return this.underTimeout(selfTimed ? undefined : entry.consumer.timeoutMs, (signal) => {
       const ctx: ConnectorContext = {
         signal,
         timeoutMs: entry.consumer.timeoutMs,
@@ -488,8 +488,23 @@ export class DeliveryExecutor {
         shared: this.shared,
       };
       return context.with(entry.trace.context, () => entry.consumer.plugin.deliver(entry.job.event, entry.consumer.config, ctx));
+    }).then((outcome) => [{ ok: true, detail: outcome?.detail }]);
+  }
+
+  private async requestBatch(entries: Pending[], batch: NonNullable<Consumer['plugin']['batch']>): Promise<BatchItemResult[]> {
+    const first = entries[0].consumer;
+    const timeoutMs = Math.max(...entries.map((e) => e.consumer.timeoutMs));
+    const results = await this.underTimeout(timeoutMs, (signal) => {
+      // One request for many deliveries: it carries the first one's trace context; its status goes to each.
+      const trace: RequestTrace = { context: entries[0].trace.context, status: (code) => entries.forEach((e) => e.trace.status(code)) };
+      const ctx: BatchContext = { signal, log: this.consumerLogger(first, entries[0].job), http: createHttpClient(signal, trace), shared: this.shared };
+      const items = entries.map((e) => ({ event: e.job.event, config: e.consumer.config, delivery: deliveryInfo(e) }));
+      return context.with(trace.context, () => batch.deliverBatch(items, ctx));
     });
-    return [{ ok: true, detail: outcome?.detail }];
+    if (!Array.isArray(results) || results.length !== entries.length) {
+      throw new PermanentError(`${first.type}: deliverBatch returned ${Array.isArray(results) ? results.length : 'no'} results for ${entries.length} items`);
+    }
+    return results;
   }
 
   /**
@@ -497,31 +512,41 @@ export class DeliveryExecutor {
    * ignores its signal. Shutdown reaches the attempts in flight through {@link abortAttempts}: one listener
    * on the shared shutdown signal, not one per attempt (each add and remove there walks every listener).
    */
-  private async underTimeout<T>(timeoutMs: number | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.shutdown.aborted) throw new RetryableError('the app shut down during the attempt');
+  private underTimeout<T>(timeoutMs: number | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.shutdown.aborted) return Promise.reject(new RetryableError('the app shut down during the attempt'));
     const controller = new AbortController();
-    let rejectAborted!: (reason: unknown) => void;
-    const aborted = new Promise<never>((_, reject) => (rejectAborted = reject));
-    // Handled even if `run` throws before the race below exists, having caused an abort.
-    aborted.catch(ignore);
-    const abort = (reason: unknown) => {
-      if (controller.signal.aborted) return;
-      controller.abort(reason);
-      rejectAborted(reason);
-    };
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => abort(new DeliveryTimeoutError(timeoutMs)), timeoutMs);
-    this.abortAttempts.add(abort);
     const signal = controller.signal;
-    try {
-      // The race makes a consumer that ignores its signal time out all the same.
-      return await Promise.race([run(signal), aborted]);
-    } catch (error) {
-      // An error raised because we aborted is reported as the abort's reason, not as what the client made of it.
-      throw signal.aborted && !(error instanceof DeliveryError) ? signal.reason : error;
-    } finally {
-      clearTimeout(timer);
-      this.abortAttempts.delete(abort);
-    }
+    // One promise settled by whichever comes first, `run` or the abort: a consumer that ignores its signal
+    // times out all the same.
+    return new Promise<T>((resolve, reject) => {
+      const over = () => {
+        clearTimeout(timer);
+        this.abortAttempts.delete(abort);
+      };
+      const abort = (reason: unknown) => {
+        if (signal.aborted) return;
+        controller.abort(reason);
+        over();
+        reject(reason);
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => abort(new DeliveryTimeoutError(timeoutMs)), timeoutMs);
+      this.abortAttempts.add(abort);
+      const failed = (error: unknown) => {
+        over();
+        // An error raised because we aborted is reported as the abort's reason, not as what the client made of it.
+        reject(signal.aborted && !(error instanceof DeliveryError) ? signal.reason : error);
+      };
+      let running: Promise<T>;
+      try {
+        running = Promise.resolve(run(signal));
+      } catch (error) {
+        return failed(error);
+      }
+      running.then((value) => {
+        over();
+        resolve(value);
+      }, failed);
+    });
   }
 
   private async pause(rate: RateLimitSpec, error: DeliveryError): Promise<void> {
@@ -534,10 +559,10 @@ export class DeliveryExecutor {
     }
   }
 
-  private async markRunning(entry: Pending, startedAt: number): Promise<void> {
+  private markRunning(entry: Pending, startedAt: number): MaybePromise<void> {
     entry.startedAt = startedAt;
     entry.trace.requestStarted();
-    await this.records.running(entry.job.deliveryId, entry.attempt, startedAt);
+    return this.records.running(entry.job.deliveryId, entry.attempt, startedAt);
   }
 
   private async defer(job: DeliveryJob, fields: LogFields, retryInMs: number, reason: string, destination?: string): Promise<AttemptResult> {
@@ -650,9 +675,6 @@ function laned(consumer: Consumer): boolean {
     return false; // route() fails it with the connector's own error
   }
 }
-
-function ignore(): void {}
-
 function jitter(maxMs: number): number {
   return Math.floor(Math.random() * maxMs);
 }

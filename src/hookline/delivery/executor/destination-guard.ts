@@ -2,6 +2,8 @@ import type { Consumer } from '../../config/config.model';
 import { ConnectorRequestError, RateLimitedError, type DeliveryError } from '../../core/errors/delivery.errors';
 import { emitOperatorEvent, OPERATOR_EVENTS, type OperatorEventSink } from '../../core/events/operator.events';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
+import { isPromiseLike, type MaybePromise } from '../../core/util/maybe-promise';
+import type { CircuitChange } from './circuit-breaker';
 import type { DeliveryJob } from '../records/delivery';
 import { MemoryCircuitStore, type Admission, type CircuitState, type CircuitStore, type RequestVerdict } from './circuit-breaker';
 import { messageOf } from './error-classifier';
@@ -109,26 +111,45 @@ export class DestinationGuard {
     this.leases?.close();
   }
 
-  async admit(consumer: Consumer): Promise<Admission> {
+  /** At once with in-memory circuits (inline), a promise with Redis's: see MaybePromise. */
+  admit(consumer: Consumer): MaybePromise<Admission> {
+    let admitted: MaybePromise<Admission>;
     try {
-      return await this.store.admit(destinationKey(consumer), consumer.circuit, Date.now(), consumer.timeoutMs + PROBE_GRACE_MS);
+      admitted = this.store.admit(destinationKey(consumer), consumer.circuit, Date.now(), consumer.timeoutMs + PROBE_GRACE_MS);
     } catch (error) {
-      // The store is down (Redis): deliver rather than stall; the transport has its own outage handling.
-      this.logger.warn('circuit state unavailable; delivering without it', { consumerId: consumer.id, error: messageOf(error) });
-      return { kind: 'go' };
+      return this.admitWithout(consumer, error);
     }
+    return isPromiseLike(admitted) ? Promise.resolve(admitted).catch((error: unknown) => this.admitWithout(consumer, error)) : admitted;
   }
 
-  /** Records one request's verdict (a batch is one request) and emits the change this write made. */
-  async record(consumer: Consumer, job: DeliveryJob, verdict: RequestVerdict, probe: boolean, lastError?: string): Promise<void> {
+  /** The store is down (Redis): deliver rather than stall; the transport has its own outage handling. */
+  private admitWithout(consumer: Consumer, error: unknown): Admission {
+    this.logger.warn('circuit state unavailable; delivering without it', { consumerId: consumer.id, error: messageOf(error) });
+    return { kind: 'go' };
+  }
+
+  /** Records one request's verdict (a batch is one request) and emits the change this write made. At once with in-memory circuits. */
+  record(consumer: Consumer, job: DeliveryJob, verdict: RequestVerdict, probe: boolean, lastError?: string): MaybePromise<void> {
     const key = destinationKey(consumer);
-    let change;
+    let change: MaybePromise<CircuitChange>;
     try {
-      change = await this.store.record(key, verdict, consumer.circuit, Date.now(), probe);
+      change = this.store.record(key, verdict, consumer.circuit, Date.now(), probe);
     } catch (error) {
-      this.logger.warn('circuit state not stored', { consumerId: consumer.id, error: messageOf(error) });
-      return;
+      return this.notRecorded(consumer, error);
     }
+    if (!isPromiseLike(change)) return this.changed(consumer, job, key, change, probe, lastError);
+    return Promise.resolve(change).then(
+      (made) => this.changed(consumer, job, key, made, probe, lastError),
+      (error: unknown) => this.notRecorded(consumer, error),
+    );
+  }
+
+  private notRecorded(consumer: Consumer, error: unknown): void {
+    this.logger.warn('circuit state not stored', { consumerId: consumer.id, error: messageOf(error) });
+  }
+
+  /** Emits the change a verdict's write made, if any. */
+  private changed(consumer: Consumer, job: DeliveryJob, key: string, change: CircuitChange, probe: boolean, lastError: string | undefined): void {
     if (change === null) return;
     const payload = { tenant: consumer.tenant, consumerId: consumer.id, destination: consumer.destination, deliveryId: job.deliveryId, eventId: job.event.id };
     if (change === 'opened') {

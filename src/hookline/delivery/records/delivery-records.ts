@@ -1,4 +1,5 @@
 import { errorMessage } from '../../core/util/error-message';
+import { isPromiseLike, type MaybePromise } from '../../core/util/maybe-promise';
 import type { DeliveryJob, DeliveryRecord } from './delivery';
 import type { DeliveryLog } from './delivery-log';
 
@@ -37,9 +38,12 @@ export class DeliveryRecords {
     });
   }
 
-  /** Its request is about to be sent. */
-  async running(deliveryId: string, attempts: number, startedAt: number): Promise<void> {
-    await this.log.update(deliveryId, {
+  /**
+   * Its request is about to be sent. This and {@link succeeded}, once per delivery each, answer at once
+   * when the log does (the in-memory one): a promise only for a log that answers later.
+   */
+  running(deliveryId: string, attempts: number, startedAt: number): MaybePromise<void> {
+    return this.write(deliveryId, {
       status: 'running',
       attempts,
       updatedAt: new Date(startedAt).toISOString(),
@@ -47,14 +51,24 @@ export class DeliveryRecords {
     });
   }
 
-  async succeeded(deliveryId: string, attempts: number, durationMs: number, detail?: Record<string, unknown>): Promise<void> {
-    await this.log.update(deliveryId, {
+  succeeded(deliveryId: string, attempts: number, durationMs: number, detail?: Record<string, unknown>): MaybePromise<void> {
+    return this.write(deliveryId, {
       status: 'succeeded',
       attempts,
       durationMs,
       updatedAt: new Date().toISOString(),
       ...(detail ? { detail } : {}),
     });
+  }
+
+  /** An update, with its failure as a rejection whichever way the log reports it. */
+  private write(deliveryId: string, patch: Partial<DeliveryRecord>): MaybePromise<void> {
+    try {
+      const updated = this.log.update(deliveryId, patch);
+      return isPromiseLike(updated) ? Promise.resolve(updated).then(nothing) : undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Not attempted (its destination or pacing makes it wait): pending again, due in `retryInMs`. */
@@ -123,6 +137,8 @@ export class DeliveryRecords {
     });
   }
 }
+
+function nothing(): void {}
 
 /** A fresh record for a delivery that is about to be enqueued. */
 function pendingRecord(job: DeliveryJob, now: Date): DeliveryRecord {
