@@ -245,6 +245,8 @@ function descendants(root: number): number[] {
 }
 
 interface ProbeAnswer {
+  /** Bytes allocated by `url|function:line` (see the probe). */
+  allocation?: Record<string, number>;
   memory?: NodeJS.MemoryUsage;
   spaces?: Record<string, { used: number; committed: number }>;
   loop?: LoopDelay;
@@ -356,7 +358,17 @@ export class ExampleApp {
     return (await this.probe('loop')).loop!;
   }
 
-  private probe(question: 'memory' | 'live' | 'loop' | 'spaces'): Promise<ProbeAnswer> {
+  /** Starts counting what the app allocates (V8's sampling heap profiler, through the probe). */
+  async startAllocationProfile(): Promise<void> {
+    await this.probe('allocation-start');
+  }
+
+  /** What the app allocated since {@link startAllocationProfile}: bytes by `url|function:line`, sampled. */
+  async stopAllocationProfile(): Promise<Record<string, number>> {
+    return (await this.probe('allocation-stop')).allocation ?? {};
+  }
+
+  private probe(question: 'memory' | 'live' | 'loop' | 'spaces' | 'allocation-start' | 'allocation-stop'): Promise<ProbeAnswer> {
     return new Promise((resolve) => {
       this.probeWaiters.push(resolve);
       this.child.send(question);
