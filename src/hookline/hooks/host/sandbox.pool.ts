@@ -78,7 +78,10 @@ interface Pending {
   logs: HookLogEntry[];
   result?: InvocationResult;
   resolve(result: InvocationResult): void;
-  /** Runs from its start: none while it waits in the worker for its turn. */
+  /**
+   * Runs from its start: none while it waits in the worker for its turn. For an invocation that could not be
+   * sent, the wait for its worker's exit instead (see `sendInvocation`).
+   */
   graceTimer?: NodeJS.Timeout;
   unlisten(): void;
   /** The version of its storage the invocation last read or wrote. */
@@ -119,6 +122,8 @@ const PREPARED_SCRIPTS = 500;
 const OUT_OF_MEMORY = /out of memory|heap limit|allocation failed|Last few GCs|JS stacktrace|invalid size error/i;
 /** How long a worker that started dying of V8 out-of-memory may take to exit before it is killed. */
 const DYING_GRACE_MS = 250;
+/** How long an invocation that could not be sent waits for its worker's exit to say why (see `sendInvocation`). */
+const UNSENT_WAIT_MS = 3_000;
 
 /**
  * Runs hooks in a small pool of supervised sandbox worker processes. Workers start on first use; a
@@ -246,18 +251,23 @@ export class SandboxPool implements Sandbox {
   /**
    * A send fails when the worker is gone or going. Its exit then settles the invocation with the cause (out
    * of memory, a signal, a fatal isolate error), as for every other invocation it had, and logs it. Should
-   * the exit not come in time (a channel closed on a worker that lives on), the invocation fails as unsent
-   * and the worker is killed, which restarts it.
+   * the exit not come in time (a channel closed on a worker that lives on), the invocation fails as unsent,
+   * which is logged as a crash; the worker is killed and leaves its place, and the next invocation starts
+   * a new one.
    */
   private sendInvocation(worker: Worker, pending: Pending, message: InvokeMessage): void {
     this.send(worker, message, (error) => {
       if (pending.result) return;
       clearTimeout(pending.graceTimer);
       pending.graceTimer = setTimeout(() => {
+        const cause = `its channel closed (${error.message}) and it did not exit`;
+        this.options.log?.('error', 'sandbox worker crashed; restarting it', { worker: worker.index, cause, inFlight: worker.pending.size });
         this.settle(pending, failure('error', 'SandboxCrashError', `could not reach the sandbox worker: ${error.message}`, elapsed(pending.startedAt), true));
         this.forget(worker, pending.id);
         this.kill(worker, 'its channel closed');
-      }, SANDBOX_LIMITS.hostGraceMs).unref();
+        // Even if it had exited already and only its 'close' is missing (kill then does nothing).
+        if (this.workers[worker.index] === worker) this.workers[worker.index] = undefined;
+      }, UNSENT_WAIT_MS).unref();
     });
   }
 
