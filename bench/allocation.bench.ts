@@ -92,7 +92,10 @@ async function main(): Promise<string> {
   for (const { name } of builds) {
     const last = results.get(name)!.at(-1)!.acme;
     const places = new Map<string, number>();
-    for (const [site, bytes] of Object.entries(last)) places.set(placeOf(site.split('|')[0]), (places.get(placeOf(site.split('|')[0])) ?? 0) + bytes);
+    for (const [site, bytes] of Object.entries(last)) {
+      const place = placeOf(site.split('|')[0]);
+      places.set(place, (places.get(place) ?? 0) + bytes);
+    }
     const all = total(last);
     const top = (entries: Iterable<[string, number]>, n: number) =>
       [...entries]

@@ -203,9 +203,12 @@ export class DeliveryExecutor {
    */
   async sharedSlotOf(consumerId: string): Promise<{ destination: string; cap: number } | null> {
     if (this.holdInMemory || !this.guard.sharesSlots) return null;
-    const consumer = await Promise.resolve()
-      .then(() => this.config.consumer(consumerId))
-      .catch(() => undefined);
+    let consumer: Consumer | undefined;
+    try {
+      consumer = await this.config.consumer(consumerId);
+    } catch {
+      return null;
+    }
     if (!consumer || laned(consumer)) return null;
     return { destination: destinationKey(consumer), cap: consumer.slots.maxInFlight };
   }

@@ -31,7 +31,7 @@ export class DeliveryRecords {
   /** The transport refused the delivery: forget it, so that publishing the event again enqueues it. */
   async enqueueFailed(deliveryId: string, cause: unknown): Promise<void> {
     if (this.log.remove) return this.log.remove(deliveryId);
-    await this.log.update(deliveryId, {
+    await this.write(deliveryId, {
       status: 'dead',
       lastError: `NOT_ENQUEUED: ${errorMessage(cause)}`,
       updatedAt: new Date().toISOString(),
@@ -61,7 +61,10 @@ export class DeliveryRecords {
     });
   }
 
-  /** An update, with its failure as a rejection whichever way the log reports it. */
+  /**
+   * Every update goes through here: at once when the log answers at once, with its failure as a rejection
+   * whichever way the log reports it.
+   */
   private write(deliveryId: string, patch: Partial<DeliveryRecord>): MaybePromise<void> {
     try {
       const updated = this.log.update(deliveryId, patch);
@@ -73,7 +76,7 @@ export class DeliveryRecords {
 
   /** Not attempted (its destination or pacing makes it wait): pending again, due in `retryInMs`. */
   async deferred(deliveryId: string, lastError: string, retryInMs: number, at = Date.now()): Promise<void> {
-    await this.log.update(deliveryId, {
+    await this.write(deliveryId, {
       status: 'pending',
       lastError,
       updatedAt: new Date(at).toISOString(),
@@ -84,7 +87,7 @@ export class DeliveryRecords {
   /** An attempt failed and another is scheduled in `retryInMs`. */
   async retrying(deliveryId: string, failure: AttemptFailure & { retryInMs: number }): Promise<void> {
     const at = failure.at ?? Date.now();
-    await this.log.update(deliveryId, {
+    await this.write(deliveryId, {
       status: 'failed',
       attempts: failure.attempts,
       lastError: failure.lastError,
@@ -96,7 +99,7 @@ export class DeliveryRecords {
 
   /** No attempt is left, or none may be made: dead (a transport that keeps dead letters can replay it). */
   async dead(deliveryId: string, failure: AttemptFailure): Promise<void> {
-    await this.log.update(deliveryId, {
+    await this.write(deliveryId, {
       status: 'dead',
       attempts: failure.attempts,
       lastError: failure.lastError,
@@ -108,7 +111,7 @@ export class DeliveryRecords {
 
   /** Shutdown cut the attempt short: `failed` with the attempts made before it, and runs again. */
   async interrupted(deliveryId: string, attempts: number, lastError: string): Promise<void> {
-    await this.log.update(deliveryId, {
+    await this.write(deliveryId, {
       status: 'failed',
       attempts,
       lastError,
@@ -119,7 +122,7 @@ export class DeliveryRecords {
 
   /** A transport could not finish it before the process ended (`why` says where it was). */
   async abandoned(deliveryId: string, why: string): Promise<void> {
-    await this.log.update(deliveryId, {
+    await this.write(deliveryId, {
       status: 'failed',
       lastError: `SHUTDOWN: not finished at shutdown (${why})`,
       updatedAt: new Date().toISOString(),
@@ -129,7 +132,7 @@ export class DeliveryRecords {
 
   /** A dead delivery replayed: pending, with every attempt available again. */
   async replayed(deliveryId: string): Promise<void> {
-    await this.log.update(deliveryId, {
+    await this.write(deliveryId, {
       status: 'pending',
       attempts: 0,
       updatedAt: new Date().toISOString(),
