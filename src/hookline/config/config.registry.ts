@@ -4,7 +4,7 @@ import type { HooklineLogger } from '../core/logging/hookline.logger';
 import type { CompiledConfig, Consumer } from './config.model';
 import { compileConfig, type LoadOptions } from './config.loader';
 import { toConfigSource, type ConfigInput, type ConfigSource, type TenantSource } from './config-source';
-import type { MaybePromise } from '../core/util/maybe-promise';
+import { isPromiseLike, type MaybePromise } from '../core/util/maybe-promise';
 
 export type { ConfigInput };
 
@@ -73,15 +73,18 @@ export class ConfigRegistry {
     this.tenantSource = source;
   }
 
-  /** Enabled consumers of a tenant for a trigger; empty for a tenant with no config. */
-  async consumersFor(tenant: string, trigger: TriggerId): Promise<readonly Consumer[]> {
-    const consumers = await this.tenantConsumers(tenant);
-    if (!consumers) return [];
-    return consumers.filter((c) => c.triggers.includes(trigger));
+  /**
+   * Enabled consumers of a tenant for a trigger; empty for a tenant with no config. Once per event, like
+   * {@link hasTenant}: at once for a tenant of the static config, a promise for one the tenant store holds.
+   */
+  consumersFor(tenant: string, trigger: TriggerId): MaybePromise<readonly Consumer[]> {
+    const consumers = this.tenantConsumers(tenant);
+    return isPromiseLike(consumers) ? consumers.then((c) => forTrigger(c, trigger)) : forTrigger(consumers, trigger);
   }
 
-  async hasTenant(tenant: string): Promise<boolean> {
-    return (await this.tenantConsumers(tenant)) !== undefined;
+  hasTenant(tenant: string): MaybePromise<boolean> {
+    const consumers = this.tenantConsumers(tenant);
+    return isPromiseLike(consumers) ? consumers.then((c) => c !== undefined) : consumers !== undefined;
   }
 
   /** True when the static config (file or code) defines the tenant: the store may not. */
@@ -143,10 +146,14 @@ export class ConfigRegistry {
     this.tenantSource = undefined;
   }
 
-  private async tenantConsumers(tenant: string): Promise<readonly Consumer[] | undefined> {
+  private tenantConsumers(tenant: string): MaybePromise<readonly Consumer[] | undefined> {
     const consumers = this.current.tenants.get(tenant);
     if (consumers || !this.tenantSource) return consumers;
-    return (await this.tenantSource.tenant(tenant))?.consumers;
+    return this.storedTenantConsumers(this.tenantSource, tenant);
+  }
+
+  private async storedTenantConsumers(source: TenantSource, tenant: string): Promise<readonly Consumer[] | undefined> {
+    return (await source.tenant(tenant))?.consumers;
   }
 
   private compile(raw: unknown): CompiledConfig {
@@ -154,6 +161,11 @@ export class ConfigRegistry {
     this.rawDefaults = (raw as { defaults?: unknown }).defaults;
     return compiled;
   }
+}
+
+/** A tenant's consumers for one trigger (none for a tenant with no config). */
+function forTrigger(consumers: readonly Consumer[] | undefined, trigger: TriggerId): readonly Consumer[] {
+  return consumers ? consumers.filter((c) => c.triggers.includes(trigger)) : [];
 }
 
 function conflictIssue(tenant: string, store: string) {

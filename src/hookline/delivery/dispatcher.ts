@@ -5,6 +5,7 @@ import { deliveryIdFor, type DeliveryJob } from './records/delivery';
 import type { DeliveryRecords } from './records/delivery-records';
 import type { Transport } from './transports/transport';
 import { HooklineTelemetry, type TraceCarrier } from '../core/telemetry/hookline-telemetry';
+import { isPromiseLike } from '../core/util/maybe-promise';
 
 export interface DispatchResult {
   /** Ids of the deliveries enqueued (an event emitted again maps to the same ids, and enqueues nothing new). */
@@ -32,7 +33,9 @@ export class Dispatcher {
     assertUserRegisteredEvent(event);
     const trigger: TriggerId | undefined = TRIGGER_BY_EVENT[eventName];
     if (!trigger) throw new TypeError(`Hookline has no trigger for the event "${eventName}"`);
-    if (!(await this.config.hasTenant(event.tenant))) {
+    // A tenant of the static config and the in-memory log answer at once: no await, no suspension (MaybePromise).
+    const known = this.config.hasTenant(event.tenant);
+    if (!(isPromiseLike(known) ? await known : known)) {
       // Logged once per tenant: a busy unconfigured tenant must not flood the log.
       if (!this.unknownTenants.has(event.tenant)) {
         // Bounded: tenant ids can come from request paths.
@@ -44,7 +47,8 @@ export class Dispatcher {
     }
     const jobs: DeliveryJob[] = [];
     const now = new Date();
-    for (const consumer of await this.config.consumersFor(event.tenant, trigger)) {
+    const found = this.config.consumersFor(event.tenant, trigger);
+    for (const consumer of isPromiseLike(found) ? await found : found) {
       const job: DeliveryJob = {
         deliveryId: deliveryIdFor(event.id, consumer.id),
         consumerId: consumer.id,
@@ -53,7 +57,8 @@ export class Dispatcher {
         attempts: 0,
         ...(trace ? { trace } : {}),
       };
-      if (await this.records.pending(job, now)) jobs.push(job);
+      const added = this.records.pending(job, now);
+      if (isPromiseLike(added) ? await added : added) jobs.push(job);
     }
     if (jobs.length > 0) {
       try {

@@ -1,6 +1,7 @@
 import { evictOldest } from './bounded-map';
 import { errorMessage } from './error-message';
 import { flatId } from './flat-id';
+import { isoTime } from './iso-time';
 import { orAfter, settlesWithin } from './timeout';
 
 describe('core/util', () => {
@@ -38,5 +39,12 @@ describe('core/util', () => {
     expect(errorMessage({ message: 'like an error' })).toBe('like an error');
     expect(errorMessage('text')).toBe('text');
     expect(errorMessage(undefined)).toBe('undefined');
+  });
+
+  it("isoTime: toISOString's text for each time, whether it repeats or not; an invalid time throws", () => {
+    const t = Date.parse('2026-12-08T01:02:03.004Z');
+    for (const ms of [t, t, t + 1, t, t + 86_400_000, t + 86_400_000]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    expect(isoTime()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(() => isoTime(Number.NaN)).toThrow(RangeError);
   });
 });

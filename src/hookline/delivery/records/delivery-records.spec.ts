@@ -13,10 +13,11 @@ describe('DeliveryRecords', () => {
   let records: DeliveryRecords;
   const record = () => log.get(job.deliveryId)!;
 
-  beforeEach(async () => {
+  beforeEach(() => {
     log = new MemoryDeliveryLog();
     records = new DeliveryRecords(log);
-    await expect(records.pending(job, new Date(T0))).resolves.toBe(true);
+    // The in-memory log answers at once: no promise on the emit path.
+    expect(records.pending(job, new Date(T0))).toBe(true);
   });
 
   it('creates a pending record once per delivery id', async () => {
@@ -34,7 +35,7 @@ describe('DeliveryRecords', () => {
       durationMs: null,
       nextAttemptAt: null,
     });
-    await expect(records.pending(job, new Date(T0 + 1_000))).resolves.toBe(false);
+    expect(records.pending(job, new Date(T0 + 1_000))).toBe(false);
     expect(record().createdAt).toBe(iso(T0));
   });
 
@@ -80,5 +81,53 @@ describe('DeliveryRecords', () => {
     await appendOnly.pending(job);
     await appendOnly.enqueueFailed(job.deliveryId, new Error('Redis unavailable'));
     expect(kept.get(job.deliveryId)).toMatchObject({ status: 'dead', lastError: 'NOT_ENQUEUED: Redis unavailable' });
+  });
+
+  it('answers at once with a log that does, later with one that answers later, and reports a failure as a rejection either way', async () => {
+    const other: DeliveryJob = { ...job, deliveryId: deliveryIdFor(event.id, 'acme/webhook/erp'), consumerId: 'acme/webhook/erp' };
+    expect(records.running(job.deliveryId, 1, T0 + 10)).toBeUndefined();
+    expect(records.succeeded(job.deliveryId, 1, 12)).toBeUndefined();
+    expect(record()).toMatchObject({ status: 'succeeded', updatedAt: expect.any(String) });
+
+    const later = new MemoryDeliveryLog();
+    const deferred: DeliveryLog = {
+      put: (r, o) => Promise.resolve(later.put(r, o)),
+      update: (id, patch) => Promise.resolve(later.update(id, patch)),
+      get: (id) => later.get(id),
+      list: (q) => later.list(q),
+    };
+    const slow = new DeliveryRecords(deferred);
+    const put = slow.pending(other, new Date(T0));
+    expect(put).toBeInstanceOf(Promise);
+    await expect(put).resolves.toBe(true);
+    const marked = slow.running(other.deliveryId, 1, T0 + 10);
+    expect(marked).toBeInstanceOf(Promise);
+    await marked;
+    expect(later.get(other.deliveryId)).toMatchObject({ status: 'running', updatedAt: iso(T0 + 10) });
+
+    const failing = new DeliveryRecords({
+      put: () => {
+        throw new Error('disk full');
+      },
+      update: () => Promise.reject(new Error('disk still full')),
+      get: () => undefined,
+      list: () => ({ items: [], nextCursor: null }),
+    });
+    // A log that throws does not throw into the emit path or the executor: the failure is a rejection.
+    const refused = failing.pending(other);
+    await expect(refused).rejects.toThrow('disk full');
+    await expect(failing.running(other.deliveryId, 1, T0) as Promise<void>).rejects.toThrow('disk still full');
+  });
+
+  it("writes each transition's own time, however many records share a millisecond", () => {
+    const second: DeliveryJob = { ...job, deliveryId: deliveryIdFor(event.id, 'acme/slack/team'), consumerId: 'acme/slack/team' };
+    records.pending(second, new Date(T0));
+    expect(log.get(second.deliveryId)!.createdAt).toBe(iso(T0));
+    records.running(job.deliveryId, 1, T0 + 7);
+    records.running(second.deliveryId, 1, T0 + 7);
+    expect(record().updatedAt).toBe(iso(T0 + 7));
+    expect(log.get(second.deliveryId)!.updatedAt).toBe(iso(T0 + 7));
+    records.running(second.deliveryId, 1, T0 + 8);
+    expect(log.get(second.deliveryId)!.updatedAt).toBe(iso(T0 + 8));
   });
 });

@@ -1,4 +1,5 @@
 import { errorMessage } from '../../core/util/error-message';
+import { isoTime } from '../../core/util/iso-time';
 import { isPromiseLike, type MaybePromise } from '../../core/util/maybe-promise';
 import type { DeliveryJob, DeliveryRecord } from './delivery';
 import type { DeliveryLog } from './delivery-log';
@@ -23,9 +24,16 @@ export interface AttemptFailure {
 export class DeliveryRecords {
   constructor(private readonly log: DeliveryLog) {}
 
-  /** A fresh `pending` record for a delivery about to be enqueued; false when it already exists (the event came again). */
-  async pending(job: DeliveryJob, now = new Date()): Promise<boolean> {
-    return this.log.put(pendingRecord(job, now), { ifAbsent: true, userId: job.event.user.id });
+  /**
+   * A fresh `pending` record for a delivery about to be enqueued; false when it already exists (the event
+   * came again). Once per delivery, on the emit path: at once when the log answers at once (the in-memory one).
+   */
+  pending(job: DeliveryJob, now = new Date()): MaybePromise<boolean> {
+    try {
+      return this.log.put(pendingRecord(job, now), { ifAbsent: true, userId: job.event.user.id });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** The transport refused the delivery: forget it, so that publishing the event again enqueues it. */
@@ -34,7 +42,7 @@ export class DeliveryRecords {
     await this.write(deliveryId, {
       status: 'dead',
       lastError: `NOT_ENQUEUED: ${errorMessage(cause)}`,
-      updatedAt: new Date().toISOString(),
+      updatedAt: isoTime(),
     });
   }
 
@@ -46,7 +54,7 @@ export class DeliveryRecords {
     return this.write(deliveryId, {
       status: 'running',
       attempts,
-      updatedAt: new Date(startedAt).toISOString(),
+      updatedAt: isoTime(startedAt),
       nextAttemptAt: null,
     });
   }
@@ -56,7 +64,7 @@ export class DeliveryRecords {
       status: 'succeeded',
       attempts,
       durationMs,
-      updatedAt: new Date().toISOString(),
+      updatedAt: isoTime(),
       ...(detail ? { detail } : {}),
     });
   }
@@ -79,8 +87,8 @@ export class DeliveryRecords {
     await this.write(deliveryId, {
       status: 'pending',
       lastError,
-      updatedAt: new Date(at).toISOString(),
-      nextAttemptAt: new Date(at + retryInMs).toISOString(),
+      updatedAt: isoTime(at),
+      nextAttemptAt: isoTime(at + retryInMs),
     });
   }
 
@@ -92,8 +100,8 @@ export class DeliveryRecords {
       attempts: failure.attempts,
       lastError: failure.lastError,
       ...durationOf(failure),
-      updatedAt: new Date(at).toISOString(),
-      nextAttemptAt: new Date(at + failure.retryInMs).toISOString(),
+      updatedAt: isoTime(at),
+      nextAttemptAt: isoTime(at + failure.retryInMs),
     });
   }
 
@@ -104,7 +112,7 @@ export class DeliveryRecords {
       attempts: failure.attempts,
       lastError: failure.lastError,
       ...durationOf(failure),
-      updatedAt: new Date(failure.at ?? Date.now()).toISOString(),
+      updatedAt: isoTime(failure.at ?? Date.now()),
       nextAttemptAt: null,
     });
   }
@@ -115,7 +123,7 @@ export class DeliveryRecords {
       status: 'failed',
       attempts,
       lastError,
-      updatedAt: new Date().toISOString(),
+      updatedAt: isoTime(),
       nextAttemptAt: null,
     });
   }
@@ -125,7 +133,7 @@ export class DeliveryRecords {
     await this.write(deliveryId, {
       status: 'failed',
       lastError: `SHUTDOWN: not finished at shutdown (${why})`,
-      updatedAt: new Date().toISOString(),
+      updatedAt: isoTime(),
       nextAttemptAt: null,
     });
   }
@@ -135,7 +143,7 @@ export class DeliveryRecords {
     await this.write(deliveryId, {
       status: 'pending',
       attempts: 0,
-      updatedAt: new Date().toISOString(),
+      updatedAt: isoTime(),
       nextAttemptAt: null,
     });
   }
@@ -145,7 +153,7 @@ function nothing(): void {}
 
 /** A fresh record for a delivery that is about to be enqueued. */
 function pendingRecord(job: DeliveryJob, now: Date): DeliveryRecord {
-  const at = now.toISOString();
+  const at = isoTime(now.getTime());
   return {
     id: job.deliveryId,
     eventId: job.event.id,
