@@ -7,6 +7,7 @@
  * build's SandboxPool runs as one more variant, interleaved with the others: the two side by side.
  */
 import ivm from 'isolated-vm';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createContext, Script } from 'node:vm';
@@ -20,6 +21,7 @@ import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
 import { FairShare } from '../src/hookline/hooks/worker/fair-share';
 import { SANDBOX_LIMITS } from '../src/hookline/hooks/host/sandbox.limits';
 import type { HookInvocation } from '../src/hookline/hooks/host/sandbox.types';
+import type { FromWorker } from '../src/hookline/hooks/host/sandbox.protocol';
 import { machine, median, summarize, table } from './stats';
 import { compileRawHook, invokeRawHook } from './raw-hook';
 import { threadCpuMs } from './example-app';
@@ -78,6 +80,8 @@ async function rawIsolatedVm(): Promise<Variant> {
   const context = { ...input.context, secrets: {}, webtask: { secrets: {} } };
   return {
     name: 'raw isolated-vm, in process',
+    // No other process: its CPU is this one's, isolate threads included.
+    workers: () => [],
     invoke: () => invokeRawHook(hook, input.user, context),
     close: () => isolate.dispose(),
   };
@@ -96,7 +100,10 @@ function hooklineInvocation(tenant: string, source = HOOK): HookInvocation {
   };
 }
 
-/** The processes whose CPU a variant spends besides this one's (its sandbox workers). */
+/**
+ * `workers`: the processes whose CPU a variant spends besides this one's (its sandbox workers); a variant
+ * that has it gets a row in the CPU table (an empty list: all of its CPU is this process's).
+ */
 interface Variant {
   name: string;
   invoke: Invoke;
@@ -118,6 +125,86 @@ function hooklineWarm(pool: SandboxPool, name = 'Hookline, warm (worker process)
       const result = await pool.invoke(invocation);
       if (result.status !== 'ok') throw new Error(`hook failed: ${JSON.stringify(result.error)}`);
       return result.response;
+    },
+  };
+}
+
+/**
+ * The sandbox worker's own runtime (IsolateRuntime) in this process, with no IPC: the isolate, its bridges,
+ * limits and fair share as in the worker, and the message as the pool builds it (the payload serialised per
+ * call, only the hook form's half once the runtime said the form). Between raw isolated-vm and Hookline's
+ * warm path, it tells the runtime's share of the difference from the process hop's.
+ */
+function runtimeInProcess(): Variant {
+  const pending = new Map<number, (m: FromWorker) => void>();
+  const runtime = new IsolateRuntime((m) => {
+    if (m.t === 'result') pending.get(m.id)?.(m);
+  }, { maxRssMb: 1e9, compat: CompatScripts.fromFile(compatRuntimeFile()), onCatastrophicError: () => undefined });
+  const inv = hooklineInvocation('acme-in-process');
+  const script = prepareHookSource(inv.script.source, 'bench.js');
+  let id = 0;
+  let loaded = false;
+  return {
+    name: "Hookline's worker runtime, in process (no IPC)",
+    workers: () => [],
+    invoke: () =>
+      new Promise((resolve, reject) => {
+        const callId = ++id;
+        pending.set(callId, (m) => {
+          pending.delete(callId);
+          if (m.t === 'result' && m.status === 'ok') resolve(m.response);
+          else reject(new Error(`hook failed: ${JSON.stringify(m)}`));
+        });
+        const payload = loaded ? JSON.stringify({ user: inv.input.user, context: inv.input.context, eventId: inv.input.eventId }) : JSON.stringify(inv.input);
+        runtime.invoke({
+          t: 'invoke',
+          id: callId,
+          tenant: inv.tenant,
+          hookId: inv.hookId,
+          filename: 'bench.js',
+          hash: inv.script.hash,
+          ...(loaded ? { parts: 'hooks' as const } : { script }),
+          payload,
+          secrets: { ...inv.secrets },
+          allowHosts: [],
+          timeoutMs: inv.timeoutMs,
+          memoryMb: inv.memoryMb,
+        });
+        loaded = true;
+      }),
+    close: () => runtime.evictIdle(Number.POSITIVE_INFINITY, 0),
+  };
+}
+
+/**
+ * Node's IPC alone: a round trip to an echo process of a message the size of an invoke message (the hook's
+ * payload as JSON text inside it), over the same kind of channel (JSON serialisation). The floor of any
+ * design that keeps isolates out of the app's process: raw isolated-vm plus this is what a warm invocation
+ * can cost at the least.
+ */
+function ipcRoundTrip(): Variant {
+  const child = spawn(process.execPath, ['-e', "process.on('message', (m) => process.send(m)); process.on('disconnect', () => process.exit(0));"], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    serialization: 'json',
+  });
+  const waiting = new Map<number, () => void>();
+  child.on('message', (m: { id: number }) => {
+    waiting.get(m.id)?.();
+    waiting.delete(m.id);
+  });
+  const payload = JSON.stringify({ user: input.user, context: input.context, eventId: input.eventId });
+  let id = 0;
+  return {
+    name: 'Node IPC round trip alone (echo process)',
+    workers: () => (child.pid ? [child.pid] : []),
+    invoke: () =>
+      new Promise<void>((resolve) => {
+        const callId = ++id;
+        waiting.set(callId, resolve);
+        child.send({ t: 'invoke', id: callId, tenant: 'acme', hookId: 'acme/hook/bench', payload });
+      }),
+    close: () => {
+      child.disconnect();
     },
   };
 }
@@ -291,9 +378,9 @@ const BURN = `module.exports = function (user, context, cb) { var end = Date.now
 async function main(): Promise<void> {
   const pool = new SandboxPool();
   pool.warmUp();
-  const variants: Variant[] = [inProcess(), await rawIsolatedVm(), hooklineWarm(pool), nodeVm(), vm2()];
+  const variants: Variant[] = [inProcess(), await rawIsolatedVm(), ipcRoundTrip(), runtimeInProcess(), hooklineWarm(pool), nodeVm(), vm2()];
   const baselinePool = BASELINE ? baselineSandbox(BASELINE) : undefined;
-  if (baselinePool) variants.splice(3, 0, hooklineWarm(baselinePool, 'Hookline, warm, baseline build'));
+  if (baselinePool) variants.splice(5, 0, hooklineWarm(baselinePool, 'Hookline, warm, baseline build'));
   for (const variant of variants) for (let i = 0; i < 300; i++) await variant.invoke(); // Warm-up: JIT, caches, the worker.
   const totals = variants.map(() => ({ samples: [] as number[], seqMs: 0, parMs: 0, cpu: [] as CpuSplit[] }));
   for (let round = 0; round < ROUNDS; round++) {
@@ -328,7 +415,7 @@ async function main(): Promise<void> {
     return [[variant.name, of('app'), of('workerMain'), of('workerIsolates'), of('workerV8'), all]];
   });
   const cold = summarize(await coldPath(pool));
-  rows.splice(baselinePool ? 4 : 3, 0, ['Hookline, cold (first call of a tenant)', cold.median, cold.p99, 1e6 / cold.mean, NaN]);
+  rows.splice(baselinePool ? 6 : 5, 0, ['Hookline, cold (first call of a tenant)', cold.median, cold.p99, 1e6 / cold.mean, NaN]);
   for (const row of rows) row.splice(3, 0, (row[1] as number) / rawMedian);
 
   const lagHookline = await eventLoopLag(async () => {
