@@ -4,7 +4,9 @@
  * node:vm and vm2; the cold path (first call for a tenant); memory per idle tenant isolate; and the
  * host's event-loop lag while hooks burn CPU. One process, one run. The warm path's CPU per invocation with
  * 16 in flight is split by process and thread (/proc). With BENCH_BASELINE=<another checkout, built>, that
- * build's SandboxPool runs as one more variant, interleaved with the others: the two side by side.
+ * build's SandboxPool runs as one more variant, interleaved with the others: the two side by side. Two more
+ * variants tell the warm path's cost apart: Node's IPC round trip alone (an echo process) and the sandbox
+ * worker's runtime in this process (no IPC).
  */
 import ivm from 'isolated-vm';
 import { spawn } from 'node:child_process';
@@ -172,25 +174,34 @@ function runtimeInProcess(): Variant {
         });
         loaded = true;
       }),
-    close: () => runtime.evictIdle(Number.POSITIVE_INFINITY, 0),
+    close: () => {
+      runtime.evictIdle(Number.POSITIVE_INFINITY, 0);
+      runtime.disposeSpare();
+    },
   };
 }
 
 /**
- * Node's IPC alone: a round trip to an echo process of a message the size of an invoke message (the hook's
- * payload as JSON text inside it), over the same kind of channel (JSON serialisation). The floor of any
- * design that keeps isolates out of the app's process: raw isolated-vm plus this is what a warm invocation
- * can cost at the least.
+ * Node's IPC alone: a round trip to an echo process over the same kind of channel (JSON serialisation), with
+ * messages of the pool's shapes and sizes: an invoke (the hook's payload as JSON text inside it) one way, a
+ * result the other, each in a batch of one. The floor of any design that keeps isolates out of the app's
+ * process: raw isolated-vm plus this is what a warm invocation can cost at the least.
  */
 function ipcRoundTrip(): Variant {
-  const child = spawn(process.execPath, ['-e', "process.on('message', (m) => process.send(m)); process.on('disconnect', () => process.exit(0));"], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    serialization: 'json',
+  const answer = `process.on('message', (batch) => process.send(batch.map((m) => ({ t: 'result', id: m.id, status: 'ok', response: { message: 'New user: ada (ada.lovelace@example.com) via Username-Password-Authentication', interests: 6, plan: 'enterprise' }, error: null, durationMs: 0, ended: true }))));
+process.on('disconnect', () => process.exit(0));`;
+  const child = spawn(process.execPath, ['-e', answer], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
+  const waiting = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  child.on('message', (batch: Array<{ id: number }>) => {
+    for (const m of batch) {
+      waiting.get(m.id)?.resolve();
+      waiting.delete(m.id);
+    }
   });
-  const waiting = new Map<number, () => void>();
-  child.on('message', (m: { id: number }) => {
-    waiting.get(m.id)?.();
-    waiting.delete(m.id);
+  // An echo process that dies fails its calls rather than leaving the benchmark waiting.
+  child.on('exit', (code, signal) => {
+    for (const w of waiting.values()) w.reject(new Error(`the IPC echo process exited (${signal ?? code})`));
+    waiting.clear();
   });
   const payload = JSON.stringify({ user: input.user, context: input.context, eventId: input.eventId });
   let id = 0;
@@ -198,13 +209,13 @@ function ipcRoundTrip(): Variant {
     name: 'Node IPC round trip alone (echo process)',
     workers: () => (child.pid ? [child.pid] : []),
     invoke: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
         const callId = ++id;
-        waiting.set(callId, resolve);
-        child.send({ t: 'invoke', id: callId, tenant: 'acme', hookId: 'acme/hook/bench', payload });
+        waiting.set(callId, { resolve, reject });
+        child.send([{ t: 'invoke', id: callId, tenant: 'acme', hookId: 'acme/hook/bench', filename: 'bench.js', hash: 'a'.repeat(64), payload, parts: 'hooks', secrets: { API_KEY: 'sk_bench_123456' }, allowHosts: [], timeoutMs: 10_000, memoryMb: 64 }]);
       }),
     close: () => {
-      child.disconnect();
+      if (child.connected) child.disconnect();
     },
   };
 }
@@ -291,6 +302,7 @@ async function memoryPerTenant(): Promise<{ perTenantMb: number; tenantsPerGiB: 
   await new Promise((r) => setTimeout(r, 500));
   const perTenantMb = (process.memoryUsage.rss() - before) / IDLE_TENANTS / 2 ** 20;
   runtime.evictIdle(Number.POSITIVE_INFINITY, 0);
+  runtime.disposeSpare();
   return { perTenantMb, tenantsPerGiB: Math.floor(1024 / perTenantMb) };
 }
 
