@@ -19,7 +19,7 @@ import { CompatScripts } from '../src/hookline/hooks/worker/compat.scripts';
 import { toHookInput } from '../src/hookline/hooks/hook-input';
 import { prepareHookSource } from '../src/hookline/hooks/compat/hook-script';
 import { IsolateRuntime } from '../src/hookline/hooks/worker/isolate.runtime';
-import { SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
+import { payloadOf, SandboxPool } from '../src/hookline/hooks/host/sandbox.pool';
 import { FairShare } from '../src/hookline/hooks/worker/fair-share';
 import { SANDBOX_LIMITS } from '../src/hookline/hooks/host/sandbox.limits';
 import type { HookInvocation } from '../src/hookline/hooks/host/sandbox.types';
@@ -131,6 +131,11 @@ function hooklineWarm(pool: SandboxPool, name = 'Hookline, warm (worker process)
   };
 }
 
+/** The sandbox worker's runtime in this process, as a worker sets it up (no memory bound: nothing recycles it here). */
+function inProcessRuntime(emit: (message: FromWorker) => void): IsolateRuntime {
+  return new IsolateRuntime(emit, { maxRssMb: 1e9, compat: CompatScripts.fromFile(compatRuntimeFile()), onCatastrophicError: () => undefined });
+}
+
 /**
  * The sandbox worker's own runtime (IsolateRuntime) in this process, with no IPC: the isolate, its bridges,
  * limits and fair share as in the worker, and the message as the pool builds it (the payload serialised per
@@ -139,9 +144,9 @@ function hooklineWarm(pool: SandboxPool, name = 'Hookline, warm (worker process)
  */
 function runtimeInProcess(): Variant {
   const pending = new Map<number, (m: FromWorker) => void>();
-  const runtime = new IsolateRuntime((m) => {
+  const runtime = inProcessRuntime((m) => {
     if (m.t === 'result') pending.get(m.id)?.(m);
-  }, { maxRssMb: 1e9, compat: CompatScripts.fromFile(compatRuntimeFile()), onCatastrophicError: () => undefined });
+  });
   const inv = hooklineInvocation('acme-in-process');
   const script = prepareHookSource(inv.script.source, 'bench.js');
   let id = 0;
@@ -157,7 +162,7 @@ function runtimeInProcess(): Variant {
           if (m.t === 'result' && m.status === 'ok') resolve(m.response);
           else reject(new Error(`hook failed: ${JSON.stringify(m)}`));
         });
-        const payload = loaded ? JSON.stringify({ user: inv.input.user, context: inv.input.context, eventId: inv.input.eventId }) : JSON.stringify(inv.input);
+        const payload = payloadOf(inv.input, loaded ? 'hooks' : undefined);
         runtime.invoke({
           t: 'invoke',
           id: callId,
@@ -203,7 +208,7 @@ process.on('disconnect', () => process.exit(0));`;
     for (const w of waiting.values()) w.reject(new Error(`the IPC echo process exited (${signal ?? code})`));
     waiting.clear();
   });
-  const payload = JSON.stringify({ user: input.user, context: input.context, eventId: input.eventId });
+  const payload = payloadOf(input, 'hooks');
   let id = 0;
   return {
     name: 'Node IPC round trip alone (echo process)',
@@ -281,12 +286,9 @@ async function coldPath(pool: SandboxPool): Promise<number[]> {
 async function memoryPerTenant(): Promise<{ perTenantMb: number; tenantsPerGiB: number }> {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   const pending = new Map<number, () => void>();
-  const runtime = new IsolateRuntime(
-    (m) => {
-      if (m.t === 'result') pending.get(m.id)?.();
-    },
-    { maxRssMb: 1e9, compat: CompatScripts.fromFile(compatRuntimeFile()), onCatastrophicError: () => undefined },
-  );
+  const runtime = inProcessRuntime((m) => {
+    if (m.t === 'result') pending.get(m.id)?.();
+  });
   const once = (id: number, tenant: string) =>
     new Promise<void>((resolve) => {
       pending.set(id, resolve);

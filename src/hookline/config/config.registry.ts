@@ -96,13 +96,13 @@ export class ConfigRegistry {
   consumer(id: string): MaybePromise<Consumer | undefined> {
     const found = this.current.consumers.get(id);
     if (found || !this.tenantSource) return found;
-    return this.storedConsumer(id);
+    return this.storedConsumer(this.tenantSource, id);
   }
 
-  private async storedConsumer(id: string): Promise<Consumer | undefined> {
+  private async storedConsumer(source: TenantSource, id: string): Promise<Consumer | undefined> {
     const tenant = id.slice(0, id.indexOf('/'));
-    const compiled = tenant ? await this.tenantSource?.tenant(tenant) : undefined;
-    return compiled?.consumers.find((c) => c.id === id);
+    const consumers = tenant ? await this.storedTenantConsumers(source, tenant) : undefined;
+    return consumers?.find((c) => c.id === id);
   }
 
   /**

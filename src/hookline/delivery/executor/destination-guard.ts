@@ -3,9 +3,8 @@ import { ConnectorRequestError, RateLimitedError, type DeliveryError } from '../
 import { emitOperatorEvent, OPERATOR_EVENTS, type OperatorEventSink } from '../../core/events/operator.events';
 import type { HooklineLogger } from '../../core/logging/hookline.logger';
 import { isPromiseLike, type MaybePromise } from '../../core/util/maybe-promise';
-import type { CircuitChange } from './circuit-breaker';
 import type { DeliveryJob } from '../records/delivery';
-import { MemoryCircuitStore, type Admission, type CircuitState, type CircuitStore, type RequestVerdict } from './circuit-breaker';
+import { MemoryCircuitStore, type Admission, type CircuitChange, type CircuitState, type CircuitStore, type RequestVerdict } from './circuit-breaker';
 import { messageOf } from './error-classifier';
 import type { DestinationLeases, LeaseOutcome } from './destination-leases';
 

@@ -625,7 +625,7 @@ function failure(
  * The hook's arguments as JSON. Once the worker said which form the script has, only what that form reads:
  * Hooks get `user` and `context`, Actions get `event`, and each half holds the user.
  */
-function payloadOf(input: HookInput, form: ScriptForm | undefined): string {
+export function payloadOf(input: HookInput, form: ScriptForm | undefined): string {
   if (form === 'hooks') return JSON.stringify({ user: input.user, context: input.context, eventId: input.eventId });
   if (form === 'actions') return JSON.stringify({ actionsEvent: input.actionsEvent });
   return JSON.stringify(input);
