@@ -9,7 +9,7 @@
  * worker's runtime in this process (no IPC).
  */
 import ivm from 'isolated-vm';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createContext, Script } from 'node:vm';
@@ -111,6 +111,43 @@ interface Variant {
   invoke: Invoke;
   close?(): Promise<void> | void;
   workers?(): number[];
+  /** Its IPC so far (a pool's variants): writes each way and the messages they carried. */
+  ipc?(): IpcCount;
+}
+
+interface IpcCount {
+  writesTo: number;
+  messagesTo: number;
+  writesFrom: number;
+  messagesFrom: number;
+}
+
+/**
+ * Counts a pool's IPC writes and the messages in them, both ways (each write is an array: one turn's
+ * messages). It tells how the invocations in flight travel: in a few large batches, all at once each way, or
+ * spread over many small ones.
+ */
+function ipcCounter(pool: SandboxPool): () => IpcCount {
+  const count: IpcCount = { writesTo: 0, messagesTo: 0, writesFrom: 0, messagesFrom: 0 };
+  const watched = new WeakSet<object>();
+  return () => {
+    for (const worker of (pool as unknown as { workers: Array<{ child: ChildProcess } | undefined> }).workers) {
+      const child = worker?.child;
+      if (!child || watched.has(child)) continue;
+      watched.add(child);
+      const send = child.send.bind(child) as (message: unknown, callback?: (error: Error | null) => void) => boolean;
+      child.send = ((message: unknown, callback?: (error: Error | null) => void) => {
+        count.writesTo++;
+        count.messagesTo += Array.isArray(message) ? message.length : 1;
+        return send(message, callback);
+      }) as ChildProcess['send'];
+      child.on('message', (batch: unknown) => {
+        count.writesFrom++;
+        count.messagesFrom += Array.isArray(batch) ? batch.length : 1;
+      });
+    }
+    return { ...count };
+  };
 }
 
 function workerPids(pool: SandboxPool): number[] {
@@ -123,6 +160,7 @@ function hooklineWarm(pool: SandboxPool, name = 'Hookline, warm (worker process)
   return {
     name,
     workers: () => workerPids(pool),
+    ipc: ipcCounter(pool),
     invoke: async () => {
       const result = await pool.invoke(invocation);
       if (result.status !== 'ok') throw new Error(`hook failed: ${JSON.stringify(result.error)}`);
@@ -396,7 +434,7 @@ async function main(): Promise<void> {
   const baselinePool = BASELINE ? baselineSandbox(BASELINE) : undefined;
   if (baselinePool) variants.splice(5, 0, hooklineWarm(baselinePool, 'Hookline, warm, baseline build'));
   for (const variant of variants) for (let i = 0; i < 300; i++) await variant.invoke(); // Warm-up: JIT, caches, the worker.
-  const totals = variants.map(() => ({ samples: [] as number[], seqMs: 0, parMs: 0, cpu: [] as CpuSplit[] }));
+  const totals = variants.map(() => ({ samples: [] as number[], seqMs: 0, parMs: 0, cpu: [] as CpuSplit[], ipc: { writesTo: 0, messagesTo: 0, writesFrom: 0, messagesFrom: 0 } }));
   for (let round = 0; round < ROUNDS; round++) {
     // Every other round in reverse, so that no variant always runs right after another.
     const order = [...variants.keys()];
@@ -406,9 +444,12 @@ async function main(): Promise<void> {
       const seq = await sequential(variant.invoke, SEQUENTIAL);
       totals[i].samples.push(...seq.samples);
       totals[i].seqMs += seq.ms;
+      const ipcBefore = variant.ipc?.();
       const before = cpuSplit(variant);
       totals[i].parMs += await concurrent(variant.invoke, CONCURRENT, IN_FLIGHT);
       const after = cpuSplit(variant);
+      const ipcAfter = variant.ipc?.();
+      if (ipcBefore && ipcAfter) for (const key of Object.keys(ipcAfter) as Array<keyof IpcCount>) totals[i].ipc[key] += ipcAfter[key] - ipcBefore[key];
       // A worker replaced during the round would count another process's CPU: that round has no figure.
       if (variant.workers && before.pids === after.pids) totals[i].cpu.push(perInvocation(before, after, CONCURRENT));
     }
@@ -427,6 +468,12 @@ async function main(): Promise<void> {
     const of = (key: CpuKey) => median(rounds.map((r) => r[key]));
     const all = median(rounds.map((r) => r.app + r.workerMain + r.workerIsolates + r.workerV8));
     return [[variant.name, of('app'), of('workerMain'), of('workerIsolates'), of('workerV8'), all]];
+  });
+  const ipcRows = variants.flatMap((variant, i) => {
+    const c = totals[i].ipc;
+    if (!variant.ipc || c.writesTo === 0 || c.writesFrom === 0) return [];
+    const calls = CONCURRENT * ROUNDS;
+    return [[variant.name, c.messagesTo / c.writesTo, c.messagesFrom / c.writesFrom, (c.writesTo + c.writesFrom) / calls]];
   });
   const cold = summarize(await coldPath(pool));
   rows.splice(baselinePool ? 6 : 5, 0, ['Hookline, cold (first call of a tenant)', cold.median, cold.p99, 1e6 / cold.mean, NaN]);
@@ -453,6 +500,9 @@ async function main(): Promise<void> {
       [`CPU µs per invocation, ${IN_FLIGHT} in flight (medians of rounds)`, 'this process', 'worker main thread', 'worker isolate threads', "worker's Node and V8 threads", 'all'],
       cpuRows,
     ) + '\n\n',
+  );
+  process.stdout.write(
+    table([`IPC, ${IN_FLIGHT} in flight (all rounds)`, 'messages per write to the worker', 'messages per write back', 'writes per invocation, both ways'], ipcRows) + '\n\n',
   );
   process.stdout.write(
     table(
