@@ -434,7 +434,7 @@ async function main(): Promise<void> {
   const baselinePool = BASELINE ? baselineSandbox(BASELINE) : undefined;
   if (baselinePool) variants.splice(5, 0, hooklineWarm(baselinePool, 'Hookline, warm, baseline build'));
   for (const variant of variants) for (let i = 0; i < 300; i++) await variant.invoke(); // Warm-up: JIT, caches, the worker.
-  const totals = variants.map(() => ({ samples: [] as number[], seqMs: 0, parMs: 0, cpu: [] as CpuSplit[], ipc: { writesTo: 0, messagesTo: 0, writesFrom: 0, messagesFrom: 0 } }));
+  const totals = variants.map(() => ({ samples: [] as number[], seqMs: 0, parMs: 0, cpu: [] as CpuSplit[], ipc: { writesTo: 0, messagesTo: 0, writesFrom: 0, messagesFrom: 0 }, ipcCalls: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
     // Every other round in reverse, so that no variant always runs right after another.
     const order = [...variants.keys()];
@@ -449,9 +449,14 @@ async function main(): Promise<void> {
       totals[i].parMs += await concurrent(variant.invoke, CONCURRENT, IN_FLIGHT);
       const after = cpuSplit(variant);
       const ipcAfter = variant.ipc?.();
-      if (ipcBefore && ipcAfter) for (const key of Object.keys(ipcAfter) as Array<keyof IpcCount>) totals[i].ipc[key] += ipcAfter[key] - ipcBefore[key];
-      // A worker replaced during the round would count another process's CPU: that round has no figure.
-      if (variant.workers && before.pids === after.pids) totals[i].cpu.push(perInvocation(before, after, CONCURRENT));
+      // A worker replaced during the round would count another process's CPU, and its IPC would go uncounted
+      // until the next round: that round has no figure.
+      const sameWorkers = before.pids === after.pids;
+      if (variant.workers && sameWorkers) totals[i].cpu.push(perInvocation(before, after, CONCURRENT));
+      if (ipcBefore && ipcAfter && sameWorkers) {
+        for (const key of Object.keys(ipcAfter) as Array<keyof IpcCount>) totals[i].ipc[key] += ipcAfter[key] - ipcBefore[key];
+        totals[i].ipcCalls += CONCURRENT;
+      }
     }
   }
   const rows: Array<Array<string | number>> = [];
@@ -472,8 +477,7 @@ async function main(): Promise<void> {
   const ipcRows = variants.flatMap((variant, i) => {
     const c = totals[i].ipc;
     if (!variant.ipc || c.writesTo === 0 || c.writesFrom === 0) return [];
-    const calls = CONCURRENT * ROUNDS;
-    return [[variant.name, c.messagesTo / c.writesTo, c.messagesFrom / c.writesFrom, (c.writesTo + c.writesFrom) / calls]];
+    return [[variant.name, c.messagesTo / c.writesTo, c.messagesFrom / c.writesFrom, (c.writesTo + c.writesFrom) / totals[i].ipcCalls]];
   });
   const cold = summarize(await coldPath(pool));
   rows.splice(baselinePool ? 6 : 5, 0, ['Hookline, cold (first call of a tenant)', cold.median, cold.p99, 1e6 / cold.mean, NaN]);
@@ -502,7 +506,7 @@ async function main(): Promise<void> {
     ) + '\n\n',
   );
   process.stdout.write(
-    table([`IPC, ${IN_FLIGHT} in flight (all rounds)`, 'messages per write to the worker', 'messages per write back', 'writes per invocation, both ways'], ipcRows) + '\n\n',
+    table([`IPC, ${IN_FLIGHT} in flight (rounds without a worker replaced)`, 'messages per write to the worker', 'messages per write back', 'writes per invocation, both ways'], ipcRows) + '\n\n',
   );
   process.stdout.write(
     table(
