@@ -12,7 +12,7 @@
  * BENCH_NODE_ARGS passes flags to the app (e.g. `--max-old-space-size=256`).
  */
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { deleteKeys } from '../test/support/redis';
 import { Arrivals, ExampleApp, nodeArgsFromEnv, rssMb, startSinks, writeConfig } from './example-app';
 import { machine, table } from './stats';
 
@@ -103,21 +103,6 @@ async function main(): Promise<void> {
     console.log(`\nRSS after ${reference.signups}: ${reference.rss.toFixed(0)} MB; largest change after it: ${(worst * 100).toFixed(1)} % → ${flat ? 'flat' : 'NOT flat'} (limit ${TOLERANCE * 100} %)\n`);
   }
   process.exitCode = failed ? 1 : 0;
-}
-
-/** Removes the soak's BullMQ keys (its own prefix only). */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 main().then(

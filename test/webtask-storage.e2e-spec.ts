@@ -19,6 +19,7 @@ import { compatAnswer } from './support/compat/compat-answers';
 import { Receiver } from './support/receiver';
 import { HooklineTestApp } from './support/hookline-test-app';
 import { redisUrlOrSkip } from './support/services';
+import { deleteKeys } from './support/redis';
 
 const COUNTER = `module.exports = function (user, context, cb) {
   var storage = context.webtask.storage;
@@ -159,8 +160,8 @@ const redisUrl = redisUrlOrSkip('webtask storage in Redis');
     redis = new Redis(redisUrl!);
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    // Hash-tagged keys too (`{<prefix>:dest:…}:cap`, the bullmq transport's).
+    await deleteKeys(redisUrl!, prefix);
     redis.disconnect();
   });
 
